@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` and `make test`. Needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test lint bench bench-registration clean install
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) -m flask db upgrade
+	$(PY) -m flask seed-demo
+	$(PY) -m flask run --host 127.0.0.1 --port $(PORT) --debug
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+# SQLite always; the same suite on PostgreSQL when TEST_DATABASE_URL is set.
+test: install lint
+	$(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL =="; \
+		INTERACTA_TEST_DB=postgres $(PY) -m pytest -m "not browser"; \
+	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
+		echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"; exit 1; \
+	else \
+		echo "(PostgreSQL tests not run: set TEST_DATABASE_URL=postgresql+psycopg://... to run them)"; \
+	fi
+
+bench: install
+	$(PY) bench/run.py
+
+bench-registration: install
+	$(PY) bench/registration.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,129 @@
+"""Configuration classes. Every value comes from the environment, with a safe default."""
+
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = "base"
+    #: None means "generate one and keep it in the instance folder" (development only).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    #: None means the embedded default: a SQLite file in the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SITE_NAME = "Interacta"
+    OPERATOR_NAME = "Interacta Global d.o.o."
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "office@interacta.example")
+    #: Base URL used in mails and feeds when there is no request (CLI, worker).
+    SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    # Sessions and cookies
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=365)
+    #: Send HSTS (only honoured over HTTPS).
+    HSTS_ENABLED = _bool("HSTS_ENABLED", False)
+
+    # Uploads: a little over the 20 MB publication PDF limit, so forms still get their fields.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 21 * 1024 * 1024)
+
+    # Forms
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+
+    # Rate limits (memory:// per process by default; redis://... to share across processes)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "fixed-window"
+
+    # Mail: with MAIL_SERVER set, real SMTP; without it, the dev mailbox (the outbox table).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Interacta <no-reply@interacta.example>"
+    )
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    #: "immediate": deliver right after the commit that queued the mail;
+    #: "worker": leave it to `flask mail worker` / `flask mail send-pending`.
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "immediate")
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    #: How long a worker owns a message it is sending before another may retry it.
+    MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)
+
+    # Cookie policy
+    COOKIE_POLICY_VERSION = _int("COOKIE_POLICY_VERSION", 1)
+    COOKIE_POLICY_DATE = os.environ.get("COOKIE_POLICY_DATE", "2026-11-24")
+
+    # Privacy
+    GUEST_DATA_RETENTION_DAYS = _int("GUEST_DATA_RETENTION_DAYS", 180)
+    ANONYMOUS_CONSENT_RETENTION_DAYS = _int("ANONYMOUS_CONSENT_RETENTION_DAYS", 400)
+
+    DEV_MAILBOX = False
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEV_MAILBOX = True
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = None
+    DEV_MAILBOX = True
+    SERVER_NAME = None
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    HSTS_ENABLED = _bool("HSTS_ENABLED", True)
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "worker")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration class named by INTERACTA_ENV (default: development)."""
+    name = os.environ.get("INTERACTA_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise SystemExit(
+            f"INTERACTA_ENV={name!r} is unknown; use one of: {', '.join(CONFIGS)}"
+        ) from None

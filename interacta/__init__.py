@@ -1,0 +1,152 @@
+"""Interacta: the platform of an open research and education network on civil-military
+interaction. `create_app()` reads like a table of contents."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from config import Config, config_from_env
+
+logger = logging.getLogger(__name__)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(
+    config_class: type[Config] | None = None, instance_path: str | None = None, **overrides
+) -> Flask:
+    """Build the app; `overrides` replace configuration values (tests, benchmarks)."""
+    instance_path = instance_path or os.environ.get("INSTANCE_PATH") or str(BASE_DIR / "instance")
+    app = Flask(__name__, instance_path=instance_path)
+    app.config.from_object(config_class or config_from_env())
+    app.config.update(overrides)
+    configure_instance(app)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure_instance(app: Flask) -> None:
+    """Instance folder, secret key and the embedded SQLite default."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    env = app.config["ENV_NAME"]
+    if not app.config.get("SECRET_KEY"):
+        if env == "production":
+            raise SystemExit(
+                "SECRET_KEY is not set. Production refuses to start without one: "
+                "export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
+            )
+        # Development: a random key kept in the instance folder, so sessions survive restarts.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    elif env == "production" and len(app.config["SECRET_KEY"]) < 32:
+        raise SystemExit("SECRET_KEY is too short for production: use at least 32 characters.")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_file = Path(app.instance_path) / "interacta.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
+        raise SystemExit("DATABASE_URL must start with postgresql+psycopg://")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+
+
+def configure_logging(app: Flask) -> None:
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if not app.debug and not app.testing and not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=os.environ.get("LOG_LEVEL", "INFO"),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_sqlalchemy.session import Session as FsaSession
+
+    from interacta.core.db import configure_sqlite
+    from interacta.core.mail import install_session_hooks
+    from interacta.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "members.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    configure_sqlite()
+    if not getattr(FsaSession, "_interacta_hooks", False):
+        install_session_hooks(FsaSession)
+        FsaSession._interacta_hooks = True
+
+
+def register_blueprints(app: Flask) -> None:
+    from interacta import consent, core, events, members, pages, publications
+
+    # Every blueprint's models, so the metadata (and Alembic's autogenerate) sees all tables.
+    for package in (members, events, publications, consent):
+        try:
+            importlib.import_module(f"{package.__name__}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package.__name__}.models":
+                raise
+    app.register_blueprint(core.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(members.bp, url_prefix="/members")
+    app.register_blueprint(events.bp, url_prefix="/events")
+    app.register_blueprint(publications.bp, url_prefix="/publications")
+    app.register_blueprint(consent.bp)
+    for module in (members, events, publications, consent, pages):
+        init = getattr(module, "init_app", None)
+        if init:
+            init(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from interacta.core.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from interacta.core.mail import deliver_committed
+    from interacta.core.security import set_security_headers
+
+    @app.after_request
+    def after_request(response):
+        try:
+            deliver_committed()
+        except sa.exc.SQLAlchemyError:  # mail stays queued; the worker retries it
+            logger.exception("delivering committed mail failed")
+        return set_security_headers(response, app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from interacta.core.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from interacta.core.cli import register_commands as register
+
+    register(app)

@@ -1,0 +1,7 @@
+"""What several blueprints share: models base, outbox mail, markdown, time zones, registries."""
+
+from flask import Blueprint
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+from interacta.core import views  # noqa: E402,F401

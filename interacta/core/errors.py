@@ -1,0 +1,87 @@
+"""Error pages in the site layout; JSON for clients that ask for it. Never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from interacta.extensions import db
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please check what you sent."),
+    403: ("Access denied", "You do not have permission to see this page."),
+    404: ("Page not found", "There is no page at this address. It may have moved."),
+    405: ("Method not allowed", "This page cannot be used that way."),
+    409: ("Conflict", "This change clashes with the current state. Please reload and try again."),
+    413: ("File too large", "What you sent is larger than this site accepts."),
+    429: ("Too many requests", "You have tried this too often. Please wait a while and try again."),
+    500: ("Something went wrong", "An error occurred on our side. It has been logged."),
+    503: ("Temporarily unavailable", "The service is briefly unavailable. Please try again soon."),
+}  # fmt: skip
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def render_error(code: int, description: str | None = None) -> Response:
+    """The error page (or JSON) for `code`, as a response object."""
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    text = description or default
+    if _wants_json():
+        response = jsonify(error=title, message=text, status=code)
+    else:
+        response = make_response(
+            render_template("errors/error.html", code=code, title=title, message=text)
+        )
+    response.status_code = code
+    return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def handle_http(exc: HTTPException):
+        code = exc.code or 500
+        description = None
+        # Our own abort(..., description) messages are meant for the visitor.
+        if exc.description and exc.description != type(exc).description:
+            description = exc.description
+        if code >= 500:
+            db.session.rollback()
+        response = render_error(code, description)
+        if code == 429:
+            logger.warning("rate limit hit: %s %s", request.method, request.path)
+        if code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    def handle_csrf(exc: CSRFError):
+        logger.warning("CSRF failure on %s %s: %s", request.method, request.path, exc.description)
+        return render_error(
+            400, "The form expired or did not come from this site. Please go back and try again."
+        )
+
+    def handle_unexpected(exc: Exception):
+        db.session.rollback()
+        if isinstance(exc, HTTPException):
+            return handle_http(exc)
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        original = getattr(exc, "original_exception", exc)
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(original, OperationalError):
+            return render_error(503)
+        return render_error(500)
+
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

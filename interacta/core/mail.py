@@ -1,0 +1,206 @@
+"""The mail outbox: queue in the caller's transaction, deliver after commit, retry later.
+
+`queue_mail()` adds a row to `outbox_messages` in the current transaction. If that
+transaction commits, the message is delivered at the end of the request (MAIL_DELIVERY =
+"immediate", the default) or by `flask mail worker`; if it rolls back, nothing is sent.
+Several workers may run at once: a message is claimed by a conditional UPDATE whose row
+count tells who won (and, on PostgreSQL, candidates are read FOR UPDATE SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import smtplib
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_mail import Message
+from jinja2 import TemplateNotFound
+from sqlalchemy.orm import Session
+
+from interacta.core.models import OutboxMessage, utcnow
+from interacta.extensions import db, mail
+
+logger = logging.getLogger(__name__)
+
+_PENDING = "outbox_pending"  # ids queued in the open transaction
+_COMMITTED = "outbox_committed"  # ids whose transaction committed, not yet delivered
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def clean_header(value: str) -> str:
+    """A header value with CR, LF and other control characters replaced by a space."""
+    return _CONTROL.sub(" ", value or "").strip()
+
+
+def queue_mail(
+    to: str,
+    subject: str,
+    template: str,
+    *,
+    reply_to: str | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render `template`.txt (and .html if present) and add the mail to the current transaction."""
+    context.setdefault("subject", subject)
+    text = render_template(f"{template}.txt", **context)
+    try:
+        html = render_template(f"{template}.html", **context)
+    except TemplateNotFound:
+        html = None
+    message = OutboxMessage(
+        to_addr=clean_header(to),
+        subject=clean_header(subject)[:300],
+        text_body=text,
+        html_body=html,
+        reply_to=clean_header(reply_to) if reply_to else None,
+        attachments=[
+            {
+                "filename": clean_header(name),
+                "content_type": ctype,
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+            for name, ctype, data in (attachments or [])
+        ],
+        template=template,
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(message.id)
+    return message
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_COMMITTED, []).extend(pending)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def install_session_hooks(session_class) -> None:
+    """Track queued mail per transaction so only committed mail is delivered."""
+    sa.event.listen(session_class, "after_commit", _after_commit)
+    sa.event.listen(session_class, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+
+
+def deliver_committed() -> int:
+    """Deliver the mail whose transaction has committed (MAIL_DELIVERY="immediate")."""
+    ids = db.session.info.pop(_COMMITTED, None)
+    if not ids or current_app.config["MAIL_DELIVERY"] != "immediate":
+        return 0
+    return deliver_due(ids=ids)
+
+
+def _backoff(attempts: int) -> timedelta:
+    # 1, 2, 4, 8 ... minutes, at most six hours
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def _claim(message_id: int, lease: timedelta) -> bool:
+    """Take a message for sending; True only for the one caller that won it."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            sa.or_(
+                sa.and_(
+                    OutboxMessage.status == "queued",
+                    OutboxMessage.next_attempt_at <= now,
+                ),
+                sa.and_(
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.locked_until < now,
+                ),
+            ),
+        )
+        .values(
+            status="sending",
+            locked_until=now + lease,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _due_ids(limit: int) -> list[int]:
+    now = utcnow()
+    query = (
+        sa.select(OutboxMessage.id)
+        .where(
+            sa.or_(
+                sa.and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
+                sa.and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
+            )
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def _transport(message: OutboxMessage) -> str:
+    """Hand the message to SMTP, or to the dev mailbox when no SMTP server is configured."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return "devmailbox"
+    msg = Message(
+        subject=message.subject,
+        recipients=[message.to_addr],
+        body=message.text_body,
+        html=message.html_body,
+        reply_to=message.reply_to,
+        sender=config["MAIL_DEFAULT_SENDER"],
+    )
+    for item in message.attachments or []:
+        msg.attach(item["filename"], item["content_type"], base64.b64decode(item["data"]))
+    mail.send(msg)
+    return "smtp"
+
+
+def deliver_due(ids: list[int] | None = None, limit: int = 100) -> int:
+    """Send what is due (or the given ids); returns how many were sent. Commits per message."""
+    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    if ids is None:
+        ids = _due_ids(limit)
+    sent = 0
+    for message_id in ids:
+        if not _claim(message_id, lease):
+            db.session.commit()
+            continue
+        db.session.commit()  # the claim is visible to other workers before we send
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            transport = _transport(message)
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            failed = message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+            message.status = "failed" if failed else "queued"
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            message.next_attempt_at = utcnow() + _backoff(message.attempts)
+            message.locked_until = None
+            logger.warning(
+                "mail %s to %s not delivered (attempt %s): %s",
+                message.id,
+                message.to_addr,
+                message.attempts,
+                message.last_error,
+            )
+        else:
+            message.status = "sent"
+            message.transport = transport
+            message.sent_at = utcnow()
+            message.locked_until = None
+            message.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent

@@ -1,0 +1,15 @@
+"""Absolute URLs for mails and feeds.
+
+They are built from SERVER_BASE_URL, never from the request's Host header, so a forged
+Host cannot plant another site's address in a password-reset mail.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+
+def external_url(endpoint: str, **values) -> str:
+    base = current_app.config["SERVER_BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)

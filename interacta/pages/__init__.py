@@ -1,0 +1,7 @@
+"""Home and the static pages: about, imprint, privacy."""
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__, template_folder="templates")
+
+from interacta.pages import views  # noqa: E402,F401

@@ -1,0 +1,219 @@
+"""Shared fixtures: the app (schema built once by the migrations), a per-test transaction
+that is rolled back, the test client, the CLI runner, and factories.
+
+Backends: SQLite always; PostgreSQL when INTERACTA_TEST_DB=postgres and TEST_DATABASE_URL
+is set (`make test` runs the suite a second time that way). REQUIRE_POSTGRES=1 and
+REQUIRE_BROWSER=1 (set in CI) turn a missing database or browser into a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask_login import FlaskLoginClient
+from flask_login.utils import _create_identifier
+
+from config import TestConfig
+from interacta import create_app
+from interacta.core.models import OutboxMessage
+from interacta.extensions import db as _db
+from interacta.extensions import limiter
+
+BACKEND = os.environ.get("INTERACTA_TEST_DB", "sqlite")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name) == "1"
+
+
+def pytest_configure(config):
+    if BACKEND == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
+        raise pytest.UsageError("INTERACTA_TEST_DB=postgres needs TEST_DATABASE_URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On SQLite, PostgreSQL-only tests are deselected (they run in the PostgreSQL pass)."""
+    keep, drop = [], []
+    for item in items:
+        if BACKEND != "postgres" and item.get_closest_marker("postgres_only"):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+    if (
+        _required("REQUIRE_POSTGRES")
+        and BACKEND == "sqlite"
+        and not os.environ.get("TEST_DATABASE_URL")
+    ):
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+    has_browser = shutil.which("chromium") or os.path.exists(CHROMIUM)
+    if not has_browser:
+        if _required("REQUIRE_BROWSER") and any(i.get_closest_marker("browser") for i in items):
+            raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
+
+
+def reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if BACKEND == "postgres":
+        url = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+        reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        TestConfig,
+        instance_path=str(tmp_path_factory.mktemp("instance")),
+        SQLALCHEMY_DATABASE_URI=database_url,
+    )
+    app.test_client_class = FlaskLoginClient
+    with app.app_context():
+        flask_migrate.upgrade()
+        _db.session.remove()
+        # Sessions join the per-test outer transaction through savepoints.
+        _db.session.configure(join_transaction_mode="create_savepoint")
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction rolled back when the test ends."""
+    with app.app_context():
+        engines = _db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        limiter.reset()
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_member(db):
+    """make_member(**overrides) -> a saved, verified Member."""
+    from interacta.core.models import utcnow
+    from interacta.members.models import Member
+
+    def make(**overrides):
+        n = next(_seq)
+        values = {
+            "email": f"member{n}@example.org",
+            "name": f"Member {n}",
+            "role": "member",
+            "email_verified_at": utcnow(),
+        }
+        password = overrides.pop("password", None)
+        values.update(overrides)
+        member = Member(**values)
+        if password is not None:
+            from interacta.members import services as member_services
+
+            member_services.set_password(member, password)
+        db.session.add(member)
+        db.session.flush()
+        return member
+
+    return make
+
+
+class Auth:
+    """Sign a member in on the test client (flaskr's AuthActions)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login_as(self, member):
+        with self.client.session_transaction() as sess:
+            sess["_user_id"] = member.get_id()
+            sess["_fresh"] = True
+            sess["_id"] = _create_identifier()
+        return member
+
+    def logout(self):
+        with self.client.session_transaction() as sess:
+            sess.clear()
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def outbox(db):
+    """outbox() -> the mail queued so far in this test, oldest first."""
+
+    def read(to: str | None = None):
+        query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.where(OutboxMessage.to_addr == to)
+        return list(db.session.scalars(query))
+
+    return read
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """make_app(**config) -> a separate app on its own migrated SQLite file (committed data)."""
+    apps = []
+
+    def make(migrate: bool = True, **overrides):
+        path = tmp_path / f"app{len(apps)}"
+        path.mkdir()
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{path / 'app.db'}")
+        new = create_app(TestConfig, instance_path=str(path), **overrides)
+        if migrate:
+            with new.app_context():
+                flask_migrate.upgrade()
+                _db.session.remove()
+        apps.append(new)
+        return new
+
+    yield make
+    for made in apps:
+        with made.app_context():
+            _db.engine.dispose()
