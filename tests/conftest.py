@@ -24,6 +24,14 @@ from interacta.core.models import OutboxMessage
 from interacta.extensions import db as _db
 from interacta.extensions import limiter
 
+# Each blueprint keeps the factories other blueprints' tests need in tests/fixtures/<bp>.py.
+pytest_plugins = [
+    "tests.fixtures.members",
+    "tests.fixtures.events",
+    "tests.fixtures.publications",
+    "tests.fixtures.consent",
+]
+
 BACKEND = os.environ.get("INTERACTA_TEST_DB", "sqlite")
 CHROMIUM = "/usr/bin/chromium"
 
