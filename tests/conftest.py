@@ -175,10 +175,13 @@ class Auth:
         self.client = client
 
     def login_as(self, member):
+        app = self.client.application
+        with app.test_request_context(environ_base=self.client.environ_base):
+            identifier = _create_identifier()  # what "strong" session protection checks
         with self.client.session_transaction() as sess:
             sess["_user_id"] = member.get_id()
             sess["_fresh"] = True
-            sess["_id"] = _create_identifier()
+            sess["_id"] = identifier
         return member
 
     def logout(self):
