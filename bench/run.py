@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""`make bench`: how fast is each page, against the framework's floor, and do SQL query
+counts stay flat as the data grows?
+
+1. Builds a large dataset in a database of its own (SQLite in a temporary folder, or the
+   PostgreSQL database named by BENCH_DATABASE_URL, which is WIPED first).
+2. Serves the app with gunicorn (production settings) and, beside it, the bare Flask floor
+   app (bench/floor.py) with the same gunicorn settings.
+3. Loads each page with wrk for a fixed time at a fixed concurrency.
+4. Prints requests/s, p50/p99 latency, response size, SQL queries per request and the
+   ratio to the floor; repeats the query counts on a dataset ten times smaller; writes
+   the table to bench/RESULTS.md.
+
+Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (8), BENCH_WORKERS (4),
+BENCH_SCALE (1.0 = 5,000 members, 2,000 events, 40,000 registrations, 10,000
+publications), BENCH_DATABASE_URL (PostgreSQL instead of SQLite).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
+USER_AGENT = "interacta-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk:
+        return wrk
+    print("wrk is missing; installing it from Debian's packages (apt-get install wrk)")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk") or sys.exit("could not install wrk")
+
+
+def bench_env(database_url: str, instance: Path) -> dict:
+    env = dict(os.environ)
+    env.update(
+        INTERACTA_ENV="production",
+        SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_hex(32),
+        DATABASE_URL=database_url,
+        INSTANCE_PATH=str(instance),
+        MAIL_DELIVERY="worker",
+        SESSION_COOKIE_SECURE="0",
+        HSTS_ENABLED="0",
+        RATELIMIT_ENABLED="0",
+        LOG_LEVEL="WARNING",
+    )
+    env["BENCH_SECRET_KEY"] = env["SECRET_KEY"]
+    return env
+
+
+def prepare_database(database_url: str, env: dict, scale: float) -> dict:
+    """Migrate and fill a database; returns what the pages need (slugs, a member id)."""
+    if database_url.startswith("postgresql"):
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(database_url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    os.environ.update(env)
+    from bench import dataset
+
+    started = time.perf_counter()
+    info = dataset.build(database_url, scale=scale)
+    print(f"  dataset at scale {scale}: {info['counts']} in {time.perf_counter() - started:.0f} s")
+    return info
+
+
+def make_app(env: dict):
+    os.environ.update(env)
+    from interacta import create_app
+
+    return create_app()
+
+
+def session_cookie(app, member_id: int) -> str:
+    """A signed session cookie for `member_id`, valid for requests from 127.0.0.1 with our UA."""
+    from flask_login.utils import _create_identifier
+
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+    ):
+        identifier = _create_identifier()
+    data = {"_user_id": str(member_id), "_fresh": True, "_id": identifier}
+    value = app.session_interface.get_signing_serializer(app).dumps(data)
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def count_queries(app, pages: list[tuple[str, str, bool]], cookie: str) -> dict[str, int]:
+    """SQL statements each page runs, measured in-process with the same database."""
+    import sqlalchemy as sa
+
+    counts: dict[str, int] = {}
+    statements = []
+
+    def before(*_args):
+        statements.append(1)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    try:
+        client = app.test_client()
+        for label, path, signed_in in pages:
+            headers = {"User-Agent": USER_AGENT}
+            if signed_in:
+                headers["Cookie"] = cookie
+            client.get(path, headers=headers)  # warm caches (first-request work)
+            statements.clear()
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+            counts[label] = len(statements)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    return counts
+
+
+def start_server(spec: str, env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+        "--log-level", "warning", spec,
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=5).read()  # noqa: S310 - loopback
+            return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit(f"{spec} did not start")
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load(wrk: str, url: str, cookie: str | None) -> dict:
+    cmd = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    cmd += ["-H", f"User-Agent: {USER_AGENT}"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {
+        "rps": rps,
+        "p50": _ms(*p50.groups()),
+        "p99": _ms(*p99.groups()),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def size_of(url: str, cookie: str | None) -> int:
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
+    if cookie:
+        request.add_header("Cookie", cookie)
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        return len(response.read())
+
+
+def pages_for(info: dict) -> list[tuple[str, str, bool]]:
+    return [
+        ("home", "/", False),
+        ("events", "/events/", False),
+        ("calendar", "/events/calendar", False),
+        ("event page", f"/events/{info['event_slug']}", False),
+        ("events feed", "/events/feed.ics", False),
+        ("publications", "/publications/", False),
+        ("search", "/publications/?q=governance", False),
+        ("publication page", f"/publications/{info['publication_slug']}", False),
+        ("publications feed", "/publications/feed.atom", False),
+        ("member directory", "/members/", True),
+    ]
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    work = Path(tempfile.mkdtemp(prefix="interacta-bench-"))
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{work / 'bench.db'}"
+    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(f"== building the dataset ({backend}) ==")
+    env = bench_env(url, work / "instance")
+    info = prepare_database(url, env, SCALE)
+    app = make_app(env)
+    cookie = session_cookie(app, info["member_id"])
+    pages = pages_for(info)
+    queries = count_queries(app, pages, cookie)
+
+    small_url = f"sqlite:///{work / 'small.db'}"
+    if backend == "PostgreSQL":
+        small_url = url  # rebuilt in place after the load test
+    results = {}
+    print(f"== load: wrk, {CONNECTIONS} connections, {SECONDS} s a page, gunicorn -w {WORKERS} ==")
+    floor_proc, floor_base = start_server("bench.floor:app", env)
+    app_proc, base = start_server("wsgi:app", env)
+    try:
+        page_size = size_of(base + "/publications/", None)
+        floor_env_size = page_size
+        floor_proc.terminate()
+        floor_proc.wait(timeout=30)
+        floor_env = dict(env, FLOOR_PAGE_BYTES=str(floor_env_size))
+        floor_proc, floor_base = start_server("bench.floor:app", floor_env)
+        floor = load(wrk, floor_base + "/", None)
+        floor["size"] = size_of(floor_base + "/", None)
+        print(f"  floor: {floor['rps']:.0f} req/s")
+        for label, path, signed_in in pages:
+            result = load(wrk, base + path, cookie if signed_in else None)
+            result["size"] = size_of(base + path, cookie if signed_in else None)
+            results[label] = result
+            print(f"  {label}: {result['rps']:.0f} req/s")
+    finally:
+        for proc in (app_proc, floor_proc):
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    print("== query counts on a dataset ten times smaller ==")
+    small_env = bench_env(small_url, work / "instance-small")
+    small_env["SECRET_KEY"] = env["SECRET_KEY"]
+    small_info = prepare_database(small_url, small_env, SCALE / 10)
+    small_app = make_app(small_env)
+    small_queries = count_queries(
+        small_app, pages_for(small_info), session_cookie(small_app, small_info["member_id"])
+    )
+    report = render(backend, floor, results, queries, small_queries, pages, info, small_info)
+    print(report)
+    (ROOT / "bench" / "RESULTS.md").write_text(report)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def render(backend, floor, results, queries, small_queries, pages, info, small_info) -> str:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'unknown'} "
+        f"({machine}); database: {backend}; gunicorn -w {WORKERS} (sync workers); wrk with "
+        f"{CONNECTIONS} connections for {SECONDS} s a page.",
+        "",
+        f"Dataset: {info['counts']}. Smaller dataset for the query counts: {small_info['counts']}.",
+        "",
+        f"Floor (bare Flask, template of {floor['size']:,} bytes, no database): "
+        f"{floor['rps']:.0f} req/s, p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms.",
+        "",
+        "| page | req/s | p50 ms | p99 ms | p99/p50 | bytes | queries "
+        "| queries (1/10 data) | of floor | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]  # fmt: skip
+    for label, _path, _signed in pages:
+        r = results[label]
+        ratio = r["rps"] / floor["rps"] if floor["rps"] else 0
+        lines.append(
+            f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['p99'] / r['p50'] if r['p50'] else 0:.1f} | {r['size']:,} | {queries[label]} | "
+            f"{small_queries[label]} | {ratio:.0%} | {r['errors']} |"
+        )
+    grows = [p for p, _x, _y in pages if queries[p] != small_queries[p]]
+    lines += [
+        "",
+        "Targets: every page at least 40% of the floor's throughput; no query count that grows "
+        "with the data; p99 at most five times p50.",
+        "",
+        f"Query counts that differ between the two datasets: {', '.join(grows) or 'none'}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
