@@ -230,3 +230,49 @@ def test_production_sends_hsts_and_secure_cookies_over_https(make_app):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     plain = client.get("/", base_url="http://localhost")
     assert "Strict-Transport-Security" not in plain.headers
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [(400, "Bad request"), (403, "Access denied"), (409, "Conflict"), (429, "Too many requests")],
+)
+def test_error_pages_render_in_the_layout(make_app, code, title):
+    from flask import abort
+
+    app = make_app()
+
+    @app.get("/fail")
+    def fail():
+        abort(code)
+
+    response = app.test_client().get("/fail")
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert title in html and "<main" in html
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_oversized_upload_gets_the_413_page(make_app):
+    from flask import request
+
+    app = make_app(MAX_CONTENT_LENGTH=1024)
+
+    @app.post("/upload")
+    def upload():
+        return str(len(request.form))
+
+    response = app.test_client().post("/upload", data={"x": "y" * 5000})
+    assert response.status_code == 413
+    assert "File too large" in response.get_data(as_text=True)
+
+
+def test_csrf_failure_gets_a_clear_400_page(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+
+    @app.post("/form")
+    def form():
+        return "saved"
+
+    response = app.test_client().post("/form", data={"x": "1"})
+    assert response.status_code == 400
+    assert "The form expired or did not come from this site" in response.get_data(as_text=True)
