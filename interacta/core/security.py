@@ -7,12 +7,13 @@ from flask import Flask, Response, request
 #: The Content-Security-Policy: nothing from another host, no inline script or style.
 #: Blueprints may widen `frame-src` (consented video embeds) through `extra_frame_src`.
 CSP = {
-    "default-src": "'self'",
+    "default-src": "'none'",
     "script-src": "'self'",
     "style-src": "'self'",
     "img-src": "'self' data:",
     "font-src": "'self'",
     "connect-src": "'self'",
+    "manifest-src": "'self'",
     "frame-src": "'none'",
     "object-src": "'none'",
     "base-uri": "'none'",
