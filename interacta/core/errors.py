@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from interacta.core.securitylog import security_event
 from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -58,13 +59,15 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         response = render_error(code, description)
         if code == 429:
-            logger.warning("rate limit hit: %s %s", request.method, request.path)
+            security_event("rate_limited", method=request.method)
+        elif code == 403:
+            security_event("access_denied", method=request.method)
         if code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     def handle_csrf(exc: CSRFError):
-        logger.warning("CSRF failure on %s %s: %s", request.method, request.path, exc.description)
+        security_event("csrf_failure", method=request.method, reason=exc.description)
         return render_error(
             400, "The form expired or did not come from this site. Please go back and try again."
         )
