@@ -8,7 +8,16 @@ from interacta.members import views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
+    from interacta.core.registry import (
+        DemoSeeder,
+        HomeSection,
+        PersonalDataProvider,
+        register_demo,
+        register_home_section,
+        register_personal_data,
+    )
     from interacta.extensions import db, login_manager
+    from interacta.members import cli, demo, services
     from interacta.members.models import Member
 
     @login_manager.user_loader
@@ -18,3 +27,16 @@ def init_app(app: Flask) -> None:
         except ValueError:
             return None
         return member if member and member.is_active else None
+
+    app.cli.add_command(cli.members_cli)
+    register_personal_data(
+        app,
+        PersonalDataProvider(
+            "profile", export=services.export_profile, erase=services.erase_profile
+        ),
+    )
+    register_demo(app, DemoSeeder(10, "members", seed=demo.seed))
+    register_home_section(
+        app,
+        HomeSection(30, "members/_home_network.html", load=services.home_section),
+    )
