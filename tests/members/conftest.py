@@ -1,0 +1,48 @@
+"""Helpers for the members tests: joining through the form, reading links from mails."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.fixtures.members import GOOD_PASSWORD, mail_links
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def link_in(message, fragment: str) -> str:
+    """The path of the first link in `message` that contains `fragment`."""
+    for url in mail_links(message):
+        if fragment in url:
+            return path_of(url)
+    raise AssertionError(f"no link with {fragment!r} in: {message.text_body}")
+
+
+@pytest.fixture
+def join_form():
+    def data(**overrides):
+        values = {
+            "name": "Nadia Novak",
+            "email": "nadia@example.org",
+            "password": GOOD_PASSWORD,
+            "affiliation": "Red Cross Slovenia",
+            "sector": "civil_society",
+            "country": "SI",
+            "accept_privacy": "y",
+        }
+        values.update(overrides)
+        return {k: v for k, v in values.items() if v is not None}
+
+    return data
+
+
+@pytest.fixture
+def login(client):
+    def post(email, password=GOOD_PASSWORD, **extra):
+        return client.post("/members/login", data={"email": email, "password": password, **extra})
+
+    return post
