@@ -130,7 +130,6 @@ def verify(token: str):
     try:
         services.verify_email(token)
     except tokens.TokenError as exc:
-        db.session.rollback()
         return _invalid_link(exc, resend=True)
     db.session.commit()
     flash("Thank you: your email address is confirmed. You can sign in now.", "success")
@@ -265,7 +264,6 @@ def me():
                 show_in_directory=profile.show_in_directory.data,
             )
         except services.MemberError as exc:
-            db.session.rollback()
             profile.form_errors.append(str(exc))
         else:
             db.session.commit()
@@ -303,7 +301,6 @@ def confirm_email(token: str):
     try:
         services.confirm_email_change(token)
     except tokens.TokenError as exc:
-        db.session.rollback()
         return _invalid_link(exc)
     db.session.commit()
     flash("Your new email address is confirmed.", "success")
@@ -360,7 +357,6 @@ def delete():
         try:
             services.erase_account(current_user._get_current_object(), form.password.data)
         except services.LoginFailed as exc:
-            db.session.rollback()
             form.password.errors.append(str(exc))
         else:
             db.session.commit()
@@ -441,7 +437,6 @@ def admin_role(member_id: int):
     try:
         services.set_role(member, form.role.data, actor=current_user)
     except services.MemberError as exc:
-        db.session.rollback()
         abort(409, str(exc))
     db.session.commit()
     flash(f"{member.name} is now {member.role}.", "success")
@@ -459,7 +454,6 @@ def admin_active(member_id: int):
     try:
         services.set_active(member, active, actor=current_user)
     except services.MemberError as exc:
-        db.session.rollback()
         abort(409, str(exc))
     db.session.commit()
     flash(f"{member.name} is {'active again' if active else 'deactivated'}.", "success")

@@ -46,3 +46,26 @@ def login(client):
         return client.post("/members/login", data={"email": email, "password": password, **extra})
 
     return post
+
+
+@pytest.fixture
+def auth(auth):
+    """The root `auth`, also forgetting the user Flask-Login cached in `g`.
+
+    The test's app context outlives each request, so after a request as a visitor
+    `g._login_user` would still say "anonymous" when the test signs someone in.
+    """
+    from flask import g
+
+    login_as, logout = auth.login_as, auth.logout
+
+    def fresh_login_as(member):
+        g.pop("_login_user", None)
+        return login_as(member)
+
+    def fresh_logout():
+        g.pop("_login_user", None)
+        return logout()
+
+    auth.login_as, auth.logout = fresh_login_as, fresh_logout
+    return auth
