@@ -53,3 +53,54 @@ def test_join_verify_sign_in_and_edit_profile(live_server, page):
 
     page.get_by_role("button", name="Sign out").click()
     assert page.get_by_role("link", name="Members / Join").is_visible()
+
+
+@pytest.fixture
+def admin_in_live_db(live_app):
+    """A verified admin with PASSWORD in the live server's database."""
+    import sqlalchemy as sa
+
+    from interacta.core.models import utcnow
+    from interacta.extensions import db
+    from interacta.members import services
+    from interacta.members.models import Member
+
+    with live_app.app_context():
+        email = "axe-admin@example.org"
+        if db.session.scalar(sa.select(Member).where(Member.email == email)) is None:
+            member = Member(
+                email=email,
+                name="Axe Admin",
+                role="admin",
+                email_verified_at=utcnow(),
+                show_in_directory=True,
+                sector="academia",
+                country="SI",
+            )
+            services.set_password(member, PASSWORD)
+            db.session.add(member)
+            db.session.commit()
+        db.session.remove()
+    return email
+
+
+@pytest.mark.parametrize(
+    "path", ["/members/me", "/members/", "/members/admin", "/members/me/delete"]
+)
+def test_member_pages_have_no_serious_accessibility_violations(
+    live_server, page, admin_in_live_db, path
+):
+    page.goto(live_server + "/members/login")
+    page.get_by_label("Email address").fill(admin_in_live_db)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server + path)
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+
+
+@pytest.mark.parametrize("path", ["/members/login", "/members/reset", "/members/resend"])
+def test_visitor_member_pages_have_no_serious_accessibility_violations(live_server, page, path):
+    page.goto(live_server + path)
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
