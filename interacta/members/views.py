@@ -86,6 +86,7 @@ def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
 
 
 LOGIN_LIMIT_MESSAGE = "Too many sign-in attempts. Please wait a few minutes and try again."
+LIMIT_MESSAGE = "You have tried this too often. Please wait an hour and try again."
 
 
 # -- joining ---------------------------------------------------------------------------------
@@ -137,8 +138,8 @@ def verify(token: str):
 
 
 @bp.route("/resend", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
-@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key)
+@limiter.limit("5/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key, error_message=LIMIT_MESSAGE)
 def resend():
     form = forms.EmailOnlyForm()
     if form.validate_on_submit():
@@ -197,8 +198,8 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"])
-@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key)
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key, error_message=LIMIT_MESSAGE)
 def reset_request():
     form = forms.EmailOnlyForm()
     if form.validate_on_submit():
@@ -209,7 +210,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
 def reset_password(token: str):
     try:
         services.member_for_reset(token)
@@ -274,7 +275,7 @@ def me():
 
 @bp.post("/me/email")
 @login_required
-@limiter.limit("10/hour")
+@limiter.limit("10/hour", error_message=LIMIT_MESSAGE)
 def change_email():
     form = forms.ChangeEmailForm(prefix="email")
     if form.validate_on_submit():
@@ -309,7 +310,7 @@ def confirm_email(token: str):
 
 @bp.post("/me/password")
 @login_required
-@limiter.limit("10/hour")
+@limiter.limit("10/hour", error_message=LIMIT_MESSAGE)
 def change_password():
     form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
@@ -350,7 +351,7 @@ def export():
 
 @bp.route("/me/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
 def delete():
     form = forms.ConfirmPasswordForm()
     if form.validate_on_submit():
