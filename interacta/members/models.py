@@ -69,6 +69,16 @@ class Member(UserMixin, TimestampMixin, Base):
         secondary=member_interests, order_by=Topic.position
     )
 
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and remember cookie.
+
+        It carries a fingerprint of the password hash, so changing or resetting the
+        password signs out every other session and remember-me cookie.
+        """
+        from interacta.members.passwords import fingerprint
+
+        return f"{self.id}:{fingerprint(self.password_hash)}"
+
     @property
     def is_organizer(self) -> bool:
         return self.role in ("organizer", "admin")

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -321,6 +322,12 @@ def change_password():
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
+            # Other sessions end with the old password; this one carries on.
+            session["_user_id"] = current_user.get_id()
+            if request.cookies.get(
+                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            ):
+                session["_remember"] = "set"  # renew the remember-me cookie with the new id
             flash("Your password has been changed.", "success")
             return redirect(url_for("members.me"))
     return _render_me(password_form=form, status=400)

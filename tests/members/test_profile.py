@@ -146,3 +146,44 @@ def test_password_change_needs_the_current_one_and_mails_the_member(
     assert services.check_password(member, "a brand new passphrase")
     [mail] = outbox(to="ana@example.org")
     assert mail.subject == "Interacta: your password was changed"
+
+
+def test_password_change_signs_out_other_sessions_but_not_this_one(app, db, make_member):
+    from flask import g
+
+    member = make_member(email="ana@example.org", password=GOOD_PASSWORD)
+    db.session.commit()
+    laptop, phone = app.test_client(), app.test_client()
+    for device in (laptop, phone):
+        g.pop("_login_user", None)
+        device.post(
+            "/members/login",
+            data={"email": "ana@example.org", "password": GOOD_PASSWORD, "remember": "y"},
+        )
+    g.pop("_login_user", None)
+    response = laptop.post(
+        "/members/me/password",
+        data={"pw-current": GOOD_PASSWORD, "pw-new": "a brand new passphrase"},
+    )
+    assert response.status_code == 302
+    assert any(c.startswith("remember_token=") for c in response.headers.getlist("Set-Cookie"))
+    g.pop("_login_user", None)
+    assert laptop.get("/members/me").status_code == 200
+    g.pop("_login_user", None)
+    assert phone.get("/members/me").status_code == 302  # signed out, remember cookie too
+    assert member.email == "ana@example.org"
+
+
+def test_reset_signs_out_sessions_opened_with_the_old_password(
+    client, db, make_member, outbox, login
+):
+    from flask import g
+
+    make_member(email="ana@example.org", password=GOOD_PASSWORD)
+    login("ana@example.org", remember="y")
+    assert client.get("/members/me").status_code == 200
+    client.post("/members/reset", data={"email": "ana@example.org"})
+    link = link_in(outbox(to="ana@example.org")[-1], "/members/reset/")
+    client.post(link, data={"password": "a brand new passphrase"})
+    g.pop("_login_user", None)
+    assert client.get("/members/me").status_code == 302
