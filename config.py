@@ -84,6 +84,11 @@ class Config:
 
     DEV_MAILBOX = False
 
+    # Password hashing (argon2id); raising these rehashes each password at its next sign-in.
+    PASSWORD_HASH_TIME_COST = _int("PASSWORD_HASH_TIME_COST", 3)
+    PASSWORD_HASH_MEMORY_COST = _int("PASSWORD_HASH_MEMORY_COST", 65536)  # KiB
+    PASSWORD_HASH_PARALLELISM = _int("PASSWORD_HASH_PARALLELISM", 4)
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -100,6 +105,10 @@ class TestConfig(Config):
     DEV_MAILBOX = True
     SERVER_NAME = None
     SQLALCHEMY_ENGINE_OPTIONS = {}
+    # Cheap hashes keep the suite fast; production uses the defaults above.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 1024
+    PASSWORD_HASH_PARALLELISM = 1
 
 
 class ProductionConfig(Config):

@@ -1,4 +1,4 @@
-"""Member accounts."""
+"""Member accounts, their areas of interest, and the audit log of account changes."""
 
 from __future__ import annotations
 
@@ -6,11 +6,31 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from interacta.core.models import Base, TimestampMixin
+from interacta.core.models import Base, TimestampMixin, Topic, utcnow
 
 ROLES = ("member", "organizer", "admin")
+
+#: (value, label) of the sectors a member can belong to, in the order they are offered.
+SECTORS = (
+    ("civil_society", "Civil society / NGO"),
+    ("international_organisation", "International organisation"),
+    ("government", "Government"),
+    ("military", "Military"),
+    ("academia", "Academia"),
+    ("private_sector", "Private sector"),
+    ("student", "Student"),
+    ("other", "Other"),
+)
+SECTOR_LABELS = dict(SECTORS)
+
+member_interests = sa.Table(
+    "member_interests",
+    Base.metadata,
+    sa.Column("member_id", sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Member(UserMixin, TimestampMixin, Base):
@@ -29,6 +49,36 @@ class Member(UserMixin, TimestampMixin, Base):
     #: IANA zone the member sees times in.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Brussels")
 
+    #: The organisation the member works for.
+    affiliation: Mapped[str | None] = mapped_column(sa.String(200))
+    #: One of SECTORS' values.
+    sector: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    #: ISO 3166-1 alpha-2 code.
+    country: Mapped[str | None] = mapped_column(sa.String(2), index=True)
+    bio: Mapped[str | None] = mapped_column(sa.Text)
+    #: 0000-0000-0000-000X, checksum validated.
+    orcid: Mapped[str | None] = mapped_column(sa.String(19))
+    #: Opt-in: listed in the member directory only when True.
+    show_in_directory: Mapped[bool] = mapped_column(default=False)
+    password_changed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    #: Set when the member erased the account; the row stays, anonymised.
+    erased_at: Mapped[datetime | None]
+
+    interests: Mapped[list[Topic]] = relationship(
+        secondary=member_interests, order_by=Topic.position
+    )
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and remember cookie.
+
+        It carries a fingerprint of the password hash, so changing or resetting the
+        password signs out every other session and remember-me cookie.
+        """
+        from interacta.members.passwords import fingerprint
+
+        return f"{self.id}:{fingerprint(self.password_hash)}"
+
     @property
     def is_organizer(self) -> bool:
         return self.role in ("organizer", "admin")
@@ -37,5 +87,41 @@ class Member(UserMixin, TimestampMixin, Base):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def sector_label(self) -> str:
+        return SECTOR_LABELS.get(self.sector or "", "")
+
+    @property
+    def country_name(self) -> str:
+        from interacta.members.countries import country_name
+
+        return country_name(self.country)
+
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.role}>"
+
+
+class AuditLog(Base):
+    """Who changed what on which account, and when (role changes, deactivation, erasure)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: The admin who made the change; None for the command line.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    target_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    #: e.g. "role", "deactivate", "reactivate", "create-admin", "erase"
+    action: Mapped[str] = mapped_column(sa.String(40))
+    #: Human-readable: "member -> organizer".
+    detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: "web" or "cli"
+    via: Mapped[str] = mapped_column(sa.String(10), default="web")
+
+    actor: Mapped[Member | None] = relationship(foreign_keys=[actor_id])
+    target: Mapped[Member | None] = relationship(foreign_keys=[target_id])
+
+    def __repr__(self) -> str:
+        return f"<AuditLog {self.id} {self.action}>"

@@ -1,10 +1,468 @@
-"""Views of the members blueprint."""
+"""Views of the members blueprint: parse, call a service, commit once, render."""
 
-from flask import render_template
+from __future__ import annotations
 
-from interacta.members import bp
+import json
+import logging
+from functools import wraps
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
+
+from interacta.core.models import Topic, utcnow
+from interacta.core.pagination import page_arg
+from interacta.core.registry import export_member_data
+from interacta.extensions import db, limiter
+from interacta.members import bp, forms, services, tokens
+from interacta.members.countries import country_choices
+from interacta.members.models import ROLES, SECTORS, AuditLog, Member
+
+logger = logging.getLogger(__name__)
+
+DIRECTORY_PER_PAGE = 20
+ADMIN_PER_PAGE = 50
 
 
-@bp.get("/join")
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _form_email_key() -> str:
+    """Rate-limit key: the account a form is about (the submitted email address)."""
+    return "email:" + services.normalize_email(request.form.get("email"))
+
+
+def _topics() -> list[Topic]:
+    return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
+
+
+def _keep_consent_and_clear_session() -> None:
+    """Start a fresh session (a new session id), keeping only the visitor's cookie choices."""
+    kept = {key: value for key, value in session.items() if key.startswith("consent")}
+    session.clear()
+    session.update(kept)
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
+    expired = isinstance(exc, tokens.TokenExpired)
+    html = render_template(
+        "members/link_invalid.html", message=str(exc), expired=expired, resend=resend
+    )
+    return html, 400
+
+
+LOGIN_LIMIT_MESSAGE = "Too many sign-in attempts. Please wait a few minutes and try again."
+LIMIT_MESSAGE = "You have tried this too often. Please wait an hour and try again."
+
+
+# -- joining ---------------------------------------------------------------------------------
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(
+    "10/hour",
+    methods=["POST"],
+    error_message="Too many sign-ups from your network. Please try again later.",
+)
 def join():
-    return render_template("members/join_placeholder.html")
+    if current_user.is_authenticated:
+        return redirect(url_for("members.me"))
+    form = forms.JoinForm(topics=_topics())
+    if form.validate_on_submit():
+        if form.website.data:
+            logger.info("join: honeypot filled in, ignored")
+            return redirect(url_for("members.join_sent"))
+        services.join(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            affiliation=form.affiliation.data,
+            sector=form.sector.data,
+            country=form.country.data,
+            interest_ids=form.interests.data,
+            show_in_directory=form.show_in_directory.data,
+        )
+        db.session.commit()
+        return redirect(url_for("members.join_sent"))
+    return render_template("members/join.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/join/sent")
+def join_sent():
+    return render_template("members/join_sent.html")
+
+
+@bp.get("/verify/<token>")
+def verify(token: str):
+    try:
+        services.verify_email(token)
+    except tokens.TokenError as exc:
+        return _invalid_link(exc, resend=True)
+    db.session.commit()
+    flash("Thank you: your email address is confirmed. You can sign in now.", "success")
+    return redirect(url_for("members.login"))
+
+
+@bp.route("/resend", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key, error_message=LIMIT_MESSAGE)
+def resend():
+    form = forms.EmailOnlyForm()
+    if form.validate_on_submit():
+        services.resend_verification(form.email.data)
+        db.session.commit()
+        return render_template("members/resend.html", form=None, sent=True)
+    return render_template("members/resend.html", form=form, sent=False)
+
+
+# -- signing in and out ------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20/minute", methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(
+    "5/minute;30/day", methods=["POST"], key_func=_form_email_key, error_message=LOGIN_LIMIT_MESSAGE
+)
+def login():
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("members.me"))
+    form = forms.LoginForm()
+    error = unverified = None
+    if form.validate_on_submit():
+        try:
+            member = services.authenticate(form.email.data, form.password.data)
+        except services.NotVerified:
+            db.session.commit()  # a rehashed password is worth keeping
+            unverified = True
+        except services.LoginFailed as exc:
+            db.session.commit()
+            error = str(exc)
+        else:
+            _keep_consent_and_clear_session()
+            login_user(member, remember=form.remember.data)
+            db.session.commit()
+            return redirect(next_url or url_for("members.me"))
+    status = 400 if (error or unverified or form.errors) else 200
+    return (
+        render_template(
+            "members/login.html", form=form, error=error, unverified=unverified, next=next_url
+        ),
+        status,
+    )
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    _keep_consent_and_clear_session()
+    flash("You have signed out.", "info")
+    return redirect(url_for("pages.home"))
+
+
+# -- password reset ----------------------------------------------------------------------------
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key, error_message=LIMIT_MESSAGE)
+def reset_request():
+    form = forms.EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("members/reset_request.html", form=None, sent=True)
+    return render_template("members/reset_request.html", form=form, sent=False)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+def reset_password(token: str):
+    try:
+        services.member_for_reset(token)
+    except tokens.TokenError as exc:
+        return _invalid_link(exc)
+    form = forms.NewPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        flash("Your password has been changed. You can sign in with it now.", "success")
+        return redirect(url_for("members.login"))
+    return render_template("members/reset_password.html", form=form), 400 if form.errors else 200
+
+
+# -- profile -----------------------------------------------------------------------------------
+
+
+def _render_me(profile=None, email_form=None, password_form=None, status=200):
+    topics = _topics()
+    if profile is None:
+        profile = forms.ProfileForm(obj=current_user, topics=topics, prefix="profile")
+        profile.interests.data = [t.id for t in current_user.interests]
+    return (
+        render_template(
+            "members/me.html",
+            profile=profile,
+            email_form=email_form or forms.ChangeEmailForm(prefix="email"),
+            password_form=password_form or forms.ChangePasswordForm(prefix="pw"),
+        ),
+        status,
+    )
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
+def me():
+    if request.method == "GET":
+        return _render_me()
+    profile = forms.ProfileForm(topics=_topics(), prefix="profile")
+    if profile.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                name=profile.name.data,
+                affiliation=profile.affiliation.data,
+                sector=profile.sector.data,
+                country=profile.country.data,
+                interest_ids=profile.interests.data,
+                bio=profile.bio.data,
+                orcid=profile.orcid.data,
+                timezone=profile.timezone.data,
+                show_in_directory=profile.show_in_directory.data,
+            )
+        except services.MemberError as exc:
+            profile.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your profile has been saved.", "success")
+            return redirect(url_for("members.me"))
+    return _render_me(profile=profile, status=400)
+
+
+@bp.post("/me/email")
+@login_required
+@limiter.limit("10/hour", error_message=LIMIT_MESSAGE)
+def change_email():
+    form = forms.ChangeEmailForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(current_user, form.new_email.data, form.password.data)
+        except services.LoginFailed as exc:
+            db.session.commit()
+            form.password.errors.append(str(exc))
+        except services.MemberError as exc:
+            form.new_email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                f"We sent a link to {services.normalize_email(form.new_email.data)}. "
+                "Your address changes once you open it.",
+                "info",
+            )
+            return redirect(url_for("members.me"))
+    return _render_me(email_form=form, status=400)
+
+
+@bp.get("/confirm-email/<token>")
+def confirm_email(token: str):
+    try:
+        services.confirm_email_change(token)
+    except tokens.TokenError as exc:
+        return _invalid_link(exc)
+    db.session.commit()
+    flash("Your new email address is confirmed.", "success")
+    return redirect(url_for("members.me" if current_user.is_authenticated else "members.login"))
+
+
+@bp.post("/me/password")
+@login_required
+@limiter.limit("10/hour", error_message=LIMIT_MESSAGE)
+def change_password():
+    form = forms.ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.LoginFailed as exc:
+            db.session.commit()
+            form.current.errors.append(str(exc))
+        else:
+            db.session.commit()
+            # Other sessions end with the old password; this one carries on.
+            session["_user_id"] = current_user.get_id()
+            if request.cookies.get(
+                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            ):
+                session["_remember"] = "set"  # renew the remember-me cookie with the new id
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("members.me"))
+    return _render_me(password_form=form, status=400)
+
+
+# -- data rights ---------------------------------------------------------------------------------
+
+
+@bp.get("/me/export")
+@login_required
+def export():
+    data = {
+        "exported_at": utcnow().isoformat(),
+        "member_id": current_user.id,
+        **export_member_data(current_user),
+    }
+    body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    filename = f"interacta-my-data-{utcnow():%Y-%m-%d}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+def delete():
+    form = forms.ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.erase_account(current_user._get_current_object(), form.password.data)
+        except services.LoginFailed as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            logout_user()
+            _keep_consent_and_clear_session()
+            return redirect(url_for("members.deleted"))
+    status = 400 if form.errors else 200
+    return render_template("members/delete.html", form=form), status
+
+
+@bp.get("/deleted")
+def deleted():
+    return render_template("members/deleted.html")
+
+
+# -- directory ----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def directory():
+    sector = request.args.get("sector") or None
+    country = request.args.get("country") or None
+    topic = request.args.get("topic") or None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    query = services.directory_query(sector=sector, country=country, topic=topic, q=q)
+    pagination = db.paginate(query, page=page_arg(), per_page=DIRECTORY_PER_PAGE, error_out=False)
+    return render_template(
+        "members/directory.html",
+        pagination=pagination,
+        members=pagination.items,
+        topics=_topics(),
+        sectors=SECTORS,
+        countries=country_choices(),
+        filters={"sector": sector, "country": country, "topic": topic, "q": q},
+        stats=services.network_stats(),
+    )
+
+
+# -- administration -----------------------------------------------------------------------------
+
+
+@bp.get("/admin")
+@admin_required
+def admin():
+    q = (request.args.get("q") or "").strip()[:100]
+    query = sa.select(Member).where(Member.erased_at.is_(None)).order_by(Member.name, Member.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            sa.or_(sa.func.lower(Member.name).like(like), sa.func.lower(Member.email).like(like))
+        )
+    pagination = db.paginate(query, page=page_arg(), per_page=ADMIN_PER_PAGE, error_out=False)
+    log = db.session.scalars(
+        sa.select(AuditLog)
+        .options(joinedload(AuditLog.actor), joinedload(AuditLog.target))
+        .order_by(AuditLog.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "members/admin.html",
+        pagination=pagination,
+        members=pagination.items,
+        q=q,
+        roles=ROLES,
+        log=log,
+        form=forms.EmptyForm(),
+    )
+
+
+@bp.post("/admin/<int:member_id>/role")
+@admin_required
+def admin_role(member_id: int):
+    member = db.get_or_404(Member, member_id)
+    form = forms.RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_role(member, form.role.data, actor=current_user)
+    except services.MemberError as exc:
+        abort(409, str(exc))
+    db.session.commit()
+    flash(f"{member.name} is now {member.role}.", "success")
+    return redirect(url_for("members.admin", **request.args))
+
+
+@bp.post("/admin/<int:member_id>/active")
+@admin_required
+def admin_active(member_id: int):
+    member = db.get_or_404(Member, member_id)
+    form = forms.EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(member, active, actor=current_user)
+    except services.MemberError as exc:
+        abort(409, str(exc))
+    db.session.commit()
+    flash(f"{member.name} is {'active again' if active else 'deactivated'}.", "success")
+    return redirect(url_for("members.admin", **request.args))

@@ -1,0 +1,176 @@
+"""The opt-in member directory and the network-at-a-glance charts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import g
+
+from interacta.core.models import Topic
+from interacta.members import services
+
+
+def _topics(db):
+    return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
+
+
+def test_visitor_is_sent_to_sign_in(client, db):
+    response = client.get("/members/?sector=military")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/members/login?next=")
+
+
+def test_directory_lists_only_members_who_opted_in_and_never_emails(client, auth, make_member):
+    make_member(
+        name="Listed Lena",
+        email="lena@example.org",
+        show_in_directory=True,
+        affiliation="NATO CIMIC",
+        sector="military",
+        country="NL",
+    )
+    make_member(name="Hidden Hans", email="hans@example.org", show_in_directory=False)
+    make_member(name="Unverified Uma", show_in_directory=True, email_verified_at=None)
+    make_member(name="Inactive Ivo", show_in_directory=True, is_active=False)
+    auth.login_as(make_member(name="Viewer Vera"))
+    html = client.get("/members/").get_data(as_text=True)
+    assert "Listed Lena" in html and "NATO CIMIC" in html and "Netherlands" in html
+    assert "Military" in html
+    for hidden in ("Hidden Hans", "Unverified Uma", "Inactive Ivo", "Viewer Vera"):
+        assert hidden not in html
+    assert "lena@example.org" not in html and "hans@example.org" not in html
+
+
+def test_directory_filters_by_sector_country_topic_and_search(client, db, auth, make_member):
+    topics = _topics(db)
+    make_member(
+        name="Alpha",
+        show_in_directory=True,
+        sector="military",
+        country="DE",
+        affiliation="Bundeswehr",
+        interests=[topics[0]],
+    )
+    make_member(
+        name="Bravo",
+        show_in_directory=True,
+        sector="academia",
+        country="DE",
+        affiliation="University of Vienna",
+        interests=[topics[1]],
+    )
+    make_member(
+        name="Charlie",
+        show_in_directory=True,
+        sector="academia",
+        country="FR",
+        affiliation="Sciences Po",
+        interests=[topics[0], topics[1]],
+    )
+    auth.login_as(make_member(name="Viewer"))
+
+    def names(query):
+        html = client.get(f"/members/?{query}").get_data(as_text=True)
+        return [n for n in ("Alpha", "Bravo", "Charlie") if f"<h3>{n}</h3>" in html]
+
+    assert names("") == ["Alpha", "Bravo", "Charlie"]
+    assert names("sector=academia") == ["Bravo", "Charlie"]
+    assert names("country=DE") == ["Alpha", "Bravo"]
+    assert names(f"topic={topics[0].slug}") == ["Alpha", "Charlie"]
+    assert names("q=vienna") == ["Bravo"]
+    assert names("q=CHAR") == ["Charlie"]
+    assert names("sector=academia&country=FR") == ["Charlie"]
+
+
+def test_directory_paginates(client, auth, make_member):
+    for i in range(25):
+        make_member(name=f"Person {i:02d}", show_in_directory=True)
+    auth.login_as(make_member())
+    first = client.get("/members/").get_data(as_text=True)
+    second = client.get("/members/?page=2").get_data(as_text=True)
+    assert "Person 00" in first and "Person 19" in first and "Person 20" not in first
+    assert "Person 20" in second and "Person 24" in second
+    assert "Page 1 of 2" in first
+
+
+def _count_queries(db, client, path):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_directory_loads_in_the_same_number_of_queries_for_3_and_30_members(
+    client, db, auth, make_member
+):
+    topics = _topics(db)
+    viewer = make_member(name="Viewer")
+
+    def add(n):
+        for i in range(n):
+            make_member(
+                name=f"M{i}",
+                show_in_directory=True,
+                sector="academia",
+                country="SI",
+                interests=topics[i % 3 : i % 3 + 2],
+            )
+        db.session.commit()
+        db.session.expire_all()  # nothing cached from creating them
+        g.pop("_login_user", None)
+        auth.login_as(viewer)
+
+    add(3)
+    few = _count_queries(db, client, "/members/?page=1")
+    add(27)
+    many = _count_queries(db, client, "/members/?page=1")
+    assert few == many
+    assert few <= 10
+
+
+def test_network_counts_under_five_read_fewer_than_5(db, make_member):
+    for _ in range(6):
+        make_member(sector="military", country="DE")
+    make_member(sector="academia", country="SI")
+    make_member(sector="academia", country="SI", is_active=False)  # not counted
+    stats = services.network_stats()
+    by_label = {b.label: b.text for b in stats["sectors"]}
+    assert by_label == {"Military": "6", "Academia": "fewer than 5"}
+    countries = {b.label: b.text for b in stats["countries"]}
+    assert countries == {"Germany": "6", "Slovenia": "fewer than 5"}
+
+
+def test_charts_are_svg_with_a_text_alternative_on_the_directory_and_home(
+    client, auth, make_member
+):
+    for _ in range(5):
+        make_member(sector="civil_society", country="BE")
+    make_member(sector="government", country="FR")
+    home = client.get("/").get_data(as_text=True)
+    assert "The network at a glance" in home
+    assert "<svg" in home and 'role="img"' in home
+    assert "Civil society / NGO: 5" in home
+    assert "Government: fewer than 5" in home
+    assert "France: fewer than 5" in home and "Belgium: 5" in home
+    assert "Government: 1" not in home
+    g.pop("_login_user", None)  # Flask-Login cached the visitor in the test's app context
+    auth.login_as(make_member())
+    directory = client.get("/members/").get_data(as_text=True)
+    assert "The network at a glance" in directory and "<svg" in directory
+
+
+def test_many_countries_are_grouped_after_the_top_ten(db, make_member):
+    codes = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR"]
+    for code in codes:
+        make_member(country=code)
+    countries = services.network_stats()["countries"]
+    assert len(countries) == 11
+    assert countries[-1].label == "2 other countries"
