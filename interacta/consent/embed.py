@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from flask import g, render_template, request
+from flask import render_template, request
 from markupsafe import Markup
 
 from interacta.consent import gate, registry
@@ -77,8 +77,8 @@ def embed_video(url: str, title: str) -> Markup:
         if video.host not in frame_src:
             frame_src.append(video.host)
         request.csp_frame_src = frame_src
-    counter = g.get("consent_embed_count", 0) + 1
-    g.consent_embed_count = counter
+    counter = getattr(request, "consent_embed_count", 0) + 1
+    request.consent_embed_count = counter
     next_url = request.full_path.rstrip("?") if request else "/"
     return Markup(  # noqa: S704 - a template rendered with autoescape
         render_template(

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -92,14 +92,14 @@ def state() -> ConsentState:
     """The consent state of this request (computed once per request)."""
     if not has_request_context():
         return ConsentState(None, None, False)
-    cached = g.get("consent_state")
+    cached = getattr(request, "consent_state", None)
     if cached is not None:
         return cached
     stored = _stored_choice()
     now = utcnow()
     valid = stored if stored and stored.is_valid(now, policy_version()) else None
     result = ConsentState(valid, stored, request.headers.get("Sec-GPC") == "1")
-    g.consent_state = result
+    request.consent_state = result
     return result
 
 
@@ -117,7 +117,7 @@ def record(values: dict[str, bool], action: str, now: datetime | None = None) ->
         svc.save_member_choice(member_id, choice)
     keep_in_session(choice)
     svc.append_log(choice, member_id=member_id, subject_id=subject_id(), policy_hash=policy_hash())
-    g.consent_state = None
+    request.consent_state = None
     return choice
 
 
@@ -154,7 +154,7 @@ def merge_at_signin(member) -> None:
     session_choice = svc.Choice.from_dict(session.get(SESSION_KEY))
     account_choice = svc.member_choice(member.id)
     winner = svc.merge_at_signin(session_choice, account_choice, now, policy_version())
-    g.consent_state = None
+    request.consent_state = None
     if winner is None:
         return
     if winner is session_choice and winner != account_choice:
@@ -176,6 +176,12 @@ class ConsentSessionInterface(SecureCookieSessionInterface):
             if choice is not None:
                 return min(choice.expires_at, utcnow() + app.permanent_session_lifetime)
         return super().get_expiration_time(app, session_)
+
+    def should_set_cookie(self, app, session_) -> bool:
+        # Its expiry is fixed by the choice, so there is nothing to refresh on each request.
+        if session_.permanent and SESSION_KEY in session_:
+            return session_.modified
+        return super().should_set_cookie(app, session_)
 
 
 # Functionality cookie ----------------------------------------------------------------------
@@ -205,7 +211,7 @@ def preference(key: str) -> str | None:
         raise KeyError(key)
     if not allows(registry.FUNCTIONALITY):
         return None
-    pending = g.get("consent_prefs_pending") or {}
+    pending = getattr(request, "consent_prefs_pending", None) or {}
     if key in pending:
         return pending[key]
     return _read_preferences().get(key)
@@ -222,9 +228,9 @@ def remember_preference(response, key: str, value: str) -> bool:
     if not allows(registry.FUNCTIONALITY):
         return False
     data = _read_preferences()
-    data.update(g.get("consent_prefs_pending") or {})
+    data.update(getattr(request, "consent_prefs_pending", None) or {})
     data[key] = value
-    g.consent_prefs_pending = data
+    request.consent_prefs_pending = data
     encoded = base64.urlsafe_b64encode(json.dumps(data, sort_keys=True).encode()).decode()
     response.set_cookie(
         registry.PREFERENCES_COOKIE,
@@ -327,7 +333,7 @@ def guard_cookies(response):
 
 def sync_session_copy() -> None:
     """A member's browser keeps a copy of the account's choice, so it stays after sign-out."""
-    current = g.get("consent_state")
+    current = getattr(request, "consent_state", None)
     if current is None or current.choice is None or _signed_in_member_id() is None:
         return
     if session.get(SESSION_KEY) != current.choice.to_dict():
