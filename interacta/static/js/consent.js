@@ -16,9 +16,12 @@
       event.preventDefault();
       var data = new FormData(form);
       data.set("action", button.value);
+      // Remember focus now: disabling the buttons below takes it away.
+      var hadFocus = banner.contains(document.activeElement);
       var buttons = form.querySelectorAll("button");
       buttons.forEach(function (b) { b.disabled = true; });
-      fetch(form.action, {
+      // form.action is shadowed by the buttons named "action": read the attribute.
+      fetch(form.getAttribute("action"), {
         method: "POST",
         body: data,
         credentials: "same-origin",
@@ -27,7 +30,6 @@
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       }).then(function (result) {
-        var hadFocus = banner.contains(document.activeElement);
         banner.hidden = true;
         if (status) status.textContent = result.message || "Your cookie choice was saved.";
         if (hadFocus) {
