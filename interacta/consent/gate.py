@@ -138,6 +138,8 @@ def subject_id() -> str:
 
 def apply_gpc() -> None:
     """A `Sec-GPC: 1` request with no choice in force is a refusal, recorded as such."""
+    if request.endpoint in (None, "static", "consent.choose"):
+        return  # static files need no choice; an explicit choice is about to be recorded
     current = state()
     if current.gpc_signal and current.needs_asking:
         from interacta.extensions import db
