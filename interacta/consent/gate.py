@@ -320,9 +320,10 @@ def guard_cookies(response):
                 continue
             response.headers.add("Set-Cookie", header)
     for category in registry.OPTIONAL:
-        if allows(category):
+        present = [c for c in registry.first_party_cookies(category) if c.name in request.cookies]
+        if not present or allows(category):
             continue
-        for entry in registry.first_party_cookies(category):
+        for entry in present:
             if entry.name in request.cookies:
                 response.delete_cookie(
                     entry.name,

@@ -111,7 +111,7 @@ def preferences():
 
 @bp.post("/cookies/consent")
 @csrf.exempt
-@limiter.limit("60/minute")
+@limiter.limit("120/minute")
 def choose():
     """Record a choice: Accept all / Reject all (banner), Save (Cookie Management), or allow
     one category (e.g. the button on a video placeholder)."""

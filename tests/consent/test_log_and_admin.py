@@ -181,3 +181,14 @@ def test_with_csrf_on_a_form_token_is_checked(csrf_app):
         headers={"Origin": "http://localhost"},
     )
     assert response.status_code == 400
+
+
+def test_demo_seeder_fills_a_month_of_statistics_once(runner, db):
+    from interacta.consent.models import PageView
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    count = sa.select(sa.func.count()).select_from(PageView)
+    seeded = db.session.scalar(count)
+    assert seeded == 150
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(count) == seeded

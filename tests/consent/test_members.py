@@ -153,3 +153,26 @@ def test_erasure_forgets_the_choice_but_keeps_the_proof_of_consent(member_with_h
     assert db.session.get(ConsentChoice, member_with_history.id) is None
     count = sa.select(sa.func.count()).select_from(ConsentLogEntry)
     assert db.session.scalar(count) == 2
+
+
+def test_member_browsing_on_sets_no_cookie(client, auth, make_member):
+    auth.login_as(make_member())
+    client.post("/cookies/consent", data={"action": "reject_all"})
+    client.get("/")  # shows the "saved" message
+    client.get("/about")
+    assert client.get("/privacy").headers.getlist("Set-Cookie") == []
+
+
+def test_members_acceptance_expires_after_twelve_months_on_every_device(
+    client, auth, make_member, db
+):
+    member = auth.login_as(make_member())
+    client.post("/cookies/consent", data={"action": "accept_all"})
+    row = db.session.get(ConsentChoice, member.id)
+    row.chosen_at = utcnow() - timedelta(days=364)
+    db.session.commit()
+    assert BANNER not in client.get("/").data
+    row.chosen_at = utcnow() - timedelta(days=366)
+    db.session.commit()
+    assert BANNER in client.get("/").data
+    assert client.get_cookie("ia_visitor") is None
