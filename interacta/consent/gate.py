@@ -175,8 +175,10 @@ class ConsentSessionInterface(SecureCookieSessionInterface):
     def get_expiration_time(self, app, session_):
         if session_.permanent and SESSION_KEY in session_:
             choice = svc.Choice.from_dict(session_.get(SESSION_KEY))
-            if choice is not None:
-                return min(choice.expires_at, utcnow() + app.permanent_session_lifetime)
+            now = utcnow()
+            # (An expired choice must not expire the session itself: it may hold a sign-in.)
+            if choice is not None and choice.expires_at > now:
+                return min(choice.expires_at, now + app.permanent_session_lifetime)
         return super().get_expiration_time(app, session_)
 
     def should_set_cookie(self, app, session_) -> bool:

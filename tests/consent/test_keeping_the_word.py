@@ -137,13 +137,13 @@ def test_member_time_zone_is_kept_on_the_account(client, auth, make_member, db):
 
 
 def _with_choice(app, **values):
+    """A request context in which the visitor's choice is `values`."""
+    from flask import request
+
     ctx = app.test_request_context("/events/x")
     ctx.push()
-    if values is not None:
-        choice = make_choice(values, "custom", app.config["COOKIE_POLICY_VERSION"])
-        from flask import request
-
-        request.consent_state = gate.ConsentState(choice, choice, False)
+    choice = make_choice(values, "custom", app.config["COOKIE_POLICY_VERSION"])
+    request.consent_state = gate.ConsentState(choice, choice, False)
     return ctx
 
 
@@ -241,8 +241,6 @@ def test_video_frame_widens_the_response_csp(cookie_app):
 
 def test_allows_is_a_template_global(client):
     client.post("/cookies/consent", data={"action": "custom", "targeting": "on"})
-    with client.application.test_request_context():
-        pass
     html = client.get("/cookies/preferences").get_data(as_text=True)
     assert 'id="consent-targeting" name="targeting" value="on"' in html
     assert "allow functionality cookies above" in html  # consent.allows('functionality') False
