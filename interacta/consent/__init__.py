@@ -1,7 +1,56 @@
-"""The consent blueprint."""
+"""Cookie consent: the cookie registry, banner, policy, Cookie Management, consent log and
+the gating helpers (`consent.allows(category)`, also a template global)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("consent", __name__, template_folder="templates")
 
 from interacta.consent import views  # noqa: E402,F401
+from interacta.consent.gate import allows, preference, remember_preference  # noqa: E402
+
+__all__ = ["allows", "bp", "init_app", "preference", "remember_preference"]
+
+
+def init_app(app: Flask) -> None:
+    from flask_login import user_logged_in
+
+    from interacta.consent import gate
+    from interacta.consent.cli import consent_cli
+    from interacta.consent.embed import embed_video
+    from interacta.consent.registry import CATEGORY_INFO
+    from interacta.consent.seed import seed_demo
+    from interacta.consent.services import erase_member, export_member
+    from interacta.core.registry import (
+        DemoSeeder,
+        PersonalDataProvider,
+        register_demo,
+        register_personal_data,
+    )
+
+    app.session_interface = gate.ConsentSessionInterface()
+    app.before_request(gate.apply_gpc)
+    # Inserted first so it runs last of the app's after_request hooks (Flask runs them in
+    # reverse): the guard then sees every cookie other hooks set, Flask-Login's included.
+    app.after_request_funcs.setdefault(None, []).insert(0, gate.after_request)
+
+    def on_login(sender, user, **_extra):
+        gate.merge_at_signin(user)
+
+    user_logged_in.connect(on_login, app, weak=False)
+
+    app.jinja_env.globals.update(
+        consent=SimpleNamespace(allows=gate.allows, state=gate.state),
+        consent_allows=gate.allows,
+        consent_state=gate.state,
+        embed_video=embed_video,
+        consent_categories=CATEGORY_INFO,
+    )
+    app.cli.add_command(consent_cli)
+    register_personal_data(
+        app, PersonalDataProvider("cookie_consent", export=export_member, erase=erase_member)
+    )
+    register_demo(app, DemoSeeder(20, "cookie consent", seed=seed_demo))

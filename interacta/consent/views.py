@@ -1,15 +1,228 @@
-"""Views of the consent blueprint."""
+"""Views of the consent blueprint: the policy, Cookie Management, the consent endpoint and
+the admin pages (consent log CSV, visit statistics)."""
 
-from flask import render_template
+from __future__ import annotations
 
-from interacta.consent import bp
+import logging
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_login import current_user
+from flask_wtf.csrf import ValidationError, validate_csrf
+
+from interacta.consent import bp, gate, registry
+from interacta.consent import services as svc
+from interacta.core.models import utcnow
+from interacta.core.timezones import all_timezones, is_valid_timezone
+from interacta.extensions import csrf, db, limiter
+
+logger = logging.getLogger(__name__)
+
+SAVED = "Your cookie choice was saved."
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """`target` if it is a path on this site, else `default` (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ch in target for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def check_csrf() -> None:
+    """CSRF for the consent forms without putting a token in a fresh visitor's session.
+
+    A form that carries a token (the session already had one) is checked as usual; one
+    without must come from this site (Origin, or Referer), which browsers always send on a
+    cross-site POST. So the banner sets no cookie before the visitor chooses.
+    """
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    if token:
+        try:
+            validate_csrf(token)
+        except ValidationError:
+            abort(400, "This form has expired. Please reload the page and try again.")
+        return
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or urlsplit(source).netloc != request.host:
+        abort(400, "This form must be sent from this site. Please reload the page and try again.")
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def require_admin() -> None:
+    if not (current_user.is_authenticated and getattr(current_user, "is_admin", False)):
+        abort(403)
 
 
 @bp.get("/cookies")
 def policy():
-    return render_template("consent/policy_placeholder.html")
+    config = current_app.config
+    return render_template(
+        "consent/policy.html",
+        categories=[registry.CATEGORY_INFO[c] for c in registry.CATEGORIES],
+        cookies_in=registry.cookies_in,
+        version=config["COOKIE_POLICY_VERSION"],
+        policy_date=config["COOKIE_POLICY_DATE"],
+        policy_hash=gate.policy_hash(),
+        acceptance_months=12,
+        refusal_months=6,
+    )
 
 
 @bp.get("/cookies/preferences")
 def preferences():
-    return render_template("consent/policy_placeholder.html")
+    current = gate.state()
+    shown = current.choice or current.previous
+    timezone = None
+    if current_user.is_authenticated:
+        timezone = getattr(current_user, "timezone", None)
+    else:
+        timezone = gate.preference("tz")
+    return render_template(
+        "consent/preferences.html",
+        state=current,
+        shown=shown,
+        categories=[registry.CATEGORY_INFO[c] for c in registry.CATEGORIES],
+        cookies_in=registry.cookies_in,
+        timezones=all_timezones(),
+        timezone=timezone,
+    )
+
+
+@bp.post("/cookies/consent")
+@csrf.exempt
+@limiter.limit("120/minute")
+def choose():
+    """Record a choice: Accept all / Reject all (banner), Save (Cookie Management), or allow
+    one category (e.g. the button on a video placeholder)."""
+    check_csrf()
+    action = request.form.get("action", "")
+    current = gate.state()
+    if action == "accept_all":
+        values = dict.fromkeys(registry.OPTIONAL, True)
+    elif action == "reject_all":
+        values = dict.fromkeys(registry.OPTIONAL, False)
+    elif action == "custom":
+        values = {c: request.form.get(c) in ("on", "1", "true", "yes") for c in registry.OPTIONAL}
+        action = svc.classify(values, current.choice)
+    elif action == "allow":
+        category = request.form.get("category", "")
+        if category not in registry.OPTIONAL:
+            abort(400, "Unknown cookie category.")
+        values = current.choice.values() if current.choice else {}
+        values[category] = True
+        action = svc.classify(values, current.choice)
+    else:
+        abort(400, "Unknown choice.")
+    choice = gate.record(values, action)
+    db.session.commit()
+    target = safe_next(request.form.get("next"), default="/cookies/preferences")
+    if wants_json():
+        return jsonify(ok=True, message=SAVED, action=choice.action, choice=choice.values())
+    flash(SAVED, "success")
+    return redirect(target, code=303)
+
+
+@bp.post("/cookies/preferences/timezone")
+@csrf.exempt
+def remember_timezone():
+    """Keep the time zone: on the account for a member, in the functionality cookie for a
+    visitor who allows it."""
+    check_csrf()
+    zone = request.form.get("timezone", "")
+    if not is_valid_timezone(zone):
+        abort(400, "Please choose a time zone from the list.")
+    response = redirect("/cookies/preferences#timezone", code=303)
+    if current_user.is_authenticated:
+        current_user.timezone = zone
+        db.session.commit()
+        flash(f"Your time zone is now {zone}.", "success")
+    elif gate.remember_preference(response, "tz", zone):
+        flash(f"Your time zone {zone} will be remembered in this browser.", "success")
+    else:
+        flash("Allow functionality cookies to have your time zone remembered.", "warning")
+    return response
+
+
+@bp.get("/cookies/admin/log.csv")
+def log_csv():
+    require_admin()
+    filename = f"consent-log-{utcnow().date().isoformat()}.csv"
+    return Response(
+        stream_with_context(svc.log_csv_rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 240
+CHART_PAD = 32
+
+
+def chart(stats: list[svc.DayStats]) -> dict:
+    """Bar geometry for the server-rendered SVG chart (views as bars, visitors as dots)."""
+    top = max([s.views for s in stats] + [s.visitors for s in stats] + [1])
+    inner_w = CHART_WIDTH - 2 * CHART_PAD
+    inner_h = CHART_HEIGHT - 2 * CHART_PAD
+    step = inner_w / len(stats)
+    bars = []
+    for i, s in enumerate(stats):
+        h = inner_h * s.views / top
+        v = inner_h * s.visitors / top
+        x = CHART_PAD + i * step
+        bars.append(
+            {
+                "x": round(x + step * 0.1, 1),
+                "w": round(step * 0.8, 1),
+                "y": round(CHART_PAD + inner_h - h, 1),
+                "h": round(h, 1),
+                "cx": round(x + step / 2, 1),
+                "cy": round(CHART_PAD + inner_h - v, 1),
+                "stat": s,
+                "label": s.day.strftime("%d %b") if i % 5 == 0 or i == len(stats) - 1 else "",
+            }
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "pad": CHART_PAD,
+        "base": CHART_PAD + inner_h,
+        "top": top,
+        "bars": bars,
+    }
+
+
+@bp.get("/cookies/admin/stats")
+def stats():
+    require_admin()
+    today: date = utcnow().date()
+    days = svc.daily_stats(today, 30)
+    return render_template(
+        "consent/stats.html",
+        days=days,
+        chart=chart(days),
+        paths=svc.top_paths(today, 30),
+        total_views=sum(d.views for d in days),
+        total_visitors=sum(d.visitors for d in days),
+    )

@@ -1,0 +1,166 @@
+"""Cookie consent in a real browser: nothing before the choice, the banner with and without
+JavaScript, withdrawal, a member's choice on another device, accessibility, keyboard."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from flask_login.utils import _create_identifier
+
+from interacta.core.models import utcnow
+from interacta.extensions import db as _db
+from interacta.members.models import Member
+from tests.browser.conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+
+_seq = itertools.count(1)
+
+
+def cookie_names(context) -> set[str]:
+    return {c["name"] for c in context.cookies()}
+
+
+def banner(page):
+    return page.get_by_role("region", name="Do you agree to our use of cookies?")
+
+
+def test_fresh_visitor_gets_no_cookie_and_sees_the_banner(live_server, context, page):
+    page.goto(live_server + "/")
+    assert banner(page).is_visible()
+    assert context.cookies() == []
+    page.goto(live_server + "/about")
+    assert banner(page).is_visible()
+    assert context.cookies() == []
+
+
+def test_reject_all_closes_the_banner_without_reload_and_sets_nothing_new(
+    live_server, context, page
+):
+    page.goto(live_server + "/about")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Reject all").click()
+    banner(page).wait_for(state="hidden")
+    assert page.evaluate("window.notReloaded") is True
+    assert page.get_by_role("status").filter(has_text="saved").count() == 1
+    assert cookie_names(context) == {"session"}
+    page.goto(live_server + "/")
+    assert banner(page).count() == 0
+    assert cookie_names(context) == {"session"}
+
+
+def test_accept_all_lets_the_visitor_cookie_appear_and_withdrawing_removes_it(
+    live_server, context, page
+):
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="Accept all").click()
+    banner(page).wait_for(state="hidden")
+    page.goto(live_server + "/about")
+    assert "ia_visitor" in cookie_names(context)
+    page.get_by_role("link", name="Cookie Management").first.click()
+    performance = page.get_by_role("switch", name="Allow performance cookies")
+    assert performance.is_checked()
+    performance.uncheck()
+    page.get_by_role("button", name="Save my choices").click()
+    page.get_by_text("Your cookie choice was saved.").wait_for()
+    assert not page.get_by_role("switch", name="Allow performance cookies").is_checked()
+    assert "ia_visitor" not in cookie_names(context)
+    assert "session" in cookie_names(context)
+
+
+def test_banner_works_without_javascript(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/privacy")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Accept all").click()
+        assert page.url == live_server + "/privacy"
+        assert page.get_by_text("Your cookie choice was saved.").is_visible()
+        assert banner(page).count() == 0
+        page.goto(live_server + "/about")
+        assert {"session", "ia_visitor"} <= cookie_names(context)
+    finally:
+        context.close()
+
+
+def sign_in(live_app, live_server, context, page, member_id: int) -> None:
+    """Sign in as the members blueprint would: a session holding the member's id."""
+    agent = page.evaluate("navigator.userAgent")
+    with live_app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": agent}
+    ):
+        identifier = _create_identifier()
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    value = serializer.dumps({"_user_id": str(member_id), "_fresh": True, "_id": identifier})
+    context.add_cookies([{"name": "session", "value": value, "url": live_server}])
+
+
+def test_members_choice_on_one_device_is_in_force_on_another(live_app, live_server, browser):
+    with live_app.app_context():
+        member = Member(
+            email=f"device{next(_seq)}@example.org", name="Two Devices", email_verified_at=utcnow()
+        )
+        _db.session.add(member)
+        _db.session.commit()
+        member_id = member.id
+    laptop, phone = browser.new_context(), browser.new_context()
+    try:
+        page = laptop.new_page()
+        page.goto(live_server + "/")
+        sign_in(live_app, live_server, laptop, page, member_id)
+        page.goto(live_server + "/")
+        page.get_by_role("button", name="Accept all").click()
+        banner(page).wait_for(state="hidden")
+
+        other = phone.new_page()
+        other.goto(live_server + "/about")
+        assert banner(other).is_visible()  # not signed in yet: the phone has no choice
+        sign_in(live_app, live_server, phone, other, member_id)
+        other.goto(live_server + "/about")
+        assert banner(other).count() == 0
+        assert "ia_visitor" in cookie_names(phone)
+    finally:
+        laptop.close()
+        phone.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/cookies/preferences", "/cookies"])
+def test_banner_and_cookie_pages_have_no_serious_accessibility_violations(live_server, page, path):
+    page.goto(live_server + path)
+    assert banner(page).is_visible()
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+
+
+def test_banner_is_reachable_and_usable_by_keyboard(live_server, page):
+    page.goto(live_server + "/about")
+    names = []
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.textContent.trim()"))
+    assert names == [
+        "Skip to main content",
+        "Find out more about cookies",
+        "Accept all",
+        "Reject all",
+        "Choose",
+    ]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    banner(page).wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_preferences_switches_work_by_keyboard(live_server, page):
+    page.goto(live_server + "/cookies/preferences")
+    switch = page.get_by_role("switch", name="Allow functionality cookies")
+    switch.focus()
+    page.keyboard.press("Space")
+    assert switch.is_checked()
+    page.get_by_role("button", name="Save my choices").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("switch", name="Allow functionality cookies").is_checked()
+    assert banner(page).count() == 0
