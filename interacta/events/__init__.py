@@ -1,7 +1,23 @@
-"""The events blueprint."""
+"""Events: events, agenda, registration, waiting list, calendars, organizer tools."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("events", __name__, template_folder="templates")
 
 from interacta.events import views  # noqa: E402,F401
+
+
+def init_app(app: Flask) -> None:
+    from interacta.core.registry import (
+        DemoSeeder,
+        HomeSection,
+        register_demo,
+        register_home_section,
+    )
+    from interacta.events import demo, services
+
+    register_home_section(
+        app,
+        HomeSection(10, "events/_home.html", load=lambda: {"events": services.next_events(3)}),
+    )
+    register_demo(app, DemoSeeder(30, "events", seed=demo.seed))

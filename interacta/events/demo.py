@@ -1,0 +1,156 @@
+"""Demo data: a year of varied events, past and upcoming, with agendas."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from interacta.core.models import Topic, utcnow
+from interacta.events import services
+from interacta.events.models import FORMATS, KINDS, AgendaSession, Event
+from interacta.extensions import db
+from interacta.members.models import Member
+
+logger = logging.getLogger(__name__)
+
+ORGANIZER_EMAIL = "organizer@interacta.example"
+
+TITLES = {
+    "seminar": [
+        "Humanitarian principles in joint operations",
+        "Civil-military coordination in flood response",
+        "Protecting cultural heritage in armed conflict",
+        "Religious leaders as partners in peacebuilding",
+    ],
+    "workshop": [
+        "Mapping critical infrastructure dependencies",
+        "Table-top exercise: evacuation of civilians",
+        "Writing a joint needs assessment",
+        "Negotiating humanitarian access",
+    ],
+    "symposium": [
+        "Non-lethal capabilities and the protection of civilians",
+        "Good governance after conflict",
+        "Medical stability operations: lessons learned",
+    ],
+    "conference": [
+        "Annual conference on civil-military interaction",
+        "Rule of law in fragile states",
+        "Disaster risk reduction in a changing climate",
+    ],
+    "course": [
+        "Certificate course: CIMIC foundations",
+        "University course: civil and homeland security",
+        "Course: reducing civilian casualties",
+    ],
+}
+PLACES = [
+    ("Europe/Brussels", "Egmont Palace", "Place du Petit Sablon 8, 1000 Brussels"),
+    ("Europe/Ljubljana", "Cankarjev dom", "Prešernova cesta 10, 1000 Ljubljana"),
+    ("Europe/Vienna", "Diplomatic Academy", "Favoritenstraße 15a, 1040 Vienna"),
+    ("Europe/Lisbon", "Fundação Calouste Gulbenkian", "Av. de Berna 45A, 1067-001 Lisbon"),
+    ("America/New_York", "International Peace Institute", "777 United Nations Plaza, New York"),
+    ("Africa/Nairobi", "UN Office at Nairobi", "United Nations Avenue, Gigiri, Nairobi"),
+]
+DESCRIPTION = """\
+Practitioners and researchers from **civil society, international organisations,
+governments and the armed forces** meet to compare how they work in the same crises.
+
+What you take home:
+
+- a shared vocabulary for *civil-military interaction*;
+- cases from recent operations, discussed by those who were there;
+- contacts across sectors.
+
+Read more about the network on the [about page](/about).
+"""
+
+
+def _organizer() -> Member:
+    member = db.session.scalar(sa.select(Member).where(Member.email == ORGANIZER_EMAIL))
+    if member is None:
+        member = Member(
+            email=ORGANIZER_EMAIL, name="Demo Organizer", role="organizer",
+            email_verified_at=utcnow(),
+        )  # fmt: skip
+        db.session.add(member)
+        db.session.flush()
+    return member
+
+
+def seed() -> None:
+    """A year of events, six months back and six ahead; skips if the demo already exists."""
+    organizer = _organizer()
+    exists = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Event).where(Event.organizer_id == organizer.id)
+    )
+    if exists:
+        return
+    rng = random.Random(2026)  # the same demo every time
+    topics = list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
+    kinds, formats = list(KINDS), list(FORMATS)
+    today = utcnow().date()
+    start_day = today - timedelta(days=180)
+    for n in range(30):
+        kind = kinds[n % len(kinds)]
+        fmt = formats[(n // len(kinds)) % len(formats)]
+        zone, venue, address = PLACES[n % len(PLACES)]
+        day = start_day + timedelta(days=12 * n + rng.randint(0, 5))
+        _make(organizer, n, kind, fmt, zone, venue, address, day, rng, topics)
+    db.session.flush()
+    logger.info("seeded demo events")
+
+
+def _make(organizer, n, kind, fmt, zone, venue, address, day: date, rng, topics) -> Event:
+    days = {"seminar": 1, "workshop": 1, "symposium": 2, "conference": 3, "course": 2}[kind]
+    start = services.local_to_utc(datetime.combine(day, time(9, 30)), zone)
+    end = services.local_to_utc(datetime.combine(day + timedelta(days=days - 1), time(17)), zone)
+    title = TITLES[kind][n % len(TITLES[kind])]
+    values = dict(
+        title=title,
+        summary=f"A {kind} for practitioners and researchers: {title.lower()}.",
+        description=DESCRIPTION,
+        kind=kind,
+        starts_at=start,
+        ends_at=end,
+        timezone=zone,
+        format=fmt,
+        venue_name=venue if fmt != "online" else None,
+        venue_address=address if fmt != "online" else None,
+        online_url=f"https://meet.interacta.example/room-{n}" if fmt != "in_person" else None,
+        capacity=rng.choice([None, 12, 25, 40, 120]),
+        registration_opens_at=start - timedelta(days=60),
+        registration_closes_at=start - timedelta(hours=12),
+        audience="members" if n % 7 == 3 else "all",
+        recording_url=f"https://video.interacta.example/{n}" if fmt != "in_person" else None,
+    )
+    event = services.create_event(organizer, topics=rng.sample(topics, 2), **values)
+    for d in range(days):
+        local_day = day + timedelta(days=d)
+        for slot, (h1, m1, h2, m2, label) in enumerate(
+            [
+                (9, 30, 10, 0, "Welcome and introductions"),
+                (10, 0, 11, 30, "Keynote"),
+                (11, 45, 13, 0, "Panel discussion"),
+                (14, 0, 15, 30, "Working groups"),
+                (15, 45, 17, 0, "Plenary and conclusions"),
+            ]
+        ):
+            event.sessions.append(
+                AgendaSession(
+                    title=label if d == 0 or slot else f"Day {d + 1}: opening",
+                    starts_at=services.local_to_utc(
+                        datetime.combine(local_day, time(h1, m1)), zone
+                    ),
+                    ends_at=services.local_to_utc(datetime.combine(local_day, time(h2, m2)), zone),
+                    speakers=rng.choice(["A. Novak", "M. Dubois, K. Schmidt", "S. Okoye", ""]),
+                    room=rng.choice(["Main hall", "Room 2", "Library", ""]),
+                )
+            )
+    services.publish(event)
+    if n == 9:
+        services.cancel(event, "The venue is unavailable; we will announce a new date soon.")
+    return event
