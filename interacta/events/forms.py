@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    EmailField,
     FieldList,
     Form,
     FormField,
@@ -15,7 +16,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from interacta.core.timezones import all_timezones, is_valid_timezone
@@ -123,4 +132,36 @@ class DuplicateForm(FlaskForm):
         "The new event starts",
         format=DT_FORMAT,
         validators=[DataRequired("Give the start of the next event in the series.")],
+    )
+
+
+class GuestRegistrationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give your name."), Length(max=120)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Give your email address."),
+            Email("Give a valid email address.", check_deliverability=False),
+            Length(max=320),
+        ],
+    )
+    affiliation = StringField("Affiliation", validators=[Optional(), Length(max=200)])
+    note = TextAreaField(
+        "Accessibility or dietary needs", validators=[Optional(), Length(max=1000)]
+    )
+    #: Honeypot: hidden from people, filled in by bots.
+    website = StringField("Leave this field empty", validators=[Optional()])
+
+
+class MessageForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired("Give a subject."), Length(max=150)])
+    body = TextAreaField(
+        "Message", validators=[DataRequired("Write the message."), Length(max=10_000)]
+    )
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(
+        "Capacity",
+        validators=[Optional(), NumberRange(min=1, max=100_000, message="At least 1 seat.")],
     )

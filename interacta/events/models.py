@@ -143,3 +143,73 @@ class AgendaSession(Base):
 
     def __repr__(self) -> str:
         return f"<AgendaSession {self.id} {self.title!r}>"
+
+
+REGISTRATION_STATUSES = ("pending", "confirmed", "waiting", "cancelled")
+
+
+class Registration(Base):
+    """One person's place at an event: a member's, or a guest's (no account).
+
+    `active_key` holds the normalised email while the registration is active and NULL once
+    it is cancelled or anonymised, so the unique constraint allows one active registration
+    per person and event, and any number of cancelled ones.
+    """
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "active_key"),
+        sa.Index("ix_registrations_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    #: Lower-cased; None once anonymised.
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    active_key: Mapped[str | None] = mapped_column(sa.String(320))
+    name: Mapped[str | None] = mapped_column(sa.String(120))
+    affiliation: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Accessibility or dietary needs.
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    #: pending (guest, not yet confirmed by mail) | confirmed | waiting | cancelled
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    #: Secret of the status page /events/registration/<token> (the manage link in mails).
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    #: Order of the waiting list: the earliest first.
+    waiting_since: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    attended_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    #: When the personal data was erased (guest purge or member erasure); counts remain.
+    anonymised_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship(lazy="select")
+    member: Mapped[Member | None] = relationship(lazy="select")
+
+    @property
+    def is_guest(self) -> bool:
+        return self.member_id is None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("pending", "confirmed", "waiting")
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status} event={self.event_id}>"
+
+
+class CalendarToken(Base):
+    """The secret of a member's private calendar feed /events/my/<token>.ics."""
+
+    __tablename__ = "calendar_tokens"
+
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -221,6 +221,14 @@ def update_event(event: Event, topics: list[Topic] | None = None, **values) -> l
     if errors:
         raise EventError(" ".join(errors.values()))
     changed = [f for f, v in values.items() if f in EDITABLE_FIELDS and getattr(event, f) != v]
+    if "capacity" in changed and values["capacity"] is not None:
+        from interacta.events import registrations
+
+        confirmed = registrations.confirmed_count(event.id)
+        if values["capacity"] < confirmed:
+            raise EventError(
+                f"The capacity cannot be lower than the {confirmed} confirmed participants."
+            )
     for field in changed:
         setattr(event, field, values[field])
     if topics is not None and {t.id for t in topics} != {t.id for t in event.topics}:
@@ -229,6 +237,10 @@ def update_event(event: Event, topics: list[Topic] | None = None, **values) -> l
     if changed and event.status != "draft":
         event.sequence += 1
     db.session.flush()
+    if "capacity" in changed:
+        from interacta.events import registrations
+
+        registrations.promote_waiting(registrations.lock_event(event.id))
     time_place = [f for f in changed if f in TIME_PLACE_FIELDS]
     if time_place and event.status == "published":
         notify_registrants(event, "changed", changes=time_place)
