@@ -59,9 +59,8 @@ def test_database_refuses_a_second_active_registration_for_the_same_email(
 ):
     event = make_event()
     make_registration(event=event, email="same@example.org")
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            make_registration(event=event, email="same@example.org")
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        make_registration(event=event, email="same@example.org")
 
 
 def test_unverified_member_cannot_register(make_event, make_member):
@@ -75,8 +74,13 @@ def test_unverified_member_cannot_register(make_event, make_member):
         ({"status": "cancelled"}, "cancelled"),
         ({"status": "draft"}, "not open"),
         ({"starts_at": datetime(2020, 1, 1, tzinfo=UTC)}, "already taken place"),
-        ({"registration_opens_at": datetime(2099, 1, 1, tzinfo=UTC),
-          "starts_at": datetime(2099, 2, 1, tzinfo=UTC)}, "Registration opens on"),  # fmt: skip
+        (
+            {
+                "registration_opens_at": datetime(2099, 1, 1, tzinfo=UTC),
+                "starts_at": datetime(2099, 2, 1, tzinfo=UTC),
+            },
+            "Registration opens on",
+        ),  # fmt: skip
         ({"registration_closes_at": datetime(2020, 1, 1, tzinfo=UTC)}, "closed"),
     ],
 )
@@ -186,9 +190,7 @@ def test_guest_cannot_register_for_a_members_only_event(make_event):
 # --- changes, reminders, privacy ---------------------------------------------------------
 
 
-def test_change_of_time_and_cancellation_are_mailed_to_registrants(
-    make_event, make_member, outbox
-):
+def test_change_of_time_and_cancellation_are_mailed_to_registrants(make_event, make_member, outbox):
     event = make_event(capacity=1)
     confirmed = regs.register_member(event.id, make_member())[0]
     waiting = regs.register_member(event.id, make_member())[0]
