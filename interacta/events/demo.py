@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from interacta.core.models import Topic, utcnow
-from interacta.events import services
-from interacta.events.models import FORMATS, KINDS, AgendaSession, Event
+from interacta.events import registrations, services
+from interacta.events.models import FORMATS, KINDS, AgendaSession, Event, Registration
 from interacta.extensions import db
 from interacta.members.models import Member
 
@@ -101,7 +101,54 @@ def seed() -> None:
         day = start_day + timedelta(days=12 * n + rng.randint(0, 5))
         _make(organizer, n, kind, fmt, zone, venue, address, day, rng, topics)
     db.session.flush()
+    _registrations(rng)
     logger.info("seeded demo events")
+
+
+GUESTS = [
+    "Amira Haddad", "Jonas Berg", "Lucía Fernández", "Tomasz Nowak", "Chen Wei",
+    "Fatou Diallo", "Marta Kovač", "Oliver Smith", "Ines Duarte", "Pieter de Vries",
+]  # fmt: skip
+
+
+def _add(event: Event, name: str, email: str, member_id: int | None = None) -> None:
+    """A confirmed registration, or a waiting one when full (no mail: it is demo data)."""
+    confirmed = registrations.confirmed_count(event.id)
+    full = event.capacity is not None and confirmed >= event.capacity
+    now = utcnow()
+    db.session.add(
+        Registration(
+            event_id=event.id, member_id=member_id, email=email, active_key=email, name=name,
+            affiliation="Demo organisation", token=registrations.new_token(),
+            status="waiting" if full else "confirmed",
+            confirmed_at=None if full else now, waiting_since=now if full else None,
+        )
+    )  # fmt: skip
+    db.session.flush()
+
+
+def _registrations(rng) -> None:
+    """Guests (example.org addresses) on upcoming events, one of them full with a waiting
+    list; the demo member, if the members seeder made one, registered for two events."""
+    now = utcnow()
+    upcoming = list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(Event.status == "published", Event.starts_at > now, Event.audience == "all")
+            .order_by(Event.starts_at)
+        )
+    )
+    full = next((e for e in upcoming if e.capacity is not None and e.capacity <= 25), None)
+    chosen = upcoming[:6] + ([full] if full and full not in upcoming[:6] else [])
+    for event in chosen:
+        count = event.capacity + 2 if event is full else rng.randint(2, 6)
+        for i in range(count):
+            name = GUESTS[i % len(GUESTS)]
+            _add(event, name, f"{name.split()[0].lower()}.{i}@example.org")
+    member = db.session.scalar(sa.select(Member).where(Member.email == "member@interacta.example"))
+    if member is not None:
+        for event in upcoming[1:3]:
+            _add(event, member.name, member.email, member.id)
 
 
 def _make(organizer, n, kind, fmt, zone, venue, address, day: date, rng, topics) -> Event:

@@ -80,3 +80,54 @@ def test_guest_registers_confirms_cancels_and_the_waiting_member_is_promoted(
         )
         assert any("A seat is free for you" in s for s in subjects)
         db.session.remove()
+
+
+def test_registration_and_organizer_pages_have_no_serious_accessibility_violations(
+    live_app, live_server, browser
+):
+    from tests.browser.test_events import make_organizer, signed_in_context
+
+    organizer_id = make_organizer(live_app)
+    tag = uuid.uuid4().hex[:6]
+    with live_app.app_context():
+        start = utcnow() + timedelta(days=30)
+        event = Event(slug=f"axe-{tag}", title="Axe check", kind="course", starts_at=start,
+                      ends_at=start + timedelta(hours=3), venue_name="Hall", capacity=2,
+                      status="published", organizer_id=organizer_id)  # fmt: skip
+        db.session.add(event)
+        db.session.flush()
+        for i, status in enumerate(["confirmed", "confirmed", "waiting"]):
+            db.session.add(
+                Registration(event_id=event.id, email=f"p{i}-{tag}@example.org",
+                             active_key=f"p{i}-{tag}@example.org", name=f"Person {i}",
+                             token=registrations.new_token(), status=status,
+                             waiting_since=utcnow() if status == "waiting" else None)
+            )  # fmt: skip
+        db.session.commit()
+        event_id, slug = event.id, event.slug
+        db.session.remove()
+    context = signed_in_context(browser, live_app, live_server, organizer_id)
+    page = context.new_page()
+    for path in (
+        f"/events/{slug}/register",
+        "/events/manage/",
+        "/events/manage/new",
+        f"/events/manage/{event_id}/participants",
+        f"/events/manage/{event_id}/checkin",
+        f"/events/manage/{event_id}/message",
+        "/events/my",
+    ):
+        page.goto(live_server + path)
+        violations = axe_violations(page)
+        assert violations == [], (path, [(v["id"], v["help"]) for v in violations])
+    # The check-in page fits a phone.
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}/events/manage/{event_id}/checkin")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+    guest = browser.new_context()
+    page = guest.new_page()
+    page.goto(f"{live_server}/events/{slug}/register")
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+    guest.close()

@@ -425,6 +425,10 @@ def test_demo_seeder_creates_a_year_of_varied_events_once(app, db):
     now = datetime.now(UTC)
     assert any(e.starts_at < now for e in events) and any(e.starts_at > now for e in events)
     assert all(e.sessions for e in events)
+    from interacta.events.models import Registration
+
+    found = set(db.session.scalars(sa.select(Registration.status)))
+    assert {"confirmed", "waiting"} <= found
     for e in events:
         services.set_agenda(e, [services.SessionInput(s.title, s.starts_at, s.ends_at)
                                 for s in e.sessions])  # fmt: skip
