@@ -432,3 +432,10 @@ def test_demo_seeder_creates_a_year_of_varied_events_once(app, db):
     for e in events:
         services.set_agenda(e, [services.SessionInput(s.title, s.starts_at, s.ends_at)
                                 for s in e.sessions])  # fmt: skip
+
+
+def test_manage_events_menu_item_only_for_organizers(client, switch_user, organizer, make_member):
+    switch_user(make_member())
+    assert "Manage events" not in client.get("/events/").data.decode()
+    switch_user(organizer)
+    assert '<a href="/events/manage/">Manage events</a>' in client.get("/about").data.decode()
