@@ -1,10 +1,410 @@
-"""Views of the events blueprint."""
+"""Views of the events blueprint: thin — load, check access, call a service, commit, render."""
 
-from flask import render_template
+from __future__ import annotations
 
-from interacta.events import bp
+import functools
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from interacta.core.models import Topic, utcnow
+from interacta.core.pagination import page_arg
+from interacta.events import bp, ics, services
+from interacta.events.forms import CancelForm, DuplicateForm, EventForm
+from interacta.events.jsonld import event_jsonld
+from interacta.events.models import FORMATS, KINDS, Event
+from interacta.extensions import db
+
+PER_PAGE = 10
+
+
+def _member():
+    return current_user if current_user.is_authenticated else None
+
+
+def _topics() -> list[Topic]:
+    return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
+
+
+def _filters() -> services.Filters:
+    args = request.args
+    return services.Filters(
+        kind=args.get("kind") or None,
+        topic=args.get("topic") or None,
+        format=args.get("format") or None,
+        month=services.parse_month(args.get("month")),
+        q=(args.get("q") or "").strip()[:200] or None,
+    )
+
+
+def _listing(query, template: str, title: str):
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    counts = services.confirmed_counts([e.id for e in pagination.items])
+    return render_template(
+        template,
+        title=title,
+        pagination=pagination,
+        events=pagination.items,
+        counts=counts,
+        seats_left=services.seats_left,
+        filters=_filters(),
+        topics=_topics(),
+        kinds=KINDS,
+        formats=FORMATS,
+    )
 
 
 @bp.get("/")
 def index():
-    return render_template("events/index_placeholder.html")
+    return _listing(services.upcoming_query(_filters()), "events/index.html", "Upcoming events")
+
+
+@bp.get("/past")
+def past():
+    return _listing(services.past_query(_filters()), "events/index.html", "Past events")
+
+
+@bp.get("/calendar")
+def calendar_view():
+    today = utcnow().date()
+    month = services.parse_month(request.args.get("month")) or today.replace(day=1)
+    weeks, by_day = services.month_grid(month)
+    return render_template(
+        "events/calendar.html",
+        month=month,
+        weeks=weeks,
+        by_day=by_day,
+        today=today,
+        prev_month=services.add_months(month, -1),
+        next_month=services.add_months(month, 1),
+    )
+
+
+@bp.get("/feed.ics")
+def feed_ics():
+    since = utcnow() - timedelta(days=90)
+    events = list(
+        db.session.scalars(
+            services.public_events()
+            .where(Event.ends_at > since)
+            .order_by(Event.starts_at, Event.id)
+        )
+    )
+    body = ics.calendar_bytes(events, name=f"{current_app.config['SITE_NAME']} events")
+    return _ics_response(body, "interacta-events.ics")
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _visible_event(slug: str) -> Event:
+    event = services.load_event_page(slug)
+    if event is None or not services.is_visible(event, _member()):
+        abort(404)
+    return event
+
+
+@bp.get("/<slug>.ics")
+def event_ics(slug: str):
+    event = _visible_event(slug)
+    if event.status == "draft":
+        abort(404)
+    return _ics_response(ics.calendar_bytes([event]), f"{event.slug}.ics")
+
+
+def _render_event(event: Event, preview: bool = False):
+    counts = services.confirmed_counts([event.id])
+    left = services.seats_left(event, counts)
+    member = _member()
+    return render_template(
+        "events/detail.html",
+        event=event,
+        agenda=services.agenda_by_day(event),
+        seats_left=left,
+        jsonld=event_jsonld(event, left),
+        can_manage=services.can_manage(member, event),
+        show_online_link=services.can_see_online_link(event, member),
+        preview=preview or event.status == "draft",
+        registration=services.registration_context(event, member),
+    )
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    return _render_event(_visible_event(slug))
+
+
+# --- organizer tools ---------------------------------------------------------------------
+
+
+def organizer_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            if "members.login" in current_app.view_functions:
+                return current_app.login_manager.unauthorized()
+            abort(403)
+        if not services.can_manage(current_user):
+            abort(403, "Only organizers can manage events.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _managed_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not services.can_manage(current_user, event):
+        abort(403, "You can only manage the events you organize.")
+    return event
+
+
+@bp.get("/manage/")
+@organizer_required
+def manage_index():
+    pagination = db.paginate(
+        services.managed_events(current_user).options(sa.orm.selectinload(Event.organizer)),
+        page=page_arg(),
+        per_page=25,
+        error_out=False,
+    )
+    counts = services.confirmed_counts([e.id for e in pagination.items])
+    return render_template(
+        "events/manage/index.html", pagination=pagination, counts=counts, now=utcnow()
+    )
+
+
+def _form_values(form: EventForm) -> dict | None:
+    """The form's values with local times converted to UTC; None (errors set) if one is off."""
+    zone = form.timezone.data
+    values = {
+        "title": form.title.data.strip(),
+        "summary": form.summary.data.strip(),
+        "description": form.description.data or "",
+        "kind": form.kind.data,
+        "timezone": zone,
+        "format": form.format.data,
+        "venue_name": (form.venue_name.data or "").strip() or None,
+        "venue_address": (form.venue_address.data or "").strip() or None,
+        "online_url": (form.online_url.data or "").strip() or None,
+        "capacity": form.capacity.data,
+        "audience": form.audience.data,
+        "recording_url": (form.recording_url.data or "").strip() or None,
+    }
+    ok = True
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        field = getattr(form, name)
+        try:
+            values[name] = services.local_to_utc(field.data, zone) if field.data else None
+        except services.NonexistentLocalTime as exc:
+            field.errors = [*field.errors, str(exc)]
+            ok = False
+    if not ok:
+        return None
+    errors = services.validate_event_values(values)
+    for name, message in errors.items():
+        field = getattr(form, name)
+        field.errors = [*field.errors, message]
+    return None if errors else values
+
+
+def _form_sessions(form: EventForm) -> list[services.SessionInput] | None:
+    zone = form.timezone.data
+    rows, ok = [], True
+    for entry in form.sessions:
+        sub = entry.form
+        if not (sub.title.data or "").strip():
+            continue
+        try:
+            starts = services.local_to_utc(sub.starts_at.data, zone)
+            ends = services.local_to_utc(sub.ends_at.data, zone)
+        except services.NonexistentLocalTime as exc:
+            sub.starts_at.errors = [*sub.starts_at.errors, str(exc)]
+            ok = False
+            continue
+        rows.append(
+            (
+                sub,
+                services.SessionInput(
+                    title=sub.title.data.strip(),
+                    starts_at=starts,
+                    ends_at=ends,
+                    speakers=(sub.speakers.data or "").strip(),
+                    room=(sub.room.data or "").strip(),
+                ),
+            )
+        )
+    form._session_rows = rows
+    return [s for _, s in rows] if ok else None
+
+
+def _agenda_errors(form: EventForm, error: services.InvalidAgenda) -> None:
+    for index, message in error.errors.items():
+        sub = form._session_rows[index][0]
+        sub.ends_at.errors = [*sub.ends_at.errors, message]
+
+
+def _blank_rows(form: EventForm, n: int = 3) -> None:
+    for _ in range(n):
+        form.sessions.append_entry()
+
+
+def _topic_choices():
+    return [(t.id, t.name) for t in _topics()]
+
+
+def _selected_topics(ids) -> list[Topic]:
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Topic).where(Topic.id.in_(ids))))
+
+
+def _save_event(form: EventForm, event: Event | None):
+    """Validate and save; returns the event or None (form errors set, nothing saved)."""
+    if not form.validate_on_submit():
+        return None
+    values = _form_values(form)
+    sessions = _form_sessions(form)
+    if values is None or sessions is None:
+        return None
+    topics = _selected_topics(form.topics.data)
+    try:
+        if event is None:
+            event = services.create_event(current_user, topics=topics, **values)
+            changed = []
+        else:
+            changed = services.update_event(event, topics=topics, **values)
+        services.set_agenda(event, sessions)
+    except services.InvalidAgenda as exc:
+        db.session.rollback()
+        _agenda_errors(form, exc)
+        return None
+    except services.EventError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return None
+    db.session.commit()
+    if any(f in services.TIME_PLACE_FIELDS for f in changed) and event.status == "published":
+        flash("The change of time or place was mailed to every registrant.", "info")
+    return event
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@organizer_required
+def manage_new():
+    form = EventForm(topic_choices=_topic_choices())
+    event = _save_event(form, None) if request.method == "POST" else None
+    if event:
+        flash("Draft saved. Preview it, then publish it when it is ready.", "success")
+        return redirect(url_for("events.manage_edit", event_id=event.id))
+    if request.method == "GET":
+        _blank_rows(form)
+    return render_template("events/manage/form.html", form=form, event=None), (
+        400 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/manage/<int:event_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def manage_edit(event_id: int):
+    event = _managed_event(event_id)
+    if request.method == "POST":
+        form = EventForm(topic_choices=_topic_choices())
+        if _save_event(form, event):
+            flash("Changes saved.", "success")
+            return redirect(url_for("events.manage_edit", event_id=event.id))
+        return render_template("events/manage/form.html", form=form, event=event), 400
+    form = EventForm(topic_choices=_topic_choices(), obj=None, data=_initial(event))
+    for s in event.sessions:
+        form.sessions.append_entry(
+            {
+                "title": s.title,
+                "starts_at": services.utc_to_local_naive(s.starts_at, event.timezone),
+                "ends_at": services.utc_to_local_naive(s.ends_at, event.timezone),
+                "speakers": s.speakers,
+                "room": s.room,
+            }
+        )
+    _blank_rows(form)
+    return render_template("events/manage/form.html", form=form, event=event)
+
+
+def _initial(event: Event) -> dict:
+    data = {f: getattr(event, f) for f in services.EDITABLE_FIELDS}
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        data[name] = services.utc_to_local_naive(data[name], event.timezone)
+    data["topics"] = [t.id for t in event.topics]
+    return data
+
+
+@bp.get("/manage/<int:event_id>/preview")
+@organizer_required
+def manage_preview(event_id: int):
+    event = _managed_event(event_id)
+    return _render_event(services.load_event_page(event.slug), preview=True)
+
+
+@bp.post("/manage/<int:event_id>/publish")
+@organizer_required
+def manage_publish(event_id: int):
+    event = _managed_event(event_id)
+    try:
+        services.publish(event)
+    except services.EventError as exc:
+        abort(409, str(exc))
+    db.session.commit()
+    flash("The event is published.", "success")
+    return redirect(url_for("events.detail", slug=event.slug))
+
+
+@bp.route("/manage/<int:event_id>/cancel", methods=["GET", "POST"])
+@organizer_required
+def manage_cancel(event_id: int):
+    event = _managed_event(event_id)
+    if event.is_cancelled:
+        abort(409, "This event is already cancelled.")
+    form = CancelForm()
+    if form.validate_on_submit():
+        services.cancel(event, form.message.data)
+        db.session.commit()
+        flash("The event is cancelled; every registrant was told by mail.", "success")
+        return redirect(url_for("events.detail", slug=event.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("events/manage/cancel.html", form=form, event=event), status
+
+
+@bp.route("/manage/<int:event_id>/duplicate", methods=["GET", "POST"])
+@organizer_required
+def manage_duplicate(event_id: int):
+    event = _managed_event(event_id)
+    form = DuplicateForm()
+    if request.method == "GET":
+        form.starts_at.data = services.utc_to_local_naive(
+            event.starts_at + timedelta(days=7), event.timezone
+        )
+    elif form.validate_on_submit():
+        try:
+            starts = services.local_to_utc(form.starts_at.data, event.timezone)
+        except services.NonexistentLocalTime as exc:
+            form.starts_at.errors = [str(exc)]
+        else:
+            copy = services.duplicate(event, starts, current_user)
+            db.session.commit()
+            flash("A draft copy was made. Check it and publish it when ready.", "success")
+            return redirect(url_for("events.manage_edit", event_id=copy.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("events/manage/duplicate.html", form=form, event=event), status

@@ -1,0 +1,167 @@
+"""Forms of the events blueprint; each checks one field at a time."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from interacta.core.timezones import all_timezones, is_valid_timezone
+from interacta.events.models import AUDIENCES, FORMATS, KINDS
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _zone_ok(form, field):
+    if not is_valid_timezone(field.data):
+        raise ValidationError("Choose a time zone from the list.")
+
+
+class SessionForm(Form):
+    """One agenda row; a row with no title is ignored."""
+
+    title = StringField("Session title", validators=[Optional(), Length(max=200)])
+    starts_at = DateTimeLocalField("Starts", format=DT_FORMAT, validators=[Optional()])
+    ends_at = DateTimeLocalField("Ends", format=DT_FORMAT, validators=[Optional()])
+    speakers = StringField("Speakers", validators=[Optional(), Length(max=500)])
+    room = StringField("Room", validators=[Optional(), Length(max=120)])
+
+    def validate_starts_at(self, field):
+        if self.title.data and not field.data:
+            raise ValidationError("Give the session's start.")
+
+    def validate_ends_at(self, field):
+        if self.title.data and not field.data:
+            raise ValidationError("Give the session's end.")
+
+
+class EventForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give the event a title."), Length(max=200)]
+    )
+    summary = StringField(
+        "Short summary", validators=[DataRequired("Write a one-line summary."), Length(max=500)]
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=50_000)])
+    kind = SelectField("Kind", choices=_choices(KINDS))
+    topics = MultiCheckboxField("Topics", coerce=int, validators=[Optional()])
+    starts_at = DateTimeLocalField(
+        "Starts", format=DT_FORMAT, validators=[DataRequired("Give the start date and time.")]
+    )
+    ends_at = DateTimeLocalField(
+        "Ends", format=DT_FORMAT, validators=[DataRequired("Give the end date and time.")]
+    )
+    timezone = SelectField("Time zone", default="Europe/Brussels", validators=[_zone_ok])
+    format = SelectField("Format", choices=_choices(FORMATS))
+    venue_name = StringField("Venue", validators=[Optional(), Length(max=200)])
+    venue_address = StringField("Venue address", validators=[Optional(), Length(max=500)])
+    online_url = StringField(
+        "Online link",
+        validators=[
+            Optional(),
+            URL(message="Give a full web address (https://...)."),
+            Length(max=500),
+        ],
+    )
+    capacity = IntegerField(
+        "Capacity",
+        validators=[Optional(), NumberRange(min=1, max=100_000, message="At least 1 seat.")],
+    )
+    registration_opens_at = DateTimeLocalField(
+        "Registration opens", format=DT_FORMAT, validators=[Optional()]
+    )
+    registration_closes_at = DateTimeLocalField(
+        "Registration closes", format=DT_FORMAT, validators=[Optional()]
+    )
+    audience = SelectField("Who may attend", choices=_choices(AUDIENCES))
+    recording_url = StringField(
+        "Recording",
+        validators=[
+            Optional(),
+            URL(message="Give a full web address (https://...)."),
+            Length(max=500),
+        ],
+    )
+    sessions = FieldList(FormField(SessionForm), min_entries=0)
+
+    def __init__(self, *args, topic_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topics.choices = [SelectChoice(v, label) for v, label in topic_choices]
+        self.timezone.choices = [SelectChoice(z) for z in all_timezones()]
+
+
+class CancelForm(FlaskForm):
+    message = TextAreaField(
+        "Message to the participants",
+        validators=[DataRequired("Explain why the event is cancelled."), Length(max=5000)],
+    )
+
+
+class DuplicateForm(FlaskForm):
+    starts_at = DateTimeLocalField(
+        "The new event starts",
+        format=DT_FORMAT,
+        validators=[DataRequired("Give the start of the next event in the series.")],
+    )
+
+
+class GuestRegistrationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give your name."), Length(max=120)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Give your email address."),
+            Email("Give a valid email address.", check_deliverability=False),
+            Length(max=320),
+        ],
+    )
+    affiliation = StringField("Affiliation", validators=[Optional(), Length(max=200)])
+    note = TextAreaField(
+        "Accessibility or dietary needs", validators=[Optional(), Length(max=1000)]
+    )
+    #: Honeypot: hidden from people, filled in by bots.
+    website = StringField("Leave this field empty", validators=[Optional()])
+
+
+class MessageForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired("Give a subject."), Length(max=150)])
+    body = TextAreaField(
+        "Message", validators=[DataRequired("Write the message."), Length(max=10_000)]
+    )
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(
+        "Capacity",
+        validators=[Optional(), NumberRange(min=1, max=100_000, message="At least 1 seat.")],
+    )

@@ -1,0 +1,137 @@
+"""iCalendar (RFC 5545) files of events, built with the icalendar library."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from flask import current_app
+
+from interacta.core.models import utcnow
+from interacta.core.urls import external_url
+from interacta.events.models import Event
+
+PRODID = "-//Interacta//Events//EN"
+
+
+def event_uid(event: Event) -> str:
+    """Stable for the life of the event, whatever changes (title, slug, time)."""
+    host = urlsplit(current_app.config["SERVER_BASE_URL"]).hostname or "interacta.example"
+    return f"event-{event.id}@{host}"
+
+
+def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
+    tz = ZoneInfo(event.timezone)
+    item = icalendar.Event()
+    item.add("uid", event_uid(event))
+    item.add("dtstamp", utcnow())
+    item.add("sequence", event.sequence)
+    item.add("dtstart", event.starts_at.astimezone(tz))
+    item.add("dtend", event.ends_at.astimezone(tz))
+    item.add("summary", event.title + (" (cancelled)" if event.is_cancelled else ""))
+    url = external_url("events.detail", slug=event.slug)
+    description = event.summary or ""
+    if with_online_link and event.online_url:
+        description += f"\n\nJoin online: {event.online_url}"
+    item.add("description", f"{description}\n\n{url}".strip())
+    item.add("url", url)
+    item.add("location", event.place)
+    item.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    if event.updated_at:
+        item.add("last-modified", event.updated_at)
+    item.add("categories", [event.kind_label])
+    return item
+
+
+def calendar_bytes(events: list[Event], name: str | None = None, **kwargs) -> bytes:
+    """A VCALENDAR with one VEVENT per event and a VTIMEZONE for each zone used."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", name)
+    years: dict[str, int] = {}
+    for event in events:
+        years[event.timezone] = min(years.get(event.timezone, 9999), event.starts_at.year)
+    for zone, year in sorted(years.items()):
+        if zone != "UTC":
+            cal.add_component(vtimezone(zone, year))
+    for event in events:
+        cal.add_component(vevent(event, **kwargs))
+    return cal.to_ical()
+
+
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _offset(tz: ZoneInfo, moment: datetime) -> timedelta:
+    return moment.astimezone(tz).utcoffset()
+
+
+def _transitions(tz: ZoneInfo, year: int) -> list[datetime]:
+    """The UTC instants in `year` at which the zone's offset changes (to the minute)."""
+    found = []
+    moment = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(hours=1)
+    while moment < end:
+        nxt = moment + step
+        if _offset(tz, moment) != _offset(tz, nxt):
+            lo, hi = moment, nxt  # the offset changes in (lo, hi]
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                mid = mid.replace(second=0, microsecond=0)
+                if mid <= lo:
+                    break
+                lo, hi = (lo, mid) if _offset(tz, lo) != _offset(tz, mid) else (mid, hi)
+            found.append(hi)
+        moment = nxt
+    return found
+
+
+def vtimezone(zone: str, year: int) -> icalendar.Timezone:
+    """A VTIMEZONE with yearly RRULEs from the zone's rules in force in `year`.
+
+    Yearly rules (rather than icalendar's list of RDATEs) are what calendar programs
+    expect and read most reliably.
+    """
+    tz = ZoneInfo(zone)
+    component = icalendar.Timezone()
+    component.add("tzid", zone)
+    transitions = _transitions(tz, year - 1)
+    if not transitions:
+        moment = datetime(year, 1, 1, tzinfo=UTC)
+        std = icalendar.TimezoneStandard()
+        std.add("dtstart", datetime(1970, 1, 1))
+        std.add("tzoffsetfrom", _offset(tz, moment))
+        std.add("tzoffsetto", _offset(tz, moment))
+        std.add("tzname", moment.astimezone(tz).tzname())
+        component.add_component(std)
+        return component
+    for instant in transitions:
+        before = instant - timedelta(minutes=1)
+        old, new = _offset(tz, before), _offset(tz, instant)
+        local_after = instant.astimezone(tz)
+        is_dst = bool(local_after.dst())
+        sub = icalendar.TimezoneDaylight() if is_dst else icalendar.TimezoneStandard()
+        # DTSTART is the wall-clock time of the change, read in the offset before it.
+        start = (instant + old).replace(tzinfo=None)
+        sub.add("dtstart", start)
+        sub.add("tzoffsetfrom", old)
+        sub.add("tzoffsetto", new)
+        sub.add("tzname", local_after.tzname())
+        week = (start.day - 1) // 7 + 1
+        month_days = (
+            (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        ).day
+        nth = -1 if start.day + 7 > month_days else week
+        sub.add(
+            "rrule",
+            {"freq": "yearly", "bymonth": start.month, "byday": f"{nth}{_DAYS[start.weekday()]}"},
+        )
+        component.add_component(sub)
+    return component

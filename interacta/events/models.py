@@ -1,0 +1,215 @@
+"""Events, their agenda sessions and topics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interacta.core.models import Base, TimestampMixin, Topic, utcnow
+from interacta.members.models import Member
+
+KINDS = {
+    "seminar": "Seminar",
+    "workshop": "Workshop",
+    "symposium": "Symposium",
+    "conference": "Conference",
+    "course": "Course",
+}
+FORMATS = {"in_person": "In person", "online": "Online", "hybrid": "Hybrid"}
+AUDIENCES = {"all": "Open to all, including guests", "members": "Members only"}
+STATUSES = ("draft", "published", "cancelled")
+
+event_topics = sa.Table(
+    "event_topics",
+    Base.metadata,
+    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(TimestampMixin, Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Markdown; rendered with the |markdown filter (sanitised).
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: seminar | workshop | symposium | conference | course
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    #: IANA zone the event takes place in; times are shown in it.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Brussels")
+    #: in_person | online | hybrid
+    format: Mapped[str] = mapped_column(sa.String(20), default="in_person")
+    venue_name: Mapped[str | None] = mapped_column(sa.String(200))
+    venue_address: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Shown only to confirmed participants and organizers.
+    online_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: None: unlimited seats.
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    #: all (guests too) | members
+    audience: Mapped[str] = mapped_column(sa.String(10), default="all")
+    #: draft | published | cancelled
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    organizer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    recording_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: The organizer's message to participants when the event was cancelled.
+    cancel_message: Mapped[str | None] = mapped_column(sa.Text)
+    #: iCalendar SEQUENCE: rises with each change published to a published event.
+    sequence: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    #: The event this one was duplicated from (a series).
+    series_parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="SET NULL")
+    )
+
+    organizer: Mapped[Member | None] = relationship(lazy="select")
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=event_topics, order_by=Topic.position, lazy="select"
+    )
+    sessions: Mapped[list[AgendaSession]] = relationship(
+        back_populates="event",
+        order_by="(AgendaSession.starts_at, AgendaSession.id)",
+        cascade="all, delete-orphan",
+        lazy="select",
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def format_label(self) -> str:
+        return FORMATS.get(self.format, self.format)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= utcnow()
+
+    @property
+    def has_place(self) -> bool:
+        return self.format in ("in_person", "hybrid")
+
+    @property
+    def place(self) -> str:
+        if self.format == "online":
+            return "Online"
+        parts = [p for p in (self.venue_name, self.venue_address) if p]
+        text = ", ".join(parts) or "Venue to be announced"
+        return f"{text} and online" if self.format == "hybrid" else text
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug} {self.status}>"
+
+
+class AgendaSession(Base):
+    """One item of an event's agenda (a talk, a panel, a break)."""
+
+    __tablename__ = "agenda_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    speakers: Mapped[str] = mapped_column(sa.String(500), default="")
+    room: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    event: Mapped[Event] = relationship(back_populates="sessions", lazy="select")
+
+    def __repr__(self) -> str:
+        return f"<AgendaSession {self.id} {self.title!r}>"
+
+
+REGISTRATION_STATUSES = ("pending", "confirmed", "waiting", "cancelled")
+
+
+class Registration(Base):
+    """One person's place at an event: a member's, or a guest's (no account).
+
+    `active_key` holds the normalised email while the registration is active and NULL once
+    it is cancelled or anonymised, so the unique constraint allows one active registration
+    per person and event, and any number of cancelled ones.
+    """
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "active_key"),
+        sa.Index("ix_registrations_event_status", "event_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    #: Lower-cased; None once anonymised.
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    active_key: Mapped[str | None] = mapped_column(sa.String(320))
+    name: Mapped[str | None] = mapped_column(sa.String(120))
+    affiliation: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Accessibility or dietary needs.
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    #: pending (guest, not yet confirmed by mail) | confirmed | waiting | cancelled
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    #: Secret of the status page /events/registration/<token> (the manage link in mails).
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    #: Order of the waiting list: the earliest first.
+    waiting_since: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    attended_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    #: When the personal data was erased (guest purge or member erasure); counts remain.
+    anonymised_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship(lazy="select")
+    member: Mapped[Member | None] = relationship(lazy="select")
+
+    @property
+    def is_guest(self) -> bool:
+        return self.member_id is None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("pending", "confirmed", "waiting")
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status} event={self.event_id}>"
+
+
+class CalendarToken(Base):
+    """The secret of a member's private calendar feed /events/my/<token>.ics."""
+
+    __tablename__ = "calendar_tokens"
+
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,504 @@
+"""The rules of events: who may manage them, what publishing and cancelling do, queries.
+
+Services take plain values, flush, and raise domain errors; views commit once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from interacta.core.models import Topic, utcnow
+from interacta.events.models import AUDIENCES, FORMATS, KINDS, AgendaSession, Event, event_topics
+from interacta.extensions import db
+
+logger = logging.getLogger(__name__)
+
+#: Fields whose change, once published, is a change of time or place that registrants hear of.
+TIME_PLACE_FIELDS = ("starts_at", "ends_at", "timezone", "format", "venue_name", "venue_address")
+#: Fields an organizer sets on an event.
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "format",
+    "venue_name",
+    "venue_address",
+    "online_url",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "audience",
+    "recording_url",
+)
+
+
+class EventError(Exception):
+    """A rule about events was broken; the message is meant for the user."""
+
+
+class NotAllowed(EventError):
+    pass
+
+
+class InvalidAgenda(EventError):
+    def __init__(self, errors: dict[int, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+# --- time -------------------------------------------------------------------------------
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by a daylight-saving change."""
+
+
+def local_to_utc(naive: datetime, zone: str) -> datetime:
+    """A wall-clock time in `zone` as UTC; in a DST fold the first (summer-time) reading."""
+    tz = ZoneInfo(zone)
+    aware = naive.replace(tzinfo=tz, fold=0)
+    as_utc = aware.astimezone(UTC)
+    if as_utc.astimezone(tz).replace(tzinfo=None) != naive:
+        raise NonexistentLocalTime(
+            f"{naive:%d %b %Y %H:%M} does not exist in {zone}: the clocks change that night."
+        )
+    return as_utc
+
+
+def utc_to_local_naive(moment: datetime | None, zone: str) -> datetime | None:
+    """The wall-clock reading of `moment` in `zone` (for a datetime-local input)."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def local_day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
+    """The UTC instants at which `day` starts and ends in `zone` (23 or 25 hours at DST)."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+def can_manage(member, event: Event | None = None) -> bool:
+    """Organizers manage their own events; admins manage all."""
+    if member is None or not getattr(member, "is_authenticated", False):
+        return False
+    if not member.is_organizer:
+        return False
+    if event is None or member.is_admin:
+        return True
+    return event.organizer_id == member.id
+
+
+def is_visible(event: Event, member=None) -> bool:
+    """Published and cancelled events are public; drafts only to those who manage them."""
+    return event.status != "draft" or can_manage(member, event)
+
+
+# --- slugs -------------------------------------------------------------------------------
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or "event"
+
+
+def unique_slug(title: str, starts_at: datetime, zone: str, exclude_id: int | None = None) -> str:
+    """`<title>-<yyyy-mm-dd>` (the local date), with -2, -3 ... if already taken."""
+    local = starts_at.astimezone(ZoneInfo(zone))
+    base = f"{slugify(title)}-{local:%Y-%m-%d}"
+    taken_query = sa.select(Event.slug).where(
+        sa.or_(Event.slug == base, Event.slug.like(f"{base}-%"))
+    )
+    if exclude_id is not None:
+        taken_query = taken_query.where(Event.id != exclude_id)
+    taken = set(db.session.scalars(taken_query))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+def validate_event_values(values: dict) -> dict[str, str]:
+    """Errors by field name for rules that span fields (forms check one field at a time)."""
+    errors: dict[str, str] = {}
+    if values.get("kind") not in KINDS:
+        errors["kind"] = "Choose a kind of event."
+    if values.get("format") not in FORMATS:
+        errors["format"] = "Choose a format."
+    if values.get("audience") not in AUDIENCES:
+        errors["audience"] = "Choose who may attend."
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if starts and ends and ends <= starts:
+        errors["ends_at"] = "The event must end after it starts."
+    opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
+    if opens and closes and closes <= opens:
+        errors["registration_closes_at"] = "Registration must close after it opens."
+    if closes and ends and closes > ends:
+        errors["registration_closes_at"] = "Registration must close before the event ends."
+    if values.get("format") in ("in_person", "hybrid") and not values.get("venue_name"):
+        errors["venue_name"] = "Give the venue of an event held in person."
+    if values.get("format") in ("online", "hybrid") and not values.get("online_url"):
+        errors["online_url"] = "Give the link of an online event."
+    capacity = values.get("capacity")
+    if capacity is not None and capacity < 1:
+        errors["capacity"] = "Capacity must be at least 1, or empty for unlimited."
+    return errors
+
+
+@dataclass
+class SessionInput:
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    speakers: str = ""
+    room: str = ""
+
+
+def validate_agenda(event: Event, sessions: list[SessionInput]) -> dict[int, str]:
+    """Errors by session index: each session ends after it starts, inside the event."""
+    errors: dict[int, str] = {}
+    for i, s in enumerate(sessions):
+        if s.ends_at <= s.starts_at:
+            errors[i] = f"“{s.title}” must end after it starts."
+        elif s.starts_at < event.starts_at or s.ends_at > event.ends_at:
+            errors[i] = f"“{s.title}” must lie within the event's start and end."
+    return errors
+
+
+# --- changes -----------------------------------------------------------------------------
+
+
+def create_event(organizer, topics: list[Topic] | None = None, **values) -> Event:
+    """A new draft event organized by `organizer`."""
+    if not can_manage(organizer):
+        raise NotAllowed("Only organizers can create events.")
+    errors = validate_event_values(values)
+    if errors:
+        raise EventError(" ".join(errors.values()))
+    event = Event(organizer_id=organizer.id, status="draft", **values)
+    event.slug = values.get("slug") or unique_slug(
+        values["title"], values["starts_at"], values["timezone"]
+    )
+    event.topics = list(topics or [])
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(event: Event, topics: list[Topic] | None = None, **values) -> list[str]:
+    """Apply `values`; returns the names of the fields that changed.
+
+    A change of time or place to a published event raises its SEQUENCE and tells every
+    registrant; other changes to a published event raise the SEQUENCE too (calendars
+    refresh), silently.
+    """
+    merged = {f: getattr(event, f) for f in EDITABLE_FIELDS} | values
+    errors = validate_event_values(merged)
+    if errors:
+        raise EventError(" ".join(errors.values()))
+    changed = [f for f, v in values.items() if f in EDITABLE_FIELDS and getattr(event, f) != v]
+    if "capacity" in changed and values["capacity"] is not None:
+        from interacta.events import registrations
+
+        confirmed = registrations.confirmed_count(event.id)
+        if values["capacity"] < confirmed:
+            raise EventError(
+                f"The capacity cannot be lower than the {confirmed} confirmed participants."
+            )
+    for field in changed:
+        setattr(event, field, values[field])
+    if topics is not None and {t.id for t in topics} != {t.id for t in event.topics}:
+        event.topics = list(topics)
+        changed.append("topics")
+    if changed and event.status != "draft":
+        event.sequence += 1
+    db.session.flush()
+    if "capacity" in changed:
+        from interacta.events import registrations
+
+        registrations.promote_waiting(registrations.lock_event(event.id))
+    time_place = [f for f in changed if f in TIME_PLACE_FIELDS]
+    if time_place and event.status == "published":
+        notify_registrants(event, "changed", changes=time_place)
+    return changed
+
+
+def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
+    """Replace the event's agenda; raises InvalidAgenda (nothing changed) if a session is off."""
+    errors = validate_agenda(event, sessions)
+    if errors:
+        raise InvalidAgenda(errors)
+    old = [(s.title, s.starts_at, s.ends_at, s.speakers, s.room) for s in event.sessions]
+    new = [(s.title, s.starts_at, s.ends_at, s.speakers, s.room) for s in sessions]
+    if sorted(old, key=lambda r: (r[1], r[0])) == sorted(new, key=lambda r: (r[1], r[0])):
+        return
+    event.sessions.clear()
+    db.session.flush()
+    for s in sessions:
+        event.sessions.append(
+            AgendaSession(
+                title=s.title,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                speakers=s.speakers,
+                room=s.room,
+            )
+        )
+    if event.status != "draft":
+        event.sequence += 1
+    db.session.flush()
+
+
+def publish(event: Event) -> None:
+    """Make a draft public."""
+    if event.status == "cancelled":
+        raise EventError("A cancelled event cannot be published again.")
+    if event.status == "published":
+        return
+    event.status = "published"
+    event.published_at = utcnow()
+    db.session.flush()
+
+
+def cancel(event: Event, message: str) -> None:
+    """Cancel the event with a message to the participants, who are all told by mail."""
+    message = (message or "").strip()
+    if not message:
+        raise EventError("Write a message to the participants explaining the cancellation.")
+    if event.status == "cancelled":
+        raise EventError("This event is already cancelled.")
+    was_published = event.status == "published"
+    event.status = "cancelled"
+    event.cancel_message = message
+    event.cancelled_at = utcnow()
+    event.sequence += 1
+    db.session.flush()
+    if was_published:
+        notify_registrants(event, "cancelled")
+
+
+def duplicate(event: Event, starts_at: datetime, organizer) -> Event:
+    """A draft copy of `event` starting at `starts_at` (the next in a series), agenda shifted."""
+    if not can_manage(organizer, event):
+        raise NotAllowed("You can only duplicate events you manage.")
+    shift = starts_at - event.starts_at
+    values = {f: getattr(event, f) for f in EDITABLE_FIELDS}
+    values["starts_at"] = event.starts_at + shift
+    values["ends_at"] = event.ends_at + shift
+    for f in ("registration_opens_at", "registration_closes_at"):
+        if values[f] is not None:
+            values[f] = values[f] + shift
+    copy = create_event(organizer, topics=list(event.topics), **values)
+    copy.series_parent_id = event.id
+    for s in event.sessions:
+        copy.sessions.append(
+            AgendaSession(
+                title=s.title,
+                starts_at=s.starts_at + shift,
+                ends_at=s.ends_at + shift,
+                speakers=s.speakers,
+                room=s.room,
+            )
+        )
+    db.session.flush()
+    return copy
+
+
+def notify_registrants(event: Event, what: str, changes: list[str] | None = None) -> int:
+    """Mail every active registrant that the event changed (`what`="changed") or was cancelled.
+
+    Returns how many were mailed. Registration hooks in here (see registrations.py).
+    """
+    from interacta.events import notifications
+
+    return notifications.event_changed(event, what, changes or [])
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    kind: str | None = None
+    topic: str | None = None
+    format: str | None = None
+    month: date | None = None
+    q: str | None = None
+
+
+def parse_month(value: str | None) -> date | None:
+    """`YYYY-MM` as the first day of that month, or None if absent or malformed."""
+    if not value or not re.fullmatch(r"\d{4}-\d{2}", value):
+        return None
+    year, month = int(value[:4]), int(value[5:])
+    if not (1 <= month <= 12 and 1900 <= year <= 2999):
+        return None
+    return date(year, month, 1)
+
+
+def add_months(day: date, n: int) -> date:
+    index = day.year * 12 + day.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _filtered(query, filters: Filters):
+    if filters.kind in KINDS:
+        query = query.where(Event.kind == filters.kind)
+    if filters.format in FORMATS:
+        query = query.where(Event.format == filters.format)
+    if filters.topic:
+        query = query.where(
+            sa.exists()
+            .where(event_topics.c.event_id == Event.id)
+            .where(event_topics.c.topic_id == Topic.id)
+            .where(Topic.slug == filters.topic)
+        )
+    if filters.month:
+        start = datetime.combine(filters.month, time(0), tzinfo=UTC)
+        end = datetime.combine(add_months(filters.month, 1), time(0), tzinfo=UTC)
+        query = query.where(Event.starts_at < end, Event.ends_at > start)
+    if filters.q:
+        words = filters.q.split()[:8]
+        for word in words:
+            pattern = f"%{word.replace('%', '').replace('_', '')}%"
+            query = query.where(
+                sa.or_(
+                    Event.title.ilike(pattern),
+                    Event.summary.ilike(pattern),
+                    Event.description.ilike(pattern),
+                    Event.venue_name.ilike(pattern),
+                )
+            )
+    return query
+
+
+def public_events():
+    """Published and cancelled events (cancelled ones stay visible, marked)."""
+    return sa.select(Event).where(Event.status.in_(("published", "cancelled")))
+
+
+def upcoming_query(filters: Filters | None = None, now: datetime | None = None):
+    now = now or utcnow()
+    query = public_events().where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
+    return _filtered(query, filters or Filters())
+
+
+def past_query(filters: Filters | None = None, now: datetime | None = None):
+    now = now or utcnow()
+    query = public_events().where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id)
+    return _filtered(query, filters or Filters())
+
+
+def next_events(limit: int = 3) -> list[Event]:
+    query = upcoming_query().where(Event.status == "published").limit(limit)
+    return list(db.session.scalars(query))
+
+
+def month_grid(month: date) -> tuple[list[list[date]], dict[date, list[Event]]]:
+    """Weeks (Monday first) covering `month`, and the public events on each day in their
+    own time zone (an event spanning several days is on each of them)."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    # Widen by a day each side so zones from UTC-12 to UTC+14 are all covered.
+    lo = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
+    hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
+    query = (
+        public_events()
+        .where(Event.starts_at < hi, Event.ends_at > lo)
+        .order_by(Event.starts_at, Event.id)
+    )
+    by_day: dict[date, list[Event]] = {}
+    for event in db.session.scalars(query):
+        tz = ZoneInfo(event.timezone)
+        day = event.starts_at.astimezone(tz).date()
+        # An event ending at midnight does not occupy the next day.
+        last_day = (event.ends_at - timedelta(microseconds=1)).astimezone(tz).date()
+        while day <= last_day:
+            if first <= day <= last:
+                by_day.setdefault(day, []).append(event)
+            day += timedelta(days=1)
+    return weeks, by_day
+
+
+def load_event_page(slug: str) -> Event | None:
+    """The event with everything its page shows, in a fixed number of queries."""
+    return db.session.scalar(
+        sa.select(Event)
+        .where(Event.slug == slug)
+        .options(
+            joinedload(Event.organizer),
+            selectinload(Event.topics),
+            selectinload(Event.sessions),
+        )
+    )
+
+
+def agenda_by_day(event: Event) -> list[tuple[date, list[AgendaSession]]]:
+    """The agenda grouped by local day in the event's zone, in time order."""
+    tz = ZoneInfo(event.timezone)
+    days: dict[date, list[AgendaSession]] = {}
+    for s in sorted(event.sessions, key=lambda s: (s.starts_at, s.id or 0)):
+        days.setdefault(s.starts_at.astimezone(tz).date(), []).append(s)
+    return sorted(days.items())
+
+
+def confirmed_counts(event_ids: list[int]) -> dict[int, int]:
+    """Confirmed registrations per event, in one query (empty until registration exists)."""
+    from interacta.events import registrations
+
+    return registrations.confirmed_counts(event_ids)
+
+
+def seats_left(event: Event, counts: dict[int, int]) -> int | None:
+    """Free seats, or None when the capacity is unlimited."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - counts.get(event.id, 0), 0)
+
+
+def managed_events(member):
+    """The events `member` may manage, newest first."""
+    query = sa.select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
+    if not member.is_admin:
+        query = query.where(Event.organizer_id == member.id)
+    return query
+
+
+def can_see_online_link(event: Event, member) -> bool:
+    """The online link is for confirmed participants and those who manage the event."""
+    if can_manage(member, event):
+        return True
+    from interacta.events import registrations
+
+    return registrations.is_confirmed(event, member)
+
+
+def registration_context(event: Event, member) -> dict | None:
+    """What the event page's registration box shows (None until registration exists)."""
+    from interacta.events import registrations
+
+    return registrations.page_context(event, member)

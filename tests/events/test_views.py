@@ -1,0 +1,441 @@
+"""Event pages and organizer tools over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+
+from interacta.core.models import Topic
+from interacta.events import services
+from interacta.events.models import Event
+
+
+def form_data(**overrides):
+    data = {
+        "title": "Table-top exercise: evacuation",
+        "summary": "Practise an evacuation together",
+        "description": "Bring **boots**.",
+        "kind": "workshop",
+        "timezone": "Europe/Brussels",
+        "starts_at": "2030-10-24T09:00",
+        "ends_at": "2030-10-24T17:00",
+        "format": "in_person",
+        "venue_name": "Egmont Palace",
+        "venue_address": "Brussels",
+        "online_url": "",
+        "capacity": "30",
+        "registration_opens_at": "",
+        "registration_closes_at": "",
+        "audience": "all",
+        "recording_url": "",
+        "sessions-0-title": "Briefing",
+        "sessions-0-starts_at": "2030-10-24T09:00",
+        "sessions-0-ends_at": "2030-10-24T10:00",
+        "sessions-0-speakers": "A. Novak",
+        "sessions-0-room": "Hall",
+        "sessions-1-title": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def test_member_cannot_reach_the_manage_pages(client, auth, make_member, make_event):
+    auth.login_as(make_member())
+    event = make_event()
+    for url in ("/events/manage/", "/events/manage/new", f"/events/manage/{event.id}/edit"):
+        assert client.get(url).status_code == 403
+    assert client.post(f"/events/manage/{event.id}/publish").status_code == 403
+
+
+def test_anonymous_visitor_cannot_reach_the_manage_pages(client):
+    response = client.get("/events/manage/new")
+    assert response.status_code in (302, 403)
+    assert b"<form" not in response.data
+
+
+def test_organizer_cannot_edit_another_organizers_event(client, auth, organizer, make_event):
+    event = make_event(title="Someone else's")
+    auth.login_as(organizer)
+    assert client.get(f"/events/manage/{event.id}/edit").status_code == 403
+    response = client.post(f"/events/manage/{event.id}/edit", data=form_data(title="Hijacked"))
+    assert response.status_code == 403
+    assert (
+        client.post(f"/events/manage/{event.id}/cancel", data={"message": "x"}).status_code == 403
+    )
+    assert db_title(event) == "Someone else's"
+
+
+def db_title(event):
+    from interacta.extensions import db
+
+    db.session.expire(event)
+    return event.title
+
+
+def test_admin_edits_any_event(client, auth, admin, make_event, db):
+    event = make_event()
+    auth.login_as(admin)
+    response = client.post(f"/events/manage/{event.id}/edit", data=form_data(title="Renamed"))
+    assert response.status_code == 302
+    assert db_title(event) == "Renamed"
+
+
+def test_draft_is_invisible_to_the_public(client, make_event):
+    event = make_event(status="draft")
+    assert client.get(f"/events/{event.slug}").status_code == 404
+    assert client.get(f"/events/{event.slug}.ics").status_code == 404
+    assert event.title.encode() not in client.get("/events/").data
+
+
+def test_organizer_previews_own_draft(client, auth, organizer, make_event):
+    event = make_event(status="draft", organizer=organizer)
+    auth.login_as(organizer)
+    response = client.get(f"/events/manage/{event.id}/preview")
+    assert response.status_code == 200
+    assert b"not visible to the public" in response.data
+
+
+# --- organizer flow ----------------------------------------------------------------------
+
+
+def test_organizer_creates_publishes_and_the_public_sees_the_event(
+    client, switch_user, organizer, db
+):
+    switch_user(organizer)
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "rule-of-law"))
+    response = client.post("/events/manage/new", data=form_data(topics=[str(topic.id)]))
+    assert response.status_code == 302
+    event = db.session.scalar(sa.select(Event).where(Event.title.like("Table-top%")))
+    assert event.status == "draft"
+    assert event.organizer_id == organizer.id
+    # 09:00 in Brussels on 24 Oct 2030 is still summer time: 07:00 UTC.
+    assert event.starts_at == datetime(2030, 10, 24, 7, 0, tzinfo=UTC)
+    assert [s.title for s in event.sessions] == ["Briefing"]
+    assert [t.slug for t in event.topics] == ["rule-of-law"]
+    assert client.post(f"/events/manage/{event.id}/publish").status_code == 302
+    switch_user(None)
+    page = client.get(f"/events/{event.slug}")
+    assert page.status_code == 200
+    assert b"Table-top exercise" in page.data
+    assert b"<strong>boots</strong>" in page.data
+
+
+def test_invalid_event_form_shows_messages_next_to_the_fields(client, auth, organizer, db):
+    auth.login_as(organizer)
+    response = client.post(
+        "/events/manage/new",
+        data=form_data(
+            title="",
+            ends_at="2030-10-24T08:00",
+            format="online",
+            **{"sessions-0-ends_at": "2030-10-25T10:00"},
+        ),
+    )
+    assert response.status_code == 400
+    html = response.data.decode()
+    assert 'id="title-error"' in html and "Give the event a title." in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+
+
+def test_agenda_outside_the_event_is_refused_and_nothing_saved(client, auth, organizer, db):
+    auth.login_as(organizer)
+    response = client.post(
+        "/events/manage/new", data=form_data(**{"sessions-0-ends_at": "2030-10-25T10:00"})
+    )
+    assert response.status_code == 400
+    assert "must lie within the event" in response.data.decode()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+
+
+def test_time_skipped_by_the_clock_change_gets_a_clear_message(client, auth, organizer):
+    auth.login_as(organizer)
+    response = client.post(
+        "/events/manage/new",
+        data=form_data(starts_at="2030-03-31T02:30", ends_at="2030-03-31T10:00"),
+    )
+    assert response.status_code == 400
+    assert "does not exist in Europe/Brussels" in response.data.decode()
+
+
+def test_edit_form_shows_times_in_the_events_zone(client, auth, organizer, make_event):
+    starts = datetime(2030, 7, 1, 7, 0, tzinfo=UTC)
+    event = make_event(organizer=organizer, starts_at=starts, ends_at=starts + timedelta(hours=2))
+    auth.login_as(organizer)
+    html = client.get(f"/events/manage/{event.id}/edit").data.decode()
+    assert 'value="2030-07-01T09:00"' in html
+
+
+def test_cancel_asks_for_a_message_then_marks_the_event_cancelled(
+    client, auth, organizer, make_event
+):
+    event = make_event(organizer=organizer)
+    auth.login_as(organizer)
+    response = client.post(f"/events/manage/{event.id}/cancel", data={"message": ""})
+    assert response.status_code == 400
+    assert "Explain why" in response.data.decode()
+    response = client.post(f"/events/manage/{event.id}/cancel", data={"message": "Storm."})
+    assert response.status_code == 302
+    page = client.get(f"/events/{event.slug}").data.decode()
+    assert "This event is cancelled" in page and "Storm." in page
+    assert "EventCancelled" in page
+
+
+def test_duplicate_makes_a_draft_copy_a_week_later(client, auth, organizer, make_event, db):
+    event = make_event(organizer=organizer)
+    auth.login_as(organizer)
+    form = client.get(f"/events/manage/{event.id}/duplicate").data.decode()
+    start = re.search(r'name="starts_at"[^>]*value="([^"]+)"', form).group(1)
+    response = client.post(f"/events/manage/{event.id}/duplicate", data={"starts_at": start})
+    assert response.status_code == 302
+    copy = db.session.scalar(sa.select(Event).where(Event.series_parent_id == event.id))
+    assert copy.status == "draft"
+    assert copy.starts_at - event.starts_at == timedelta(days=7)
+
+
+def test_manage_list_shows_only_own_events_to_an_organizer(client, auth, organizer, make_event):
+    make_event(organizer=organizer, title="Mine")
+    make_event(title="Theirs")
+    auth.login_as(organizer)
+    html = client.get("/events/manage/").data.decode()
+    assert "Mine" in html and "Theirs" not in html
+
+
+# --- public pages ------------------------------------------------------------------------
+
+
+def test_markdown_description_is_sanitised(client, make_event):
+    event = make_event(
+        description=(
+            "**Bold** <script>alert(1)</script> [x](javascript:alert(1)) "
+            '<img src=x onerror="alert(1)"> <a href="#" onclick="alert(1)">y</a>'
+        )
+    )
+    html = client.get(f"/events/{event.slug}").data.decode()
+    about = html[html.index('id="about-title"') :].split("</section>")[0]
+    assert "<strong>Bold</strong>" in about
+    tags = Tags()
+    tags.feed(about)
+    assert not {"script", "img"} & {tag for tag, _ in tags.found}
+    attributes = {name for _, attrs in tags.found for name, _ in attrs}
+    assert not any(name.startswith("on") for name in attributes)
+    assert not any(v and v.startswith("javascript:") for _, a in tags.found for _, v in a)
+    assert "&lt;script&gt;" in about  # shown as text, never run
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, attrs))
+
+
+def test_event_page_shows_local_time_with_zone_and_time_element(client, make_event):
+    # After the October switch: 10:00 in Brussels is CET (UTC+1).
+    starts = datetime(2030, 10, 28, 9, 0, tzinfo=UTC)
+    event = make_event(starts_at=starts, ends_at=starts + timedelta(hours=2))
+    html = client.get(f"/events/{event.slug}").data.decode()
+    assert "Mon 28 Oct 2030, 10:00 CET" in html
+    assert (
+        '<time datetime="2030-10-28T09:00:00+00:00" data-local data-zone="Europe/Brussels">' in html
+    )
+    summer = make_event(
+        starts_at=starts - timedelta(days=7), ends_at=starts - timedelta(days=7, hours=-1)
+    )
+    html = client.get(f"/events/{summer.slug}").data.decode()
+    assert "Mon 21 Oct 2030, 11:00 CEST" in html
+
+
+def test_online_link_is_shown_only_to_organizers(
+    client, switch_user, organizer, make_event, make_member
+):
+    event = make_event(
+        organizer=organizer, format="online", online_url="https://meet.example/secret-room"
+    )
+    assert b"secret-room" not in client.get(f"/events/{event.slug}").data
+    switch_user(make_member())
+    assert b"secret-room" not in client.get(f"/events/{event.slug}").data
+    switch_user(organizer)
+    assert b"secret-room" in client.get(f"/events/{event.slug}").data
+
+
+def test_event_page_has_schema_org_event_json_ld(client, make_event):
+    starts = datetime(2030, 6, 3, 7, 0, tzinfo=UTC)
+    event = make_event(
+        starts_at=starts, ends_at=starts + timedelta(hours=3), format="hybrid",
+        online_url="https://meet.example/private", capacity=10,
+    )  # fmt: skip
+    html = client.get(f"/events/{event.slug}").data.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(block)
+    assert data["@type"] == "Event"
+    for key in ("name", "startDate", "endDate", "eventAttendanceMode", "eventStatus",
+                "location", "organizer", "offers"):  # fmt: skip
+        assert key in data, key
+    assert data["startDate"] == "2030-06-03T09:00:00+02:00"
+    assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    assert data["eventStatus"] == "https://schema.org/EventScheduled"
+    assert data["offers"]["availability"] == "https://schema.org/InStock"
+    assert "private" not in block  # the online link stays private
+
+
+def test_event_page_has_open_graph_tags(client, make_event):
+    event = make_event(title="Open graph test")
+    html = client.get(f"/events/{event.slug}").data.decode()
+    assert '<meta property="og:title" content="Open graph test">' in html
+    assert f'/events/{event.slug}"' in re.search(r'property="og:url" content="[^"]+"', html).group(
+        0
+    )
+
+
+def test_list_filters_by_kind_format_topic_month_and_text(client, make_event, db):
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "religion"))
+    base = datetime(2031, 3, 10, 9, tzinfo=UTC)
+    make_event(title="Alpha seminar", kind="seminar", starts_at=base, topics=[topic])
+    make_event(title="Beta course online", kind="course", format="online",
+               online_url="https://x.example", starts_at=base + timedelta(days=40))  # fmt: skip
+    make_event(title="Gamma workshop flood", starts_at=base + timedelta(days=1))
+
+    def titles(query):
+        html = client.get("/events/" + query).data.decode()
+        return sorted(t for t in ("Alpha", "Beta", "Gamma") if f">{t} " in html)
+
+    assert titles("?kind=seminar") == ["Alpha"]
+    assert titles("?format=online") == ["Beta"]
+    assert titles("?topic=religion") == ["Alpha"]
+    assert titles("?month=2031-04") == ["Beta"]
+    assert titles("?q=flood") == ["Gamma"]
+    assert titles("?month=garbage") == ["Alpha", "Beta", "Gamma"]
+
+
+def test_list_shows_seats_left_when_limited_and_paginates(client, make_event):
+    base = datetime.now(UTC) + timedelta(days=3)
+    for i in range(12):
+        make_event(title=f"Paged {i:02d}", starts_at=base + timedelta(hours=i), capacity=15)
+    first = client.get("/events/").data.decode()
+    assert "15 seats left" in first
+    assert "Paged 00" in first and "Paged 11" not in first
+    second = client.get("/events/?page=2").data.decode()
+    assert "Paged 11" in second
+
+
+def test_past_events_are_listed_newest_first(client, make_event):
+    now = datetime.now(UTC)
+    make_event(title="Old one", starts_at=now - timedelta(days=30))
+    make_event(title="Recent one", starts_at=now - timedelta(days=2))
+    html = client.get("/events/past").data.decode()
+    assert html.index("Recent one") < html.index("Old one")
+    assert "Recent one" not in client.get("/events/").data.decode()
+
+
+def test_calendar_shows_events_on_their_days_with_month_navigation(client, make_event):
+    make_event(title="Calendar entry", starts_at=datetime(2031, 2, 14, 9, tzinfo=UTC))
+    html = client.get("/events/calendar?month=2031-02").data.decode()
+    assert "Events in February 2031" in html
+    assert "Calendar entry" in html
+    assert 'href="/events/calendar?month=2031-01"' in html
+    assert 'href="/events/calendar?month=2031-03"' in html
+    assert "Calendar entry" not in client.get("/events/calendar?month=2031-03").data.decode()
+
+
+def test_home_page_shows_the_next_events(client, make_event):
+    make_event(title="Coming up soon", starts_at=datetime.now(UTC) + timedelta(days=1))
+    html = client.get("/").data.decode()
+    assert "Next events" in html and "Coming up soon" in html
+
+
+# --- fixed number of queries -------------------------------------------------------------
+
+
+def _many(make_event, n, organizer, topic):
+    base = datetime(2031, 5, 1, 8, tzinfo=UTC)
+    for i in range(n):
+        make_event(
+            organizer=organizer, starts_at=base + timedelta(days=i % 28, hours=i % 5),
+            capacity=20, topics=[topic],
+            sessions=[{"title": "S", "starts_at": base + timedelta(days=i % 28, hours=i % 5),
+                       "ends_at": base + timedelta(days=i % 28, hours=1 + i % 5)}],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url", ["/events/?month=2031-05", "/events/calendar?month=2031-05", "/events/feed.ics", "/"]
+)
+def test_pages_load_in_a_fixed_number_of_queries(
+    client, make_event, organizer, count_queries, db, url
+):
+    topic = db.session.scalar(sa.select(Topic).limit(1))
+    _many(make_event, 2, organizer, topic)
+    db.session.expire_all()
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    _many(make_event, 25, organizer, topic)
+    db.session.expire_all()
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count, many.statements
+
+
+def test_event_page_loads_in_a_fixed_number_of_queries(
+    client, make_event, organizer, count_queries, db
+):
+    topics = list(db.session.scalars(sa.select(Topic)))
+    start = datetime(2031, 5, 1, 8, tzinfo=UTC)
+
+    def sessions(n):
+        return [{"title": f"S{i}", "starts_at": start + timedelta(minutes=10 * i),
+                 "ends_at": start + timedelta(minutes=10 * i + 5)} for i in range(n)]  # fmt: skip
+
+    small = make_event(organizer=organizer, starts_at=start, ends_at=start + timedelta(days=2),
+                       topics=topics[:1], sessions=sessions(1))  # fmt: skip
+    big = make_event(organizer=organizer, starts_at=start, ends_at=start + timedelta(days=2),
+                     topics=topics, sessions=sessions(30))  # fmt: skip
+    db.session.expire_all()
+    with count_queries() as few:
+        client.get(f"/events/{small.slug}")
+    with count_queries() as many:
+        client.get(f"/events/{big.slug}")
+    assert many.count == few.count
+
+
+# --- demo --------------------------------------------------------------------------------
+
+
+def test_demo_seeder_creates_a_year_of_varied_events_once(app, db):
+    from interacta.events import demo
+    from interacta.members.models import Member
+
+    demo.seed()
+    demo.seed()
+    events = list(db.session.scalars(sa.select(Event)))
+    organizer = db.session.scalar(sa.select(Member).where(Member.email == demo.ORGANIZER_EMAIL))
+    assert organizer.is_organizer
+    assert len(events) == 30
+    assert {e.kind for e in events} == {"seminar", "workshop", "symposium", "conference", "course"}
+    assert {e.format for e in events} == {"in_person", "online", "hybrid"}
+    now = datetime.now(UTC)
+    assert any(e.starts_at < now for e in events) and any(e.starts_at > now for e in events)
+    assert all(e.sessions for e in events)
+    from interacta.events.models import Registration
+
+    found = set(db.session.scalars(sa.select(Registration.status)))
+    assert {"confirmed", "waiting"} <= found
+    for e in events:
+        services.set_agenda(e, [services.SessionInput(s.title, s.starts_at, s.ends_at)
+                                for s in e.sessions])  # fmt: skip
+
+
+def test_manage_events_menu_item_only_for_organizers(client, switch_user, organizer, make_member):
+    switch_user(make_member())
+    assert "Manage events" not in client.get("/events/").data.decode()
+    switch_user(organizer)
+    assert '<a href="/events/manage/">Manage events</a>' in client.get("/about").data.decode()

@@ -1,0 +1,81 @@
+"""No overbooking under concurrent registrations from separate connections (PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from interacta.core.models import utcnow
+from interacta.events import registrations
+from interacta.events.models import Event, Registration
+from interacta.extensions import db
+from interacta.members.models import Member
+
+pytestmark = pytest.mark.postgres_only
+
+THREADS = 50
+SEATS = 10
+
+
+def test_fifty_concurrent_registrations_fill_ten_seats_and_queue_the_rest_in_order(pg_app):
+    with pg_app.app_context():
+        organizer = Member(email="org@example.org", name="Org", role="organizer",
+                           email_verified_at=utcnow())  # fmt: skip
+        members = [
+            Member(email=f"m{i}@example.org", name=f"M{i}", email_verified_at=utcnow())
+            for i in range(THREADS)
+        ]
+        db.session.add_all([organizer, *members])
+        db.session.flush()
+        start = utcnow() + timedelta(days=10)
+        event = Event(slug="race", title="Race", kind="workshop", starts_at=start,
+                      ends_at=start + timedelta(hours=2), timezone="Europe/Brussels",
+                      venue_name="Hall", capacity=SEATS, status="published",
+                      organizer_id=organizer.id)  # fmt: skip
+        db.session.add(event)
+        db.session.commit()
+        event_id, member_ids = event.id, [m.id for m in members]
+        db.session.remove()
+
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def register(member_id: int) -> None:
+        try:
+            with pg_app.app_context():
+                member = db.session.get(Member, member_id)
+                barrier.wait(timeout=30)
+                registrations.begin_seat_transaction()
+                registrations.register_member(event_id, member)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=register, args=(mid,)) for mid in member_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+
+    with pg_app.app_context():
+        rows = list(
+            db.session.scalars(sa.select(Registration).where(Registration.event_id == event_id))
+        )
+        confirmed = [r for r in rows if r.status == "confirmed"]
+        waiting = sorted(
+            (r for r in rows if r.status == "waiting"), key=lambda r: (r.waiting_since, r.id)
+        )
+        assert len(rows) == THREADS
+        assert len(confirmed) == SEATS
+        assert len(waiting) == THREADS - SEATS
+        assert [registrations.waiting_position(r) for r in waiting] == list(
+            range(1, THREADS - SEATS + 1)
+        )
+        # Everyone confirmed registered before anyone who waits.
+        assert max(r.confirmed_at for r in confirmed) <= min(r.waiting_since for r in waiting)
+        db.session.remove()
