@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from interacta.core.models import Topic, utcnow
 from interacta.extensions import db
@@ -521,18 +521,21 @@ class Search:
         if self.year and exclude != "year":
             where.append(Publication.year == self.year)
         if self.topic and exclude != "topic":
+            # Aliases, so the subquery never correlates with a facet query's own FROM.
+            pt, topic = publication_topics.alias(), aliased(Topic)
             where.append(
                 sa.exists().where(
-                    publication_topics.c.publication_id == Publication.id,
-                    publication_topics.c.topic_id == Topic.id,
-                    Topic.slug == self.topic,
+                    pt.c.publication_id == Publication.id,
+                    pt.c.topic_id == topic.id,
+                    topic.slug == self.topic,
                 )
             )
         if self.author and exclude != "author":
+            author = aliased(PublicationAuthor)
             where.append(
                 sa.exists().where(
-                    PublicationAuthor.publication_id == Publication.id,
-                    PublicationAuthor.name == self.author,
+                    author.publication_id == Publication.id,
+                    author.name == self.author,
                 )
             )
         return where
@@ -568,12 +571,13 @@ WEIGHTS = {"title": 10, "keywords": 5, "authors": 4, "abstract": 2}
 
 
 def _term_matches(term: str) -> dict:
+    author = aliased(PublicationAuthor)
     return {
         "title": Publication.title.icontains(term, autoescape=True),
         "keywords": Publication.keywords.icontains(term, autoescape=True),
         "authors": sa.exists().where(
-            PublicationAuthor.publication_id == Publication.id,
-            PublicationAuthor.name.icontains(term, autoescape=True),
+            author.publication_id == Publication.id,
+            author.name.icontains(term, autoescape=True),
         ),
         "abstract": Publication.abstract.icontains(term, autoescape=True),
     }
