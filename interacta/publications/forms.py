@@ -17,6 +17,7 @@ from wtforms import (
     URLField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -37,7 +38,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PublicationForm(FlaskForm):
-    kind = SelectField("Kind", choices=list(KINDS.items()), validators=[DataRequired()])
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
+        validators=[DataRequired()],
+    )
     title = StringField("Title", validators=[DataRequired(), Length(max=500)])
     authors = TextAreaField(
         "Authors",
