@@ -7,6 +7,19 @@ bp = Blueprint("publications", __name__, template_folder="templates")
 from interacta.publications import views  # noqa: E402,F401
 
 
+@bp.app_template_filter("language_name")
+def language_name(code: str | None) -> str:
+    """ "English" for "en"; the code itself when pycountry does not know it."""
+    import pycountry
+
+    if not code:
+        return ""
+    base = code.split("-")[0].lower()
+    language = pycountry.languages.get(alpha_2=base) if len(base) == 2 else None
+    language = language or pycountry.languages.get(alpha_3=base)
+    return language.name if language else code
+
+
 def init_app(app: Flask) -> None:
     from interacta.core.registry import (
         DemoSeeder,

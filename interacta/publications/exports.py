@@ -21,6 +21,11 @@ def _page_range(pages: str | None) -> tuple[str | None, str | None]:
 # --- the citation shown on the page (APA-like) ----------------------------------------
 
 
+def _dash(pages: str) -> str:
+    first, last = _page_range(pages)
+    return f"{first}–{last}" if last else (first or "")
+
+
 def _apa_name(name: str) -> str:
     from interacta.publications.services import initials
 
@@ -37,23 +42,24 @@ def format_citation(pub: Publication) -> str:
         authors = names[0] if names else ""
     parts = [f"{authors} ({pub.year})." if authors else f"({pub.year})."]
     title = pub.title.rstrip(".")
+    end = "" if title.endswith(("?", "!")) else "."
     if pub.kind == "journal_article":
-        parts.append(f"{title}.")
+        parts.append(f"{title}{end}")
         source = pub.journal or ""
         if pub.volume:
             source += f", {pub.volume}"
             if pub.issue:
                 source += f"({pub.issue})"
         if pub.pages:
-            source += f", {pub.pages.replace('--', '–')}"
+            source += f", {_dash(pub.pages)}"
         if source:
             parts.append(f"{source}.")
     elif pub.kind in ("book_chapter", "conference_paper"):
-        parts.append(f"{title}.")
+        parts.append(f"{title}{end}")
         if pub.journal:
             where = f"In {pub.journal}"
             if pub.pages:
-                where += f" (pp. {pub.pages})"
+                where += f" (pp. {_dash(pub.pages)})"
             parts.append(f"{where}.")
         if pub.publisher:
             parts.append(f"{pub.publisher}.")

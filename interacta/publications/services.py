@@ -369,18 +369,19 @@ def get_publication(slug: str, include_drafts: bool = False) -> Publication | No
     )
     if not include_drafts:
         query = query.where(Publication.status == "published")
-    pub = db.session.scalar(query)
-    if pub is not None and not include_drafts:
-        # Unpublished versions are not shown to the public.
-        if pub.version_of is not None and not pub.version_of.is_published:
-            pub.shown_version_of = None
-        else:
-            pub.shown_version_of = pub.version_of
-        pub.shown_versions = [v for v in pub.versions if v.is_published]
-    elif pub is not None:
-        pub.shown_version_of = pub.version_of
-        pub.shown_versions = list(pub.versions)
-    return pub
+    return db.session.scalar(query)
+
+
+def linked_versions(
+    pub: Publication, include_drafts: bool = False
+) -> tuple[Publication | None, list[Publication]]:
+    """(the record `pub` is a version of, the records that are versions of `pub`), leaving
+    out drafts unless asked; both are loaded by get_publication."""
+    version_of = pub.version_of
+    if version_of is not None and not (include_drafts or version_of.is_published):
+        version_of = None
+    versions = [v for v in pub.versions if include_drafts or v.is_published]
+    return version_of, versions
 
 
 def related_publications(pub: Publication, limit: int = 5) -> list[Publication]:

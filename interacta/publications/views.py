@@ -115,11 +115,14 @@ def _visible_or_404(slug: str) -> Publication:
 @bp.get("/<slug>")
 def detail(slug: str):
     pub = _visible_or_404(slug)
+    version_of, versions = services.linked_versions(pub, include_drafts=_is_manager())
     page_url = external_url("publications.detail", slug=pub.slug)
     pdf_url = external_url("publications.pdf", slug=pub.slug) if pub.pdf_file else None
     return render_template(
         "publications/detail.html",
         pub=pub,
+        version_of=version_of,
+        versions=versions,
         citation=exports.format_citation(pub),
         related=services.related_publications(pub),
         meta_tags=exports.highwire_tags(pub, pdf_url, page_url),

@@ -192,3 +192,42 @@ def test_home_page_shows_the_latest_publications(client, make_publication):
     html = client.get("/").get_data(as_text=True)
     section = html[html.index("Latest publications") :]
     assert section.index("Fresh one") < section.index("Old one")
+
+
+def test_formatted_citation_fits_the_kind(make_publication):
+    chapter = make_publication(
+        kind="book_chapter",
+        title="Who Protects?",
+        authors=["Anna-Lena Maier", "Jean Paul Sartre"],
+        year=2023,
+        journal="Heritage Under Threat",
+        publisher="Nordhaven University Press",
+        pages="77-102",
+    )
+    assert exports.format_citation(chapter) == (
+        "Maier, A.-L., & Sartre, J. P. (2023). Who Protects? In Heritage Under Threat "
+        "(pp. 77–102). Nordhaven University Press."
+    )
+    paper = make_publication(
+        kind="working_paper",
+        title="Early Findings",
+        authors=["Maja Lindqvist"],
+        year=2024,
+        journal="Interacta Working Paper Series",
+        issue="2024/03",
+        publisher="Interacta Global",
+    )
+    assert exports.format_citation(paper) == (
+        "Lindqvist, M. (2024). Early Findings (Interacta Working Paper Series No. 2024/03). "
+        "Interacta Global."
+    )
+
+
+def test_author_filter_outside_the_top_authors_stays_visible_and_removable(
+    client, make_publication
+):
+    for n in range(16):
+        make_publication(title=f"Busy {n}", authors=[f"Busy Author {n:02d}", "Prolific"])
+    make_publication(title="Rare", authors=["Zz Rare Author"])
+    html = client.get("/publications/?author=Zz+Rare+Author").get_data(as_text=True)
+    assert 'class="facet-active">Zz Rare Author <span class="count">(1)</span>' in html

@@ -242,3 +242,11 @@ def test_request_over_the_site_limit_gets_the_same_clear_413(app, client, db, or
     assert response.status_code == 413
     assert "larger than 20 MB" in response.get_data(as_text=True)
     assert saved(db) is None
+
+
+def test_draft_version_is_not_linked_for_the_public(client, db, make_publication):
+    article = make_publication(title="The Journal Article")
+    make_publication(title="The Draft Paper", status="draft", version_of_id=article.id)
+    html = client.get(f"/publications/{article.slug}").get_data(as_text=True)
+    assert "The Draft Paper" not in html
+    assert "Other versions" not in html
