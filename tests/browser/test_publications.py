@@ -78,3 +78,71 @@ def test_empty_search_offers_to_clear_filters(live_server, page, publications):
     page.wait_for_url(live_server + "/publications/")
     assert page.locator(".pub-list .pub-title").count() >= 3
     assert axe_violations(page) == []
+
+
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) InteractaTest/1.0"
+
+
+def sign_in(live_app, live_server, browser, member_email: str):
+    """A browser context signed in as a new organizer (the sign-in page belongs to the
+    members blueprint, so the session cookie is made here the way Flask-Login checks it)."""
+    from flask_login.utils import _create_identifier
+
+    from interacta.core.models import utcnow
+    from interacta.members.models import Member
+
+    with live_app.app_context():
+        member = Member(
+            email=member_email, name="Olga Organizer", role="organizer", email_verified_at=utcnow()
+        )
+        _db.session.add(member)
+        _db.session.commit()
+        member_id = member.get_id()
+        _db.session.remove()
+    with live_app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+    ):
+        identifier = _create_identifier()
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    cookie = serializer.dumps({"_user_id": member_id, "_fresh": True, "_id": identifier})
+    context = browser.new_context(user_agent=USER_AGENT)
+    context.add_cookies([{"name": "session", "value": cookie, "url": live_server}])
+    return context
+
+
+def test_organizer_adds_a_publication_with_a_pdf_and_publishes_it(
+    live_app, live_server, browser, tmp_path
+):
+    from tests.publications.conftest import PDF_BYTES
+
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    context = sign_in(live_app, live_server, browser, "olga@example.org")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(live_server + "/publications/manage/new")
+    assert axe_violations(page) == []
+    page.get_by_label("Kind").select_option("policy_brief")
+    page.get_by_label("Title").fill("Liaison in Practice")
+    page.get_by_label("Authors").fill("Olga Organizer | Interacta Global | olga@example.org")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("DOI").fill("not a doi")
+    page.get_by_role("button", name="Save").click()
+    # The server refuses the DOI and says why, next to the field.
+    assert "This is not a DOI" in page.inner_text(".has-error")
+    page.get_by_label("DOI").fill("10.5555/liaison.2026")
+    page.get_by_label("PDF (optional, at most 20 MB)").set_input_files(str(pdf))
+    page.get_by_label("Rule of law").check()
+    page.get_by_role("button", name="Save").click()
+    assert "Saved “Liaison in Practice”." in page.inner_text(".flashes")
+    page.get_by_role("button", name="Publish").click()
+    assert "Published “Liaison in Practice”." in page.inner_text(".flashes")
+
+    public = browser.new_page()
+    public.goto(live_server + "/publications/liaison-in-practice")
+    assert public.inner_text("h1") == "Liaison in Practice"
+    response = public.request.get(live_server + "/publications/liaison-in-practice.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body() == PDF_BYTES
+    public.close()
+    context.close()
