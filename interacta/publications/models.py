@@ -29,6 +29,8 @@ publication_topics = sa.Table(
         primary_key=True,
     ),
     sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves lookups by publication; this one serves topic filters/facets.
+    sa.Index("ix_publication_topics_topic_id", "topic_id"),
 )
 
 
