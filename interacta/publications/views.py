@@ -1,10 +1,265 @@
-"""Views of the publications blueprint."""
+"""Views of the publications blueprint: thin; the rules live in services."""
 
-from flask import render_template
+from __future__ import annotations
 
-from interacta.publications import bp
+import functools
+import logging
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from interacta.core.errors import render_error
+from interacta.core.models import utcnow
+from interacta.core.pagination import page_arg
+from interacta.core.urls import external_url
+from interacta.extensions import db, login_manager
+from interacta.publications import bp, exports, services
+from interacta.publications.forms import ActionForm, PublicationForm
+from interacta.publications.models import KINDS, Publication
+
+logger = logging.getLogger(__name__)
+
+EXPORT_TYPES = {
+    "bib": "application/x-bibtex; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "json": "application/vnd.citationstyles.csl+json; charset=utf-8",
+}
+
+
+def _is_manager() -> bool:
+    return current_user.is_authenticated and current_user.is_organizer
+
+
+def organizer_required(view):
+    """Organizers and admins only: others are sent to sign in, or refused."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            if login_manager.login_view in current_app.view_functions:
+                return login_manager.unauthorized()
+            abort(403, "Please sign in as an organizer to manage publications.")
+        if not current_user.is_organizer:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    return render_error(413, services.PDF_TOO_LARGE)
+
+
+# --- public pages ---------------------------------------------------------------------
 
 
 @bp.get("/")
 def index():
-    return render_template("publications/index_placeholder.html")
+    params = services.Search.from_args(request.args)
+    pagination = services.search(params, page=page_arg())
+    return render_template(
+        "publications/index.html",
+        params=params,
+        pagination=pagination,
+        facets=services.facets(params),
+        kinds=KINDS,
+    )
+
+
+def _export_response(pubs: list[Publication], fmt: str, filename: str) -> Response:
+    if fmt == "bib":
+        body = exports.to_bibtex(pubs)
+    elif fmt == "ris":
+        body = exports.to_ris(pubs)
+    else:
+        urls = {p.id: external_url("publications.detail", slug=p.slug) for p in pubs}
+        body = exports.to_csl_json(pubs, urls)
+    response = Response(body, content_type=EXPORT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@bp.get("/export.<any(bib, ris, json):fmt>")
+def export(fmt: str):
+    params = services.Search.from_args(request.args)
+    return _export_response(services.search_all(params), fmt, "publications")
+
+
+@bp.get("/feed.atom")
+def feed():
+    pubs = services.latest_published_for_feed(50)
+    updated = max((p.updated_at for p in pubs), default=None) or utcnow()
+    body = render_template("publications/feed.atom.xml", publications=pubs, updated=updated)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _visible_or_404(slug: str) -> Publication:
+    pub = services.get_publication(slug, include_drafts=_is_manager())
+    if pub is None:
+        abort(404)
+    return pub
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    pub = _visible_or_404(slug)
+    version_of, versions = services.linked_versions(pub, include_drafts=_is_manager())
+    page_url = external_url("publications.detail", slug=pub.slug)
+    pdf_url = external_url("publications.pdf", slug=pub.slug) if pub.pdf_file else None
+    return render_template(
+        "publications/detail.html",
+        pub=pub,
+        version_of=version_of,
+        versions=versions,
+        citation=exports.format_citation(pub),
+        related=services.related_publications(pub),
+        meta_tags=exports.highwire_tags(pub, pdf_url, page_url),
+        json_ld=exports.json_ld(pub, page_url, pdf_url),
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/<slug>.<any(bib, ris, json):fmt>")
+def citation(slug: str, fmt: str):
+    pub = _visible_or_404(slug)
+    return _export_response([pub], fmt, pub.slug)
+
+
+@bp.get("/<slug>.pdf")
+def pdf(slug: str):
+    pub = _visible_or_404(slug)
+    path = services.pdf_path(pub)
+    if path is None or not path.exists():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        download_name=services.pdf_download_name(pub),
+        as_attachment=False,
+        max_age=3600,
+    )
+
+
+# --- management -----------------------------------------------------------------------
+
+
+@bp.get("/manage/")
+@organizer_required
+def manage():
+    return render_template(
+        "publications/manage/index.html",
+        pagination=services.manage_listing(page_arg()),
+        action_form=ActionForm(),
+    )
+
+
+def _initial(pub: Publication) -> dict:
+    emails = services.member_emails([a.member_id for a in pub.authors if a.member_id])
+    return {
+        "kind": pub.kind,
+        "title": pub.title,
+        "authors": services.format_authors(pub.authors, emails),
+        "abstract": pub.abstract,
+        "year": pub.year,
+        "month": pub.month,
+        "day": pub.day,
+        "journal": pub.journal,
+        "publisher": pub.publisher,
+        "volume": pub.volume,
+        "issue": pub.issue,
+        "pages": pub.pages,
+        "doi": pub.doi,
+        "external_url": pub.external_url,
+        "language": pub.language,
+        "topics": [t.id for t in pub.topics],
+        "keywords": pub.keywords,
+        "slug": pub.slug,
+        "version_of": pub.version_of_id or 0,
+    }
+
+
+def _edit(pub: Publication | None):
+    form = PublicationForm(data=_initial(pub) if pub else None)
+    form.topics.choices = [(t.id, t.name) for t in services.all_topics()]
+    form.version_of.choices = [(0, "(none)")] + services.version_choices(pub.id if pub else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            data = services.read_pdf(form.pdf.data.stream) if form.pdf.data else None
+            pub = services.save_publication(pub, **form.values())
+            old_files = []
+            if form.remove_pdf.data and not data:
+                old_files.append(services.detach_pdf(pub))
+            if data:
+                old_files.append(services.attach_pdf(pub, data))
+        except services.PdfTooLarge as exc:
+            db.session.rollback()
+            return render_error(413, str(exc))
+        except services.PublicationError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "title", form.title)
+            target.errors = [*target.errors, str(exc)]
+        else:
+            db.session.commit()
+            for name in old_files:
+                services.delete_pdf_file(name)
+            flash(f"Saved “{pub.title}”.", "success")
+            return redirect(url_for("publications.manage_edit", pub_id=pub.id))
+    if form.errors or request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "publications/manage/form.html",
+            form=form,
+            pub=pub,
+            action_form=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@organizer_required
+def manage_new():
+    return _edit(None)
+
+
+@bp.route("/manage/<int:pub_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def manage_edit(pub_id: int):
+    pub = db.get_or_404(Publication, pub_id)
+    return _edit(pub)
+
+
+@bp.post("/manage/<int:pub_id>/publish")
+@organizer_required
+def manage_publish(pub_id: int):
+    pub = db.get_or_404(Publication, pub_id)
+    if ActionForm().validate_on_submit():
+        services.publish(pub)
+        db.session.commit()
+        flash(f"Published “{pub.title}”.", "success")
+    return redirect(url_for("publications.manage"))
+
+
+@bp.post("/manage/<int:pub_id>/withdraw")
+@organizer_required
+def manage_withdraw(pub_id: int):
+    pub = db.get_or_404(Publication, pub_id)
+    if ActionForm().validate_on_submit():
+        services.withdraw(pub)
+        db.session.commit()
+        flash(f"Withdrew “{pub.title}”: it is a draft again and no longer public.", "success")
+    return redirect(url_for("publications.manage"))

@@ -1,0 +1,57 @@
+"""CLI: `flask publications import FILE.bib`, and the demo seeder."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from interacta.extensions import db
+from interacta.publications.bibimport import Importer, import_bibtex, parse_bibtex
+
+logger = logging.getLogger(__name__)
+
+DEMO_BIB = Path(__file__).resolve().parent / "data" / "demo.bib"
+
+publications_cli = AppGroup("publications", help="Manage publications.")
+
+
+@publications_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--status",
+    type=click.Choice(["published", "draft"]),
+    default="published",
+    show_default=True,
+    help="Status of the imported records.",
+)
+def import_command(file: Path, status: str) -> None:
+    """Import the entries of a BibTeX FILE; duplicates and broken entries are skipped."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file} is not UTF-8 text.") from None
+    parsed = parse_bibtex(text)
+    importer = Importer(parsed, status=status)
+    with click.progressbar(parsed.entries, label=f"Importing {file.name}") as entries:
+        for entry in entries:
+            importer.add(entry)
+    report = importer.finish()
+    db.session.commit()
+    for key, why in report.duplicates:
+        click.echo(f"skipped duplicate {key}: {why}")
+    for key, why in report.broken:
+        click.echo(f"skipped broken entry {key}: {why}")
+    click.echo(
+        f"imported {len(report.imported)}, skipped {len(report.duplicates)} duplicate(s) "
+        f"and {len(report.broken)} broken entr{'y' if len(report.broken) == 1 else 'ies'}"
+    )
+
+
+def seed_demo_publications() -> None:
+    """Import the shipped demo .bib (published); entries already there are skipped."""
+    report = import_bibtex(DEMO_BIB.read_text(encoding="utf-8"))
+    if report.broken:
+        logger.warning("demo.bib has broken entries: %s", report.broken)

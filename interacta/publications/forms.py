@@ -1,0 +1,147 @@
+"""Forms of the publications blueprint; each checks its own fields only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from interacta.publications.models import KINDS
+from interacta.publications.services import PublicationError, normalize_doi, parse_authors
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PublicationForm(FlaskForm):
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
+        validators=[DataRequired()],
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=500)])
+    authors = TextAreaField(
+        "Authors",
+        validators=[DataRequired(message="Give at least one author.")],
+        render_kw={"rows": 4},
+    )
+    abstract = TextAreaField("Abstract", render_kw={"rows": 8})
+    year = IntegerField(
+        "Year",
+        validators=[DataRequired(message="Give the year."), NumberRange(1900, 2100)],
+    )
+    month = IntegerField("Month", validators=[Optional(), NumberRange(1, 12)])
+    day = IntegerField("Day", validators=[Optional(), NumberRange(1, 31)])
+    journal = StringField("Journal or series", validators=[Optional(), Length(max=300)])
+    publisher = StringField("Publisher or institution", validators=[Optional(), Length(max=300)])
+    volume = StringField("Volume", validators=[Optional(), Length(max=40)])
+    issue = StringField("Issue or number", validators=[Optional(), Length(max=40)])
+    pages = StringField("Pages", validators=[Optional(), Length(max=40)])
+    doi = StringField("DOI", validators=[Optional(), Length(max=200)])
+    external_url = URLField(
+        "External link",
+        validators=[Optional(), Length(max=500), URL(message="Give a full web address.")],
+    )
+    language = StringField(
+        "Language",
+        default="en",
+        validators=[
+            DataRequired(),
+            Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", message="A language code such as en."),
+        ],
+    )
+    topics = MultiCheckboxField("Topics", coerce=int)
+    keywords = StringField("Keywords", validators=[Optional(), Length(max=1000)])
+    slug = StringField(
+        "Address (slug)",
+        validators=[
+            Optional(),
+            Length(max=200),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message="Lower-case letters, digits, hyphens."),
+        ],
+    )
+    version_of = SelectField("Version of", coerce=int, default=0)
+    pdf = FileField("PDF (optional, at most 20 MB)")
+    remove_pdf = BooleanField("Remove the current PDF")
+    submit = SubmitField("Save")
+
+    def validate_authors(self, field):
+        try:
+            self.parsed_authors = parse_authors(field.data or "")
+        except PublicationError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def validate_doi(self, field):
+        try:
+            normalize_doi(field.data)
+        except PublicationError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def validate_external_url(self, field):
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError("Give an http:// or https:// address.")
+
+    def validate_day(self, field):
+        if field.data is None:
+            return
+        if not self.month.data:
+            raise ValidationError("A day needs a month.")
+        if self.year.data and self.month.data and 1 <= self.month.data <= 12:
+            try:
+                date(self.year.data, self.month.data, field.data)
+            except ValueError:
+                raise ValidationError("This day does not exist in that month.") from None
+
+    def values(self) -> dict:
+        """The plain values save_publication takes."""
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data,
+            "authors": self.parsed_authors,
+            "abstract": self.abstract.data,
+            "year": self.year.data,
+            "month": self.month.data,
+            "day": self.day.data,
+            "journal": self.journal.data,
+            "publisher": self.publisher.data,
+            "volume": self.volume.data,
+            "issue": self.issue.data,
+            "pages": self.pages.data,
+            "doi": self.doi.data,
+            "external_url": self.external_url.data,
+            "language": self.language.data,
+            "topic_ids": self.topics.data,
+            "keywords": self.keywords.data,
+            "slug": self.slug.data,
+            "version_of_id": self.version_of.data or None,
+        }
+
+
+class ActionForm(FlaskForm):
+    """A button that POSTs (publish, withdraw) with the CSRF token."""
+
+    submit = SubmitField("Go")

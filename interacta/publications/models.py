@@ -1,0 +1,144 @@
+"""Publication records: journal articles, working papers, reports and more."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interacta.core.models import Base, TimestampMixin, Topic
+
+#: kind -> label shown to people
+KINDS = {
+    "journal_article": "Journal article",
+    "working_paper": "Working paper",
+    "report": "Report",
+    "book_chapter": "Book chapter",
+    "conference_paper": "Conference paper",
+    "policy_brief": "Policy brief",
+}
+STATUSES = ("draft", "published")
+
+publication_topics = sa.Table(
+    "publication_topics",
+    Base.metadata,
+    sa.Column(
+        "publication_id",
+        sa.ForeignKey("publications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves lookups by publication; this one serves topic filters/facets.
+    sa.Index("ix_publication_topics_topic_id", "topic_id"),
+)
+
+
+class Publication(TimestampMixin, Base):
+    __tablename__ = "publications"
+    __table_args__ = (
+        sa.Index("ix_publications_status_date", "status", "year", "month", "day"),
+        sa.CheckConstraint("month IS NULL OR (month BETWEEN 1 AND 12)", name="month_range"),
+        sa.CheckConstraint("day IS NULL OR (day BETWEEN 1 AND 31)", name="day_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: One of KINDS.
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(500))
+    #: Markdown; rendered through the |markdown filter (sanitised).
+    abstract: Mapped[str] = mapped_column(sa.Text, default="")
+    year: Mapped[int]
+    month: Mapped[int | None]
+    day: Mapped[int | None]
+    #: Journal for articles, series for working papers and reports, book or proceedings
+    #: title for chapters and conference papers.
+    journal: Mapped[str | None] = mapped_column(sa.String(300))
+    publisher: Mapped[str | None] = mapped_column(sa.String(300))
+    volume: Mapped[str | None] = mapped_column(sa.String(40))
+    issue: Mapped[str | None] = mapped_column(sa.String(40))
+    pages: Mapped[str | None] = mapped_column(sa.String(40))
+    #: Bare DOI ("10.1234/abc"), lower-cased; unique when present.
+    doi: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    external_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: ISO 639-1 code.
+    language: Mapped[str] = mapped_column(sa.String(10), default="en")
+    #: Comma-separated, as typed.
+    keywords: Mapped[str] = mapped_column(sa.Text, default="")
+    #: draft | published
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    #: When it was last published (the feed's "published").
+    published_at: Mapped[datetime | None]
+    #: The record this one is a version of (a working paper that became an article).
+    version_of_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("publications.id", ondelete="SET NULL"), index=True
+    )
+    #: Random file name of the PDF under <instance>/publications/; None without a PDF.
+    pdf_file: Mapped[str | None] = mapped_column(sa.String(64))
+    pdf_size: Mapped[int | None]
+
+    authors: Mapped[list[PublicationAuthor]] = relationship(
+        back_populates="publication",
+        order_by="PublicationAuthor.position",
+        cascade="all, delete-orphan",
+    )
+    topics: Mapped[list[Topic]] = relationship(
+        secondary=publication_topics, order_by=Topic.position
+    )
+    version_of: Mapped[Publication | None] = relationship(
+        remote_side=[id], back_populates="versions"
+    )
+    versions: Mapped[list[Publication]] = relationship(back_populates="version_of")
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in (self.keywords or "").split(",") if k.strip()]
+
+    @property
+    def date_parts(self) -> list[int]:
+        parts = [self.year]
+        if self.month:
+            parts.append(self.month)
+            if self.day:
+                parts.append(self.day)
+        return parts
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+    def __repr__(self) -> str:
+        return f"<Publication {self.slug}>"
+
+
+class PublicationAuthor(Base):
+    """One author of a publication, in order; optionally a member of the network."""
+
+    __tablename__ = "publication_authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("publications.id", ondelete="CASCADE"), index=True
+    )
+    #: 0 for the first author.
+    position: Mapped[int] = mapped_column(default=0)
+    #: As printed: "Given Family".
+    name: Mapped[str] = mapped_column(sa.String(200))
+    affiliation: Mapped[str | None] = mapped_column(sa.String(300))
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+
+    publication: Mapped[Publication] = relationship(back_populates="authors")
+
+    def __repr__(self) -> str:
+        return f"<PublicationAuthor {self.name!r}>"

@@ -1,0 +1,17 @@
+// Publications: the "Copy citation" button (the citation stays selectable without JS).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    const status = document.getElementById("copy-status");
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(source.textContent.trim());
+        if (status) status.textContent = "Citation copied.";
+      } catch (err) {
+        if (status) status.textContent = "Copying failed: select the citation and copy it.";
+      }
+    });
+  });
+});

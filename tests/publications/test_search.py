@@ -1,0 +1,168 @@
+"""Finding publications: ranking, filters with facet counts, sorting, paging, empty state,
+and the list page in a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from interacta.publications import services
+
+
+def titles_on(response) -> list[str]:
+    html = response.get_data(as_text=True)
+    return re.findall(r'class="pub-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_list_shows_published_records_newest_first(client, db, make_publication):
+    make_publication(title="Older", year=2021)
+    make_publication(title="Newest", year=2025, month=6)
+    make_publication(title="Same year, earlier month", year=2025, month=2)
+    assert titles_on(client.get("/publications/")) == [
+        "Newest",
+        "Same year, earlier month",
+        "Older",
+    ]
+
+
+def test_title_match_ranks_above_abstract_match(client, db, make_publication):
+    make_publication(title="Logistics at sea", abstract="Notes on floods in river deltas.")
+    make_publication(title="Floods and the armed forces", abstract="Logistics matter.", year=2020)
+    make_publication(title="Unrelated", abstract="Nothing to see.")
+    assert titles_on(client.get("/publications/?q=floods")) == [
+        "Floods and the armed forces",
+        "Logistics at sea",
+    ]
+
+
+def test_search_finds_authors_and_keywords_case_insensitively(client, db, make_publication):
+    make_publication(title="By author", authors=["Maja Lindqvist"])
+    make_publication(title="By keyword", keywords="Cultural Heritage, looting")
+    make_publication(title="Neither")
+    assert titles_on(client.get("/publications/?q=LINDQVIST")) == ["By author"]
+    assert titles_on(client.get("/publications/?q=heritage")) == ["By keyword"]
+
+
+def test_every_search_word_must_match_and_wildcards_are_literal(client, db, make_publication):
+    make_publication(title="Water and power in cities")
+    make_publication(title="Water alone")
+    make_publication(title="Growth of 100% renewable grids")
+    assert titles_on(client.get("/publications/?q=water+power")) == ["Water and power in cities"]
+    assert titles_on(client.get("/publications/?q=100%25")) == ["Growth of 100% renewable grids"]
+    assert titles_on(client.get("/publications/?q=_")) == []
+
+
+def test_filters_by_kind_topic_year_and_author(client, db, make_publication):
+    make_publication(title="A", kind="working_paper", year=2023, topics=["rule-of-law"])
+    make_publication(title="B", kind="journal_article", year=2023, authors=["Ana Ferreira"])
+    make_publication(title="C", kind="journal_article", year=2024, topics=["rule-of-law"])
+    assert titles_on(client.get("/publications/?kind=working_paper")) == ["A"]
+    assert sorted(titles_on(client.get("/publications/?topic=rule-of-law"))) == ["A", "C"]
+    assert sorted(titles_on(client.get("/publications/?year=2023"))) == ["A", "B"]
+    assert titles_on(client.get("/publications/?author=Ana+Ferreira")) == ["B"]
+    assert titles_on(client.get("/publications/?kind=journal_article&year=2024")) == ["C"]
+
+
+def test_facet_counts_follow_the_search_and_the_other_filters(db, make_publication):
+    make_publication(
+        title="Floods one", kind="journal_article", year=2023, topics=["risk-reduction"]
+    )
+    make_publication(title="Floods two", kind="report", year=2024, topics=["risk-reduction"])
+    make_publication(title="Floods three", kind="report", year=2024, authors=["Ana Ferreira"])
+    make_publication(title="Drought", kind="report", year=2024, topics=["risk-reduction"])
+
+    facets = services.facets(services.Search.from_args({"q": "floods"}))
+    assert [(k, n) for k, _, n in facets.kinds] == [("journal_article", 1), ("report", 2)]
+    assert facets.years == [(2024, 2), (2023, 1)]
+    assert [(slug, n) for slug, _, n in facets.topics] == [("risk-reduction", 2)]
+    assert ("Ana Ferreira", 1) in facets.authors
+
+    # A kind filter narrows the other facets but keeps every kind choice visible.
+    facets = services.facets(services.Search.from_args({"q": "floods", "kind": "report"}))
+    assert [(k, n) for k, _, n in facets.kinds] == [("journal_article", 1), ("report", 2)]
+    assert facets.years == [(2024, 2)]
+    assert [(slug, n) for slug, _, n in facets.topics] == [("risk-reduction", 1)]
+
+
+def test_facet_links_show_counts_on_the_page(client, db, make_publication):
+    make_publication(title="Floods one", kind="report")
+    make_publication(title="Floods two", kind="report")
+    html = client.get("/publications/?q=floods").get_data(as_text=True)
+    assert re.search(r'kind=report[^"]*">Report <span class="count">\(2\)</span>', html)
+
+
+def test_sort_by_title(client, db, make_publication):
+    for title in ("beta", "Alpha", "gamma"):
+        make_publication(title=title)
+    assert titles_on(client.get("/publications/?sort=title")) == ["Alpha", "beta", "gamma"]
+
+
+def test_pagination_splits_results_into_pages(client, db, make_publication):
+    for n in range(services.PER_PAGE + 3):
+        make_publication(title=f"Paged {n:02d}")
+    first = client.get("/publications/?sort=title")
+    second = client.get("/publications/?sort=title&page=2")
+    assert len(titles_on(first)) == services.PER_PAGE
+    assert titles_on(second) == ["Paged 20", "Paged 21", "Paged 22"]
+    assert 'rel="next"' in first.get_data(as_text=True)
+
+
+def test_empty_result_says_so_and_offers_to_clear_filters(client, db, make_publication):
+    make_publication(title="Something")
+    html = client.get("/publications/?q=nothing-like-this&kind=report").get_data(as_text=True)
+    assert "No publications match your search and filters." in html
+    assert '<a class="button button-secondary" href="/publications/">Clear all filters</a>' in html
+
+
+def test_invalid_query_values_are_ignored(client, db, make_publication):
+    make_publication(title="Still listed")
+    response = client.get("/publications/?year=abc&kind=nope&sort=sideways&page=zz")
+    assert response.status_code == 200
+    assert titles_on(response) == ["Still listed"]
+
+
+def count_queries(db, fn) -> int:
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_list_page_runs_a_fixed_number_of_queries_whatever_the_number_of_records(
+    client, db, make_publication
+):
+    def load():
+        response = client.get("/publications/?q=record")
+        assert response.status_code == 200
+
+    make_publication(title="Record 1", authors=["A", "B"], topics=["religion"])
+    few = count_queries(db, load)
+    for n in range(2, 16):
+        make_publication(
+            title=f"Record {n}",
+            authors=[f"Author {n}", f"Co-author {n}", "A"],
+            topics=["religion", "rule-of-law"],
+        )
+    many = count_queries(db, load)
+    assert few == many
+    assert many <= 10
+
+
+def test_detail_and_home_pages_run_a_fixed_number_of_queries(client, db, make_publication):
+    first = make_publication(title="Detail", topics=["religion"], authors=["A"])
+    make_publication(title="Related", topics=["religion"], authors=["B"])
+    few_detail = count_queries(db, lambda: client.get(f"/publications/{first.slug}"))
+    few_home = count_queries(db, lambda: client.get("/"))
+    for n in range(8):
+        make_publication(title=f"Related {n}", topics=["religion"], authors=["B", "C"])
+    assert count_queries(db, lambda: client.get(f"/publications/{first.slug}")) == few_detail
+    assert count_queries(db, lambda: client.get("/")) == few_home
