@@ -15,6 +15,7 @@ import shutil
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 from flask_login import FlaskLoginClient
 from flask_login.utils import _create_identifier
 
@@ -97,6 +98,9 @@ def app(database_url, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=database_url,
     )
     app.test_client_class = FlaskLoginClient
+    # The test's app context outlives each request, so Flask-Login's cached user in `g`
+    # would carry over from one request to the next; each request must load its own.
+    request_started.connect(_forget_cached_user, app)
     with app.app_context():
         flask_migrate.upgrade()
         _db.session.remove()
@@ -105,6 +109,10 @@ def app(database_url, tmp_path_factory):
     yield app
     with app.app_context():
         _db.engine.dispose()
+
+
+def _forget_cached_user(sender, **_extra):
+    g.pop("_login_user", None)
 
 
 @pytest.fixture

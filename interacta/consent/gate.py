@@ -68,7 +68,7 @@ def policy_hash() -> str:
 def _signed_in_member_id() -> int | None:
     try:
         if current_user and current_user.is_authenticated:
-            return int(current_user.get_id())
+            return int(current_user.id)
     except (AttributeError, TypeError, ValueError):
         return None
     return None

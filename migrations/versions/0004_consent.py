@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_consent'
-down_revision = '0002_topics'
+down_revision = "0003_members"
 branch_labels = None
 depends_on = None
 

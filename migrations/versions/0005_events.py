@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_events'
-down_revision = '0002_topics'
+down_revision = "0004_consent"
 branch_labels = None
 depends_on = None
 

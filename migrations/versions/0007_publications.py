@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_publications'
-down_revision = '0002_topics'
+down_revision = "0006_registrations"
 branch_labels = None
 depends_on = None
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from flask_login.utils import _create_identifier
 
 from interacta.core.models import utcnow
 from interacta.extensions import db as _db
 from interacta.members.models import Member
+from interacta.members.services import set_password
 from tests.browser.conftest import axe_violations
+from tests.fixtures.members import GOOD_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -86,15 +87,14 @@ def test_banner_works_without_javascript(live_server, browser):
 
 
 def sign_in(live_app, live_server, context, page, member_id: int) -> None:
-    """Sign in as the members blueprint would: a session holding the member's id."""
-    agent = page.evaluate("navigator.userAgent")
-    with live_app.test_request_context(
-        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": agent}
-    ):
-        identifier = _create_identifier()
-    serializer = live_app.session_interface.get_signing_serializer(live_app)
-    value = serializer.dumps({"_user_id": str(member_id), "_fresh": True, "_id": identifier})
-    context.add_cookies([{"name": "session", "value": value, "url": live_server}])
+    """Sign in through the real sign-in form."""
+    with live_app.app_context():
+        email = _db.session.get(Member, member_id).email
+    page.goto(live_server + "/members/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(GOOD_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def test_members_choice_on_one_device_is_in_force_on_another(live_app, live_server, browser):
@@ -102,6 +102,7 @@ def test_members_choice_on_one_device_is_in_force_on_another(live_app, live_serv
         member = Member(
             email=f"device{next(_seq)}@example.org", name="Two Devices", email_verified_at=utcnow()
         )
+        set_password(member, GOOD_PASSWORD)
         _db.session.add(member)
         _db.session.commit()
         member_id = member.id
