@@ -29,6 +29,7 @@ from interacta.extensions import db, limiter
 from interacta.members import bp, forms, services, tokens
 from interacta.members.countries import country_choices
 from interacta.members.models import ROLES, SECTORS, AuditLog, Member
+from interacta.publications.services import publications_by_member
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,7 @@ def _render_me(profile=None, email_form=None, password_form=None, status=200):
             profile=profile,
             email_form=email_form or forms.ChangeEmailForm(prefix="email"),
             password_form=password_form or forms.ChangePasswordForm(prefix="pw"),
+            publications=publications_by_member(current_user.id),
         ),
         status,
     )
