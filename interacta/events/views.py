@@ -129,6 +129,8 @@ def event_ics(slug: str):
 
 def _render_event(event: Event, preview: bool = False):
     counts = services.confirmed_counts([event.id])
+    from interacta.publications import services as publications_services  # no import cycle
+
     left = services.seats_left(event, counts)
     member = _member()
     return render_template(
@@ -141,6 +143,7 @@ def _render_event(event: Event, preview: bool = False):
         show_online_link=services.can_see_online_link(event, member),
         preview=preview or event.status == "draft",
         registration=services.registration_context(event, member),
+        publications=publications_services.presented_at_event(event.id),
     )
 
 

@@ -29,7 +29,6 @@ from interacta.extensions import db, limiter
 from interacta.members import bp, forms, services, tokens
 from interacta.members.countries import country_choices
 from interacta.members.models import ROLES, SECTORS, AuditLog, Member
-from interacta.publications.services import publications_by_member
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +230,8 @@ def reset_password(token: str):
 
 
 def _render_me(profile=None, email_form=None, password_form=None, status=200):
+    from interacta.publications import services as publications_services  # no import cycle
+
     topics = _topics()
     if profile is None:
         profile = forms.ProfileForm(obj=current_user, topics=topics, prefix="profile")
@@ -241,7 +242,7 @@ def _render_me(profile=None, email_form=None, password_form=None, status=200):
             profile=profile,
             email_form=email_form or forms.ChangeEmailForm(prefix="email"),
             password_form=password_form or forms.ChangePasswordForm(prefix="pw"),
-            publications=publications_by_member(current_user.id),
+            publications=publications_services.publications_by_member(current_user.id),
         ),
         status,
     )

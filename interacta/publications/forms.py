@@ -85,6 +85,7 @@ class PublicationForm(FlaskForm):
         ],
     )
     version_of = SelectField("Version of", coerce=int, default=0)
+    presented_at = SelectField("Presented at (event)", coerce=int, default=0)
     pdf = FileField("PDF (optional, at most 20 MB)")
     remove_pdf = BooleanField("Remove the current PDF")
     submit = SubmitField("Save")
@@ -138,6 +139,7 @@ class PublicationForm(FlaskForm):
             "keywords": self.keywords.data,
             "slug": self.slug.data,
             "version_of_id": self.version_of.data or None,
+            "presented_at_event_id": self.presented_at.data or None,
         }
 
 

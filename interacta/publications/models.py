@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interacta.core.models import Base, TimestampMixin, Topic
+
+if TYPE_CHECKING:
+    from interacta.events.models import Event
 
 #: kind -> label shown to people
 KINDS = {
@@ -74,6 +78,10 @@ class Publication(TimestampMixin, Base):
     version_of_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("publications.id", ondelete="SET NULL"), index=True
     )
+    #: The event where this work was presented, if any.
+    presented_at_event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
     #: Random file name of the PDF under <instance>/publications/; None without a PDF.
     pdf_file: Mapped[str | None] = mapped_column(sa.String(64))
     pdf_size: Mapped[int | None]
@@ -90,6 +98,7 @@ class Publication(TimestampMixin, Base):
         remote_side=[id], back_populates="versions"
     )
     versions: Mapped[list[Publication]] = relationship(back_populates="version_of")
+    presented_at: Mapped[Event | None] = relationship()
 
     @property
     def kind_label(self) -> str:

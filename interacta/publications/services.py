@@ -237,6 +237,12 @@ def save_publication(pub: Publication | None, **values) -> Publication:
         if db.session.get(Publication, version_of_id) is None:
             raise PublicationError("That publication does not exist.", "version_of")
 
+    from interacta.events.models import Event  # events' models import ours in turn
+
+    presented_at_event_id = values.get("presented_at_event_id") or None
+    if presented_at_event_id is not None and db.session.get(Event, presented_at_event_id) is None:
+        raise PublicationError("That event does not exist.", "presented_at")
+
     authors = []
     for position, a in enumerate(values["authors"]):
         member_id = _find_member(a.member).id if a.member else None
@@ -262,6 +268,7 @@ def save_publication(pub: Publication | None, **values) -> Publication:
         k.strip() for k in (values.get("keywords") or "").split(",") if k.strip()
     )
     pub.version_of_id = version_of_id
+    pub.presented_at_event_id = presented_at_event_id
     topic_ids = list(values.get("topic_ids") or [])
     pub.topics = (
         list(db.session.scalars(sa.select(Topic).where(Topic.id.in_(topic_ids))))
@@ -461,6 +468,28 @@ def version_choices(exclude_id: int | None = None) -> list[tuple[int, str]]:
         .order_by(Publication.title)
     )
     return [(row.id, f"{row.title} ({row.year})") for row in rows]
+
+
+def event_choices() -> list[tuple[int, str]]:
+    """Events a publication can have been presented at: every event that is not a draft."""
+    from interacta.events.models import Event
+
+    rows = db.session.execute(
+        sa.select(Event.id, Event.title, Event.starts_at)
+        .where(Event.status != "draft")
+        .order_by(Event.starts_at.desc())
+    )
+    return [(row.id, f"{row.title} ({row.starts_at:%Y-%m-%d})") for row in rows]
+
+
+def presented_at_event(event_id: int) -> list[Publication]:
+    """Published records presented at the event, newest first (for the event page)."""
+    query = (
+        sa.select(Publication)
+        .where(Publication.status == "published", Publication.presented_at_event_id == event_id)
+        .order_by(*_date_order())
+    )
+    return list(db.session.scalars(query))
 
 
 def all_topics() -> list[Topic]:

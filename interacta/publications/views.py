@@ -187,6 +187,7 @@ def _initial(pub: Publication) -> dict:
         "keywords": pub.keywords,
         "slug": pub.slug,
         "version_of": pub.version_of_id or 0,
+        "presented_at": pub.presented_at_event_id or 0,
     }
 
 
@@ -194,6 +195,7 @@ def _edit(pub: Publication | None):
     form = PublicationForm(data=_initial(pub) if pub else None)
     form.topics.choices = [(t.id, t.name) for t in services.all_topics()]
     form.version_of.choices = [(0, "(none)")] + services.version_choices(pub.id if pub else None)
+    form.presented_at.choices = [(0, "(none)")] + services.event_choices()
     status = 200
     if form.validate_on_submit():
         try:
