@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -67,7 +68,17 @@ def _listing(query, template: str, title: str):
 
 @bp.get("/")
 def index():
-    return _listing(services.upcoming_query(_filters()), "events/index.html", "Upcoming events")
+    # A visitor who allowed functionality cookies gets the view they used last.
+    from interacta.consent import services as consent_services  # no import cycle
+
+    if not request.args and consent_services.preference("view") == "calendar":
+        return redirect(url_for("events.calendar_view"))
+    response = make_response(
+        _listing(services.upcoming_query(_filters()), "events/index.html", "Upcoming events")
+    )
+    if request.args.get("view") == "list":
+        consent_services.remember_preference(response, "view", "list")
+    return response
 
 
 @bp.get("/past")
@@ -80,15 +91,21 @@ def calendar_view():
     today = utcnow().date()
     month = services.parse_month(request.args.get("month")) or today.replace(day=1)
     weeks, by_day = services.month_grid(month)
-    return render_template(
-        "events/calendar.html",
-        month=month,
-        weeks=weeks,
-        by_day=by_day,
-        today=today,
-        prev_month=services.add_months(month, -1),
-        next_month=services.add_months(month, 1),
+    from interacta.consent import services as consent_services  # no import cycle
+
+    response = make_response(
+        render_template(
+            "events/calendar.html",
+            month=month,
+            weeks=weeks,
+            by_day=by_day,
+            today=today,
+            prev_month=services.add_months(month, -1),
+            next_month=services.add_months(month, 1),
+        )
     )
+    consent_services.remember_preference(response, "view", "calendar")
+    return response
 
 
 @bp.get("/feed.ics")
