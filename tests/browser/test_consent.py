@@ -165,3 +165,70 @@ def test_preferences_switches_work_by_keyboard(live_server, page):
         page.keyboard.press("Enter")
     assert page.get_by_role("switch", name="Allow functionality cookies").is_checked()
     assert banner(page).count() == 0
+
+
+def test_policy_version_bump_brings_the_banner_back_with_the_choice_preselected(
+    live_app, live_server, context, page
+):
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="Accept all").click()
+    banner(page).wait_for(state="hidden")
+    old = live_app.config["COOKIE_POLICY_VERSION"]
+    live_app.config["COOKIE_POLICY_VERSION"] = old + 1
+    try:
+        page.goto(live_server + "/about")
+        assert banner(page).is_visible()
+        page.goto(live_server + "/cookies/preferences")
+        assert page.get_by_role("switch", name="Allow performance cookies").is_checked()
+    finally:
+        live_app.config["COOKIE_POLICY_VERSION"] = old
+
+
+def test_twelve_month_old_acceptance_brings_the_banner_back(live_app, live_server, browser):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from interacta.consent.models import ConsentChoice
+
+    with live_app.app_context():
+        member = Member(
+            email=f"expiry{next(_seq)}@example.org", name="Old Choice", email_verified_at=utcnow()
+        )
+        set_password(member, GOOD_PASSWORD)
+        _db.session.add(member)
+        _db.session.commit()
+        member_id = member.id
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(live_app, live_server, context, page, member_id)
+        page.get_by_role("button", name="Accept all").click()
+        banner(page).wait_for(state="hidden")
+        page.goto(live_server + "/about")
+        assert banner(page).count() == 0
+        with live_app.app_context():
+            _db.session.execute(
+                sa.update(ConsentChoice)
+                .where(ConsentChoice.member_id == member_id)
+                .values(chosen_at=utcnow() - timedelta(days=366))
+            )
+            _db.session.commit()
+        page.goto(live_server + "/about")
+        assert banner(page).is_visible()
+    finally:
+        context.close()
+
+
+def test_global_privacy_control_is_honoured_in_the_browser(live_server, browser):
+    context = browser.new_context(extra_http_headers={"Sec-GPC": "1"})
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/")
+        assert banner(page).count() == 0
+        assert "ia_visitor" not in cookie_names(context)
+        page.goto(live_server + "/cookies/preferences")
+        assert "Global Privacy Control signal, and we honoured it" in page.inner_text("main")
+        assert not page.get_by_role("switch", name="Allow performance cookies").is_checked()
+    finally:
+        context.close()
