@@ -100,3 +100,36 @@ def test_member_registration_ignores_posted_status_and_capacity(
     assert registration.attended_at is None
     assert db.session.get(Event, event.id).capacity == 5
     assert db.session.get(Member, member.id).role == "member"
+
+
+def test_event_create_ignores_posted_organizer_status_and_counts(client, auth, db, make_member):
+    organizer = make_member(role="organizer")
+    other = make_member(role="organizer")
+    auth.login_as(organizer)
+    data = {
+        "title": "Mass assignment check",
+        "summary": "Nothing extra sticks",
+        "kind": "workshop",
+        "timezone": "Europe/Brussels",
+        "starts_at": "2030-10-24T09:00",
+        "ends_at": "2030-10-24T17:00",
+        "format": "in_person",
+        "venue_name": "Egmont Palace",
+        "audience": "all",
+        **EXTRA,
+        "capacity": "30",
+        "organizer_id": str(other.id),
+        "status": "published",
+        "sequence": "99",
+        "published_at": "2020-01-01T00:00",
+        "slug": "hijacked-slug",
+    }
+    response = client.post("/events/manage/new", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    event = db.session.scalar(sa.select(Event).where(Event.title == "Mass assignment check"))
+    assert event is not None
+    assert event.organizer_id == organizer.id
+    assert event.status == "draft" and event.published_at is None
+    assert event.sequence == 0
+    assert event.capacity == 30
