@@ -26,6 +26,7 @@ run: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/bandit -q -r interacta -ll
 
 # SQLite always; the same suite on PostgreSQL when TEST_DATABASE_URL is set.
 test: install lint

@@ -115,6 +115,15 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    # `__Host-`: the browser accepts them only Secure, with Path=/ and no Domain, so no
+    # subdomain or plain-HTTP page can set or overwrite them.
+    # (Browsers refuse a `__Host-` cookie without Secure, hence the plain names over HTTP.)
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token" if SESSION_COOKIE_SECURE else "remember_token"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_DOMAIN = None
     HSTS_ENABLED = _bool("HSTS_ENABLED", True)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "worker")

@@ -129,7 +129,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from interacta.core.mail import deliver_committed
-    from interacta.core.security import set_security_headers
+    from interacta.core.security import (
+        no_store_when_session_is_saved,
+        reject_nul_bytes,
+        set_security_headers,
+    )
+
+    app.before_request(reject_nul_bytes)
+    no_store_when_session_is_saved(app)
 
     @app.after_request
     def after_request(response):

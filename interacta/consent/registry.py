@@ -37,6 +37,8 @@ class Cookie:
     party: str = "first"
     #: Who sets it (for third-party cookies).
     provider: str = ""
+    #: Other names of the same cookie (the `__Host-` prefixed ones used in production).
+    aliases: tuple[str, ...] = ()
 
 
 CATEGORY_INFO = {
@@ -70,6 +72,9 @@ CATEGORY_INFO = {
 
 SESSION_COOKIE = "session"
 REMEMBER_COOKIE = "remember_token"
+#: Their names in production (config.ProductionConfig): Secure, Path=/, no Domain.
+HOST_SESSION_COOKIE = "__Host-session"
+HOST_REMEMBER_COOKIE = "__Host-remember_token"
 VISITOR_COOKIE = "ia_visitor"
 PREFERENCES_COOKIE = "ia_prefs"
 
@@ -81,12 +86,14 @@ COOKIES: tuple[Cookie, ...] = (
         "choice of a visitor without an account. It lasts as long as your cookie choice; "
         "without a choice it ends when you close the browser.",
         "Browser session, or up to 12 months with a cookie choice",
+        aliases=(HOST_SESSION_COOKIE,),
     ),
     Cookie(
         REMEMBER_COOKIE,
         NECESSARY,
         'Keeps you signed in across browser restarts, only when you tick "Remember me".',
         "30 days",
+        aliases=(HOST_REMEMBER_COOKIE,),
     ),
     Cookie(
         VISITOR_COOKIE,
@@ -125,7 +132,7 @@ COOKIES: tuple[Cookie, ...] = (
 def cookie(name: str) -> Cookie | None:
     """The first-party cookie declared under `name`, or None."""
     for entry in COOKIES:
-        if entry.party == "first" and entry.name == name:
+        if entry.party == "first" and (entry.name == name or name in entry.aliases):
             return entry
     return None
 

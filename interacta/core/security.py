@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 #: The Content-Security-Policy: nothing from another host, no inline script or style.
 #: Blueprints may widen `frame-src` (consented video embeds) through `extra_frame_src`.
@@ -35,6 +35,45 @@ def build_csp(extra_frame_src: list[str] | None = None) -> str:
     return "; ".join(f"{key} {value}" for key, value in policy.items())
 
 
+def _behind_sign_in() -> bool:
+    """True when the response was made for a signed-in member (their own data may be in it)."""
+    try:
+        from flask_login import current_user
+
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:  # noqa: BLE001 - e.g. the database is down; headers must still go out
+        return False
+
+
+def _sets_session_cookie(app: Flask, response: Response) -> bool:
+    names = (
+        app.config.get("SESSION_COOKIE_NAME", "session"),
+        app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+    )
+    return any(
+        header.split("=", 1)[0].strip() in names
+        for header in response.headers.getlist("Set-Cookie")
+    )
+
+
+def no_store_when_session_is_saved(app: Flask) -> None:
+    """Send `Cache-Control: no-store` with every response that sets the session cookie.
+
+    Flask writes the session cookie after the `after_request` hooks have run, so the check
+    wraps the session interface's `save_session` (call after the blueprints' `init_app`,
+    which may replace the interface).
+    """
+    interface = app.session_interface
+    original = interface.save_session
+
+    def save_session(app_, session_, response):
+        original(app_, session_, response)
+        if _sets_session_cookie(app_, response):
+            response.headers["Cache-Control"] = "no-store"
+
+    interface.save_session = save_session
+
+
 def set_security_headers(response: Response, app: Flask) -> Response:
     headers = response.headers
     extra = getattr(request, "csp_frame_src", None) if request else None
@@ -45,6 +84,26 @@ def set_security_headers(response: Response, app: Flask) -> Response:
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    if _behind_sign_in() or _sets_session_cookie(app, response):
+        headers["Cache-Control"] = "no-store"
     if app.config.get("HSTS_ENABLED") and request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response
+
+
+NUL_MESSAGE = (
+    "The request contained a NUL character, which no field accepts. Please remove it and try again."
+)
+
+
+def reject_nul_bytes() -> None:
+    """Answer 400 to a request with a NUL character in its path, query or form.
+
+    No text field accepts one, and PostgreSQL cannot store one: without this check such
+    input would reach the database and fail there with a server error.
+    """
+    if "\x00" in request.path:
+        abort(400, NUL_MESSAGE)
+    for values in (request.args, request.form if request.method != "GET" else None):
+        if values and any("\x00" in value for _, value in values.items(multi=True)):
+            abort(400, NUL_MESSAGE)

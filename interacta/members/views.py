@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg
 from interacta.core.registry import export_member_data
+from interacta.core.securitylog import security_event
 from interacta.extensions import db, limiter
 from interacta.members import bp, forms, services, tokens
 from interacta.members.countries import country_choices
@@ -169,14 +170,19 @@ def login():
             member = services.authenticate(form.email.data, form.password.data)
         except services.NotVerified:
             db.session.commit()  # a rehashed password is worth keeping
+            security_event("signin_failed", email=form.email.data, reason="not_verified")
             unverified = True
         except services.LoginFailed as exc:
             db.session.commit()
+            security_event("signin_failed", email=form.email.data, reason="bad_credentials")
             error = str(exc)
         else:
             _keep_consent_and_clear_session()
             login_user(member, remember=form.remember.data)
             db.session.commit()
+            security_event(
+                "signin_success", logging.INFO, email=form.email.data, signed_in_member=member.id
+            )
             return redirect(next_url or url_for("members.me"))
     status = 400 if (error or unverified or form.errors) else 200
     return (
@@ -189,6 +195,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        security_event("signout", logging.INFO)
     logout_user()
     _keep_consent_and_clear_session()
     flash("You have signed out.", "info")
