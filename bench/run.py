@@ -24,6 +24,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -132,7 +133,7 @@ def count_queries(app, pages: list[tuple[str, str, bool]], cookie: str) -> dict[
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
     try:
-        client = app.test_client()
+        client = app.test_client(use_cookies=False)  # keep our Cookie header
         for label, path, signed_in in pages:
             headers = {"User-Agent": USER_AGENT}
             if signed_in:
@@ -172,7 +173,7 @@ def _ms(value: str, unit: str) -> float:
 
 
 def load(wrk: str, url: str, cookie: str | None) -> dict:
-    cmd = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    cmd = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "30s", "--latency"]
     cmd += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
@@ -189,11 +190,25 @@ def load(wrk: str, url: str, cookie: str | None) -> dict:
     }
 
 
+def drain(base: str) -> None:
+    """Wait until requests wrk left queued at the sync workers are served, so that a slow
+    page does not slow down the next page's measurement."""
+    for _ in range(3):
+        try:
+            size_of(base + "/healthz", None)
+            time.sleep(2)  # the other workers finish their last request
+            return
+        except (OSError, SystemExit):
+            time.sleep(1)
+
+
 def size_of(url: str, cookie: str | None) -> int:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
     if cookie:
         request.add_header("Cookie", cookie)
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        if response.status != 200 or response.geturl() != url:
+            raise SystemExit(f"{url} answered {response.status} at {response.geturl()}")
         return len(response.read())
 
 
@@ -230,25 +245,29 @@ def main() -> None:
         small_url = url  # rebuilt in place after the load test
     results = {}
     print(f"== load: wrk, {CONNECTIONS} connections, {SECONDS} s a page, gunicorn -w {WORKERS} ==")
-    floor_proc, floor_base = start_server("bench.floor:app", env)
     app_proc, base = start_server("wsgi:app", env)
+    floor_proc = None
     try:
-        page_size = size_of(base + "/publications/", None)
-        floor_env_size = page_size
-        floor_proc.terminate()
-        floor_proc.wait(timeout=30)
-        floor_env = dict(env, FLOOR_PAGE_BYTES=str(floor_env_size))
+        # Every page must answer 200; the floor serves a page of their median size.
+        sizes = {
+            label: size_of(base + path, cookie if signed_in else None)
+            for label, path, signed_in in pages
+        }
+        floor_env = dict(env, FLOOR_PAGE_BYTES=str(int(statistics.median(sizes.values()))))
         floor_proc, floor_base = start_server("bench.floor:app", floor_env)
         floor = load(wrk, floor_base + "/", None)
         floor["size"] = size_of(floor_base + "/", None)
         print(f"  floor: {floor['rps']:.0f} req/s")
         for label, path, signed_in in pages:
             result = load(wrk, base + path, cookie if signed_in else None)
-            result["size"] = size_of(base + path, cookie if signed_in else None)
+            result["size"] = sizes[label]
+            drain(base)
             results[label] = result
             print(f"  {label}: {result['rps']:.0f} req/s")
     finally:
         for proc in (app_proc, floor_proc):
+            if proc is None:
+                continue
             proc.terminate()
             proc.wait(timeout=30)
 
