@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_login.utils import _create_identifier
 
 from interacta.core.models import utcnow
 from interacta.events import registrations
@@ -78,4 +79,56 @@ def test_fifty_concurrent_registrations_fill_ten_seats_and_queue_the_rest_in_ord
         )
         # Everyone confirmed registered before anyone who waits.
         assert max(r.confirmed_at for r in confirmed) <= min(r.waiting_since for r in waiting)
+        db.session.remove()
+
+
+def test_a_double_click_creates_one_registration(pg_app):
+    """Two simultaneous posts by the same member: one registration, no error page."""
+    with pg_app.app_context():
+        organizer = Member(email="org2@example.org", name="Org", role="organizer",
+                           email_verified_at=utcnow())  # fmt: skip
+        member = Member(email="double@example.org", name="Double", email_verified_at=utcnow())
+        db.session.add_all([organizer, member])
+        db.session.flush()
+        start = utcnow() + timedelta(days=10)
+        event = Event(slug="double-click", title="Double", kind="seminar", starts_at=start,
+                      ends_at=start + timedelta(hours=2), timezone="Europe/Brussels",
+                      venue_name="Hall", capacity=5, status="published",
+                      organizer_id=organizer.id)  # fmt: skip
+        db.session.add(event)
+        db.session.commit()
+        member_id = member.id
+        db.session.remove()
+
+    clients = [pg_app.test_client() for _ in range(2)]
+    with pg_app.app_context():
+        member = db.session.get(Member, member_id)
+        for client in clients:
+            with pg_app.test_request_context(environ_base=client.environ_base):
+                identifier = _create_identifier()
+            with client.session_transaction() as sess:
+                sess["_user_id"] = member.get_id()
+                sess["_fresh"] = True
+                sess["_id"] = identifier
+        db.session.remove()
+    statuses: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def post(client) -> None:
+        barrier.wait(timeout=30)
+        statuses.append(client.post("/events/double-click/register").status_code)
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(statuses) == 2 and all(code < 500 for code in statuses), statuses
+    with pg_app.app_context():
+        count = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Registration)
+            .where(Registration.member_id == member_id)
+        )
+        assert count == 1
         db.session.remove()
