@@ -180,7 +180,7 @@ def format_authors(authors: list[PublicationAuthor], emails: dict[int, str]) -> 
 
 def _find_member(ref: str) -> Member:
     ref = ref.strip()
-    if ref.isdigit():
+    if ref.isdigit() and len(ref) <= 12:  # longer numbers overflow the database's integer
         member = db.session.get(Member, int(ref))
     else:
         member = db.session.scalar(sa.select(Member).where(Member.email == ref.lower()))
@@ -527,6 +527,8 @@ class Search:
             year = int(args.get("year") or "")
         except ValueError:
             year = None
+        if year is not None and not 1 <= year <= 9999:
+            year = None  # also keeps huge numbers away from the database driver
         author = " ".join((args.get("author") or "").split())[:200] or None
         sort = args.get("sort") if args.get("sort") in SORTS else None
         if sort is None or (sort == "relevance" and not q):
