@@ -23,9 +23,10 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_member(user_id: str):
-        # "<id>:<password fingerprint>" (see Member.get_id); a bare id is accepted too,
-        # as only the server can write the signed session.
-        member_id, _, print_ = user_id.partition(":")
+        # "<id>:<password fingerprint>:<session token>" (see Member.get_id); a bare id is
+        # accepted too, as only the server can write the signed session.
+        member_id, _, rest = user_id.partition(":")
+        print_, has_token, token = rest.partition(":")
         try:
             member = db.session.get(Member, int(member_id))
         except ValueError:
@@ -34,6 +35,8 @@ def init_app(app: Flask) -> None:
             return None
         if print_ and print_ != fingerprint(member.password_hash):
             return None  # the password changed since this session signed in
+        if has_token and token != (member.session_token or ""):
+            return None  # signed out since (here or "everywhere else")
         return member
 
     app.cli.add_command(cli.members_cli)

@@ -64,6 +64,9 @@ class Member(UserMixin, TimestampMixin, Base):
     last_login_at: Mapped[datetime | None]
     #: Set when the member erased the account; the row stays, anonymised.
     erased_at: Mapped[datetime | None]
+    #: Part of every session and remember cookie; a new value signs out every copy of them
+    #: (rotated at sign-out and by "sign out everywhere else").
+    session_token: Mapped[str | None] = mapped_column(sa.String(32))
 
     interests: Mapped[list[Topic]] = relationship(
         secondary=member_interests, order_by=Topic.position
@@ -77,7 +80,13 @@ class Member(UserMixin, TimestampMixin, Base):
         """
         from interacta.members.passwords import fingerprint
 
-        return f"{self.id}:{fingerprint(self.password_hash)}"
+        return f"{self.id}:{fingerprint(self.password_hash)}:{self.session_token or ''}"
+
+    def rotate_session_token(self) -> None:
+        """Make every existing session and remember cookie of this member useless."""
+        import secrets
+
+        self.session_token = secrets.token_hex(16)
 
     @property
     def is_organizer(self) -> bool:

@@ -197,10 +197,27 @@ def login():
 def logout():
     if current_user.is_authenticated:
         security_event("signout", logging.INFO)
+        # Copies of this session or its remember cookie must not work after sign-out.
+        current_user.rotate_session_token()
+        db.session.commit()
     logout_user()
     _keep_consent_and_clear_session()
     flash("You have signed out.", "info")
     return redirect(url_for("pages.home"))
+
+
+@bp.post("/me/sign-out-others")
+@login_required
+def sign_out_others():
+    """Sign out every other session and remember cookie; this one stays signed in."""
+    member = current_user._get_current_object()
+    member.rotate_session_token()
+    db.session.commit()
+    security_event("signout_others", logging.INFO)
+    _keep_consent_and_clear_session()
+    login_user(member)
+    flash("You are now signed out everywhere else.", "success")
+    return redirect(url_for("members.me"))
 
 
 # -- password reset ----------------------------------------------------------------------------

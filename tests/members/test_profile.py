@@ -187,3 +187,36 @@ def test_reset_signs_out_sessions_opened_with_the_old_password(
     client.post(link, data={"password": "a brand new passphrase"})
     g.pop("_login_user", None)
     assert client.get("/members/me").status_code == 302
+
+
+def _two_devices(app, db, make_member):
+    member = make_member(email="ana@example.org", password=GOOD_PASSWORD)
+    db.session.commit()
+    laptop, phone = app.test_client(), app.test_client()
+    for device in (laptop, phone):
+        device.post(
+            "/members/login",
+            data={"email": "ana@example.org", "password": GOOD_PASSWORD, "remember": "y"},
+        )
+        assert device.get("/members/me").status_code == 200
+    return member, laptop, phone
+
+
+def test_sign_out_everywhere_else_keeps_only_this_session(app, db, make_member):
+    member, laptop, phone = _two_devices(app, db, make_member)
+    response = laptop.post("/members/me/sign-out-others")
+    assert response.status_code == 302
+    assert laptop.get("/members/me").status_code == 200
+    assert phone.get("/members/me").status_code == 302  # session and remember cookie dead
+    assert member.session_token
+
+
+def test_a_copy_of_the_session_is_useless_after_sign_out(app, db, make_member):
+    _member, laptop, _phone = _two_devices(app, db, make_member)
+    stolen = laptop.get_cookie("session").value
+    remember = laptop.get_cookie("remember_token").value
+    laptop.post("/members/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    thief.set_cookie("remember_token", remember)
+    assert thief.get("/members/me").status_code == 302
