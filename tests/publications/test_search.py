@@ -166,3 +166,13 @@ def test_detail_and_home_pages_run_a_fixed_number_of_queries(client, db, make_pu
         make_publication(title=f"Related {n}", topics=["religion"], authors=["B", "C"])
     assert count_queries(db, lambda: client.get(f"/publications/{first.slug}")) == few_detail
     assert count_queries(db, lambda: client.get("/")) == few_home
+
+
+def test_year_facet_links_filter_and_the_active_year_removes_the_filter(client, make_publication):
+    make_publication(title="Older record", year=2023)
+    make_publication(title="Newer record", year=2024)
+    html = client.get("/publications/").get_data(as_text=True)
+    assert 'href="/publications/?year=2024">2024 <span class="count">(1)</span>' in html
+    filtered = client.get("/publications/?year=2024").get_data(as_text=True)
+    assert "Newer record" in filtered and "Older record" not in filtered
+    assert 'href="/publications/" aria-current="true" class="facet-active">2024' in filtered
