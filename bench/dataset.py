@@ -247,10 +247,15 @@ def build(database_url: str, scale: float = 1.0) -> dict:
 
             # -- publications, authors, topics, keywords -------------------------------------
             publications = []
+            author_lists = []
             kinds = list(PUBLICATION_KINDS)
             for i in range(n_publications):
                 year = 2000 + rng.randint(0, 26)
                 published = now - timedelta(days=rng.randint(0, 3000))
+                picked = [
+                    (rng.randrange(n_members), rng.random() < 0.5) for _ in range(rng.randint(1, 4))
+                ]
+                author_lists.append(picked)
                 publications.append(
                     {
                         "slug": f"bench-publication-{i}",
@@ -272,15 +277,15 @@ def build(database_url: str, scale: float = 1.0) -> dict:
                         "published_at": published,
                         "created_at": published,
                         "updated_at": published,
+                        # What the app keeps for full-text search (publications/search.py).
+                        "search_authors": " ".join(members[idx]["name"] for idx, _ in picked),
                     }
                 )
             _insert(conn, publications_t, publications)
             publication_ids = _ids(conn, publications_t)
             authors = []
-            for pid in publication_ids:
-                for position in range(rng.randint(1, 4)):
-                    idx = rng.randrange(n_members)
-                    linked = rng.random() < 0.5
+            for pid, picked in zip(publication_ids, author_lists, strict=True):
+                for position, (idx, linked) in enumerate(picked):
                     authors.append(
                         {
                             "publication_id": pid,

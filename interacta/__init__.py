@@ -81,13 +81,21 @@ def register_extensions(app: Flask) -> None:
 
     from interacta.core.db import configure_sqlite
     from interacta.core.mail import install_session_hooks
-    from interacta.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
+    from interacta.publications.search import include_name as fulltext_include_name
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(BASE_DIR / "migrations"),
+        render_as_batch=True,
+        include_name=fulltext_include_name,
+    )
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
     login_manager.login_message = "Please sign in to see this page."

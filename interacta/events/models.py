@@ -33,6 +33,8 @@ class Event(TimestampMixin, Base):
     __tablename__ = "events"
     __table_args__ = (
         sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+        # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
+        sa.Index("ix_events_updated_at", "updated_at"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 
@@ -141,6 +143,11 @@ class AgendaSession(Base):
 
     event: Mapped[Event] = relationship(back_populates="sessions", lazy="select")
 
+    @property
+    def cache_parent(self) -> Event | None:
+        """A change to the agenda is a change to the event (interacta.core.cache)."""
+        return self.event
+
     def __repr__(self) -> str:
         return f"<AgendaSession {self.id} {self.title!r}>"
 
@@ -148,7 +155,7 @@ class AgendaSession(Base):
 REGISTRATION_STATUSES = ("pending", "confirmed", "waiting", "cancelled")
 
 
-class Registration(Base):
+class Registration(TimestampMixin, Base):
     """One person's place at an event: a member's, or a guest's (no account).
 
     `active_key` holds the normalised email while the registration is active and NULL once
@@ -160,6 +167,8 @@ class Registration(Base):
     __table_args__ = (
         sa.UniqueConstraint("event_id", "active_key"),
         sa.Index("ix_registrations_event_status", "event_id", "status"),
+        # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
+        sa.Index("ix_registrations_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,7 +187,6 @@ class Registration(Base):
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     #: Secret of the status page /events/registration/<token> (the manage link in mails).
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     #: Order of the waiting list: the earliest first.
     waiting_since: Mapped[datetime | None]

@@ -35,6 +35,8 @@ member_interests = sa.Table(
 
 class Member(UserMixin, TimestampMixin, Base):
     __tablename__ = "members"
+    # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
+    __table_args__ = (sa.Index("ix_members_updated_at", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Lower-cased; None once the account is erased.

@@ -42,6 +42,13 @@ class Publication(TimestampMixin, Base):
     __tablename__ = "publications"
     __table_args__ = (
         sa.Index("ix_publications_status_date", "status", "year", "month", "day"),
+        # The kind facet, counted from the index alone.
+        sa.Index("ix_publications_status_kind", "status", "kind"),
+        # The event page's "presented here" list. With the year it also serves the order,
+        # so SQLite (without statistics) prefers it to ix_publications_status_date.
+        sa.Index("ix_publications_presented_status", "presented_at_event_id", "status", "year"),
+        # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
+        sa.Index("ix_publications_updated_at", "updated_at"),
         sa.CheckConstraint("month IS NULL OR (month BETWEEN 1 AND 12)", name="month_range"),
         sa.CheckConstraint("day IS NULL OR (day BETWEEN 1 AND 31)", name="day_range"),
     )
@@ -80,11 +87,14 @@ class Publication(TimestampMixin, Base):
     )
     #: The event where this work was presented, if any.
     presented_at_event_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("events.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("events.id", ondelete="SET NULL")
     )
     #: Random file name of the PDF under <instance>/publications/; None without a PDF.
     pdf_file: Mapped[str | None] = mapped_column(sa.String(64))
     pdf_size: Mapped[int | None]
+    #: The authors' names, space-separated, for full-text search (kept up to date by
+    #: interacta.publications.search on every flush; never shown).
+    search_authors: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     authors: Mapped[list[PublicationAuthor]] = relationship(
         back_populates="publication",
@@ -148,6 +158,11 @@ class PublicationAuthor(Base):
     )
 
     publication: Mapped[Publication] = relationship(back_populates="authors")
+
+    @property
+    def cache_parent(self) -> Publication | None:
+        """A change to an author is a change to the publication (interacta.core.cache)."""
+        return self.publication
 
     def __repr__(self) -> str:
         return f"<PublicationAuthor {self.name!r}>"

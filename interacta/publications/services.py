@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from interacta.core.models import Topic, utcnow
 from interacta.extensions import db
 from interacta.members.models import Member
+from interacta.publications import search as fulltext
 from interacta.publications.models import (
     KINDS,
     Publication,
@@ -537,7 +538,7 @@ class Search:
 
     @property
     def terms(self) -> list[str]:
-        return self.q.lower().split()[:8]
+        return fulltext.terms(self.q)
 
     @property
     def is_filtered(self) -> bool:
@@ -546,8 +547,10 @@ class Search:
     def conditions(self, exclude: str | None = None) -> list:
         """WHERE clauses for the search and every filter but `exclude` (for facets)."""
         where = [Publication.status == "published"]
-        for term in self.terms:
-            where.append(sa.or_(*_term_matches(term).values()))
+        if self.terms:
+            where.append(fulltext.matches(self.terms))
+        elif self.q:
+            where.append(sa.false())  # only punctuation: nothing to look for, nothing found
         if self.kind and exclude != "kind":
             where.append(Publication.kind == self.kind)
         if self.year and exclude != "year":
@@ -572,47 +575,16 @@ class Search:
             )
         return where
 
-    def score(self):
-        """Relevance computed in SQL (SQLite and PostgreSQL alike): a match in the title
-        counts most, then keywords and authors, then the abstract."""
-        total = sa.literal(0)
-        for term in self.terms:
-            matches = _term_matches(term)
-            for name, weight in WEIGHTS.items():
-                total = total + sa.case((matches[name], weight), else_=0)
-        if len(self.terms) > 1:
-            total = total + sa.case(
-                (Publication.title.icontains(self.q, autoescape=True), WEIGHTS["title"]),
-                else_=0,
-            )
-        return total
-
     def select(self):
         """The matching published records in the asked order (without eager loading)."""
         query = sa.select(Publication).where(*self.conditions())
         if self.sort == "title":
             query = query.order_by(sa.func.lower(Publication.title), Publication.id)
         elif self.sort == "relevance" and self.terms:
-            query = query.order_by(self.score().desc(), *_date_order())
+            query = fulltext.ranked(query, self.terms).order_by(*_date_order())
         else:
             query = query.order_by(*_date_order())
         return query
-
-
-WEIGHTS = {"title": 10, "keywords": 5, "authors": 4, "abstract": 2}
-
-
-def _term_matches(term: str) -> dict:
-    author = aliased(PublicationAuthor)
-    return {
-        "title": Publication.title.icontains(term, autoescape=True),
-        "keywords": Publication.keywords.icontains(term, autoescape=True),
-        "authors": sa.exists().where(
-            author.publication_id == Publication.id,
-            author.name.icontains(term, autoescape=True),
-        ),
-        "abstract": Publication.abstract.icontains(term, autoescape=True),
-    }
 
 
 @dataclass
@@ -625,7 +597,15 @@ class Facets:
 
 def search(params: Search, page: int = 1, per_page: int = PER_PAGE):
     """One page of results (authors and topics loaded), in a fixed number of queries."""
-    return db.paginate(_with_lists(params.select()), page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(
+        _with_lists(params.select()), page=page, per_page=per_page, error_out=False, count=False
+    )
+    # Counted from the conditions alone: counting the ranked query (a join on the
+    # full-text hits) makes SQLite run the full-text query once per row.
+    pagination.total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Publication).where(*params.conditions())
+    )
+    return pagination
 
 
 def search_all(params: Search, limit: int = 1000) -> list[Publication]:

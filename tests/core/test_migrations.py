@@ -7,6 +7,7 @@ from flask import current_app
 
 from interacta.core.models import Topic
 from interacta.extensions import db as _db
+from interacta.publications.search import include_name
 
 
 def test_migrations_have_exactly_one_head(app):
@@ -19,7 +20,8 @@ def test_migrations_have_exactly_one_head(app):
 def test_models_and_migrations_do_not_drift(db):
     # The test database was built by running the migrations; compare it with the models.
     context = MigrationContext.configure(
-        db.session.connection(), opts={"compare_type": True, "render_as_batch": True}
+        db.session.connection(),
+        opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
     )
     diff = compare_metadata(context, _db.metadata)
     assert diff == [], f"models and migrations differ; add a revision: {diff}"

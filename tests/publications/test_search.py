@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from interacta.publications import services
+from tests.conftest import BACKEND
 
 
 def titles_on(response) -> list[str]:
@@ -176,3 +178,77 @@ def test_year_facet_links_filter_and_the_active_year_removes_the_filter(client, 
     filtered = client.get("/publications/?year=2024").get_data(as_text=True)
     assert "Newer record" in filtered and "Older record" not in filtered
     assert 'href="/publications/" aria-current="true" class="facet-active">2024' in filtered
+
+
+# --- full-text search (SQLite FTS5 / PostgreSQL tsvector, migration 0010) ---------------
+
+
+def test_a_word_finds_longer_words_it_begins(client, db, make_publication):
+    make_publication(title="Governance of refugee camps")
+    make_publication(title="Ungoverned spaces")  # "govern" inside a word is not a match
+    assert titles_on(client.get("/publications/?q=govern")) == ["Governance of refugee camps"]
+
+
+def test_edits_authors_and_withdrawals_reach_the_index(client, db, make_publication):
+    from interacta.publications.models import PublicationAuthor
+
+    pub = make_publication(title="Maritime security cooperation", authors=["Ana Petrovic"])
+    assert titles_on(client.get("/publications/?q=maritime")) == [pub.title]
+
+    pub.title = "Coastal policing in practice"
+    pub.authors.append(PublicationAuthor(name="Jonas Berg", position=1))
+    db.session.flush()
+    assert titles_on(client.get("/publications/?q=maritime")) == []
+    assert titles_on(client.get("/publications/?q=coastal+berg")) == [pub.title]
+
+    pub.authors[0].name = "Ana Horvat"
+    db.session.flush()
+    assert titles_on(client.get("/publications/?q=petrovic")) == []
+    assert titles_on(client.get("/publications/?q=horvat")) == [pub.title]
+
+    db.session.delete(pub)
+    db.session.flush()
+    assert titles_on(client.get("/publications/?q=coastal")) == []
+
+
+def test_facets_follow_a_full_text_search(client, db, make_publication):
+    make_publication(title="Cyber norms", kind="report")
+    make_publication(title="Cyber defence", kind="working_paper")
+    make_publication(title="Floods", kind="report")
+    facets = services.facets(services.Search.from_args({"q": "cyber"}))
+    assert {(kind, count) for kind, _label, count in facets.kinds} == {
+        ("report", 1),
+        ("working_paper", 1),
+    }
+
+
+def test_search_syntax_in_a_query_is_only_text(client, db, make_publication):
+    make_publication(title="Hearts AND minds")
+    for q in ['"', "minds*", "NEAR(hearts minds)", "hearts OR x", "a:*", "(", "hearts & !minds"]:
+        response = client.get("/publications/", query_string={"q": q})
+        assert response.status_code == 200, q
+    assert titles_on(client.get("/publications/?q=(hearts)+%22minds*")) == ["Hearts AND minds"]
+
+
+@pytest.mark.postgres_only
+def test_postgresql_answers_a_search_from_the_full_text_index(db, make_publication):
+    # The query's match expression is the index's expression (else no index could serve it).
+    from interacta.publications import search
+
+    make_publication(title="Cyber norms")
+    query = sa.select(services.Publication.id).where(search.matches(["cyber", "norms"]))
+    sql = str(query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True}))
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))
+    assert "ix_publications_fulltext" in plan, plan
+
+
+@pytest.mark.skipif(BACKEND == "postgres", reason="the FTS5 table exists on SQLite only")
+def test_sqlite_keeps_the_fts_table_and_its_triggers(db):
+    names = set(
+        db.session.scalars(
+            sa.text("SELECT name FROM sqlite_master WHERE name LIKE 'publications_fts%'")
+        )
+    )
+    assert {"publications_fts", "publications_fts_ai", "publications_fts_ad"} <= names
+    assert "publications_fts_au" in names

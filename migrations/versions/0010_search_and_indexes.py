@@ -1,0 +1,123 @@
+"""speed: full-text search over publications, indexes for facets, feeds and fingerprints
+
+Revision ID: 0010_search_and_indexes
+Revises: 0009_session_token
+Create Date: 2026-11-24 20:10:00
+
+SQLite gets an FTS5 table kept in step with `publications` by triggers; PostgreSQL a GIN
+index on the weighted tsvector that interacta.publications.search queries with.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0010_search_and_indexes"
+down_revision = "0009_session_token"
+branch_labels = None
+depends_on = None
+
+# Kept literally here (a migration must not change when the code does); the queries in
+# interacta/publications/search.py use the same expression, and a test checks they agree.
+PG_DOCUMENT = (
+    "setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A'::\"char\") || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(keywords, '')), 'B'::\"char\") || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(search_authors, '')), 'B'::\"char\") || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(abstract, '')), 'C'::\"char\")"
+)
+FTS_COLUMNS = "title, keywords, search_authors, abstract"
+NEW_COLUMNS = "new.title, new.keywords, new.search_authors, new.abstract"
+OLD_COLUMNS = "old.title, old.keywords, old.search_authors, old.abstract"
+
+
+def upgrade():
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("search_authors", sa.Text(), server_default="", nullable=False)
+        )
+        batch_op.drop_index("ix_publications_presented_at_event_id")
+        batch_op.create_index(
+            "ix_publications_presented_status",
+            ["presented_at_event_id", "status", "year"],
+            unique=False,
+        )
+        batch_op.create_index("ix_publications_status_kind", ["status", "kind"], unique=False)
+        batch_op.create_index("ix_publications_updated_at", ["updated_at"], unique=False)
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index("ix_events_updated_at", ["updated_at"], unique=False)
+    with op.batch_alter_table("members", schema=None) as batch_op:
+        batch_op.create_index("ix_members_updated_at", ["updated_at"], unique=False)
+    # Registrations get updated_at like every other table, set to when they were made.
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE registrations SET updated_at = created_at")
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.alter_column(
+            "updated_at", existing_type=sa.DateTime(timezone=True), nullable=False
+        )
+        batch_op.create_index("ix_registrations_updated_at", ["updated_at"], unique=False)
+
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute(
+            "UPDATE publications SET search_authors = coalesce(("
+            " SELECT string_agg(name, ' ' ORDER BY position) FROM publication_authors"
+            " WHERE publication_id = publications.id), '')"
+        )
+        op.execute(
+            f"CREATE INDEX ix_publications_fulltext ON publications USING gin (({PG_DOCUMENT}))"
+        )
+    else:
+        op.execute(
+            "UPDATE publications SET search_authors = coalesce(("
+            " SELECT group_concat(name, ' ') FROM (SELECT name FROM publication_authors"
+            " WHERE publication_id = publications.id ORDER BY position)), '')"
+        )
+        op.execute(
+            f"CREATE VIRTUAL TABLE publications_fts USING fts5({FTS_COLUMNS},"
+            " content='publications', content_rowid='id',"
+            " tokenize='unicode61 remove_diacritics 2')"
+        )
+        op.execute(
+            "CREATE TRIGGER publications_fts_ai AFTER INSERT ON publications BEGIN"
+            f" INSERT INTO publications_fts(rowid, {FTS_COLUMNS})"
+            f" VALUES (new.id, {NEW_COLUMNS}); END"
+        )
+        op.execute(
+            "CREATE TRIGGER publications_fts_ad AFTER DELETE ON publications BEGIN"
+            f" INSERT INTO publications_fts(publications_fts, rowid, {FTS_COLUMNS})"
+            f" VALUES ('delete', old.id, {OLD_COLUMNS}); END"
+        )
+        op.execute(
+            "CREATE TRIGGER publications_fts_au AFTER UPDATE ON publications BEGIN"
+            f" INSERT INTO publications_fts(publications_fts, rowid, {FTS_COLUMNS})"
+            f" VALUES ('delete', old.id, {OLD_COLUMNS});"
+            f" INSERT INTO publications_fts(rowid, {FTS_COLUMNS})"
+            f" VALUES (new.id, {NEW_COLUMNS}); END"
+        )
+        op.execute("INSERT INTO publications_fts(publications_fts) VALUES ('rebuild')")
+
+
+def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_publications_fulltext")
+    else:
+        for suffix in ("ai", "ad", "au"):
+            op.execute(f"DROP TRIGGER IF EXISTS publications_fts_{suffix}")
+        op.execute("DROP TABLE IF EXISTS publications_fts")
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_index("ix_registrations_updated_at")
+        batch_op.drop_column("updated_at")
+    with op.batch_alter_table("members", schema=None) as batch_op:
+        batch_op.drop_index("ix_members_updated_at")
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_updated_at")
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.drop_index("ix_publications_updated_at")
+        batch_op.drop_index("ix_publications_status_kind")
+        batch_op.drop_index("ix_publications_presented_status")
+        batch_op.create_index(
+            "ix_publications_presented_at_event_id", ["presented_at_event_id"], unique=False
+        )
+        batch_op.drop_column("search_authors")
