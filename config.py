@@ -56,6 +56,17 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "fixed-window"
 
+    # Caches of built pages and counts (interacta.core.cache). Every key carries a
+    # fingerprint of the data it was built from, so a per-process cache is never stale;
+    # CACHE_REDIS_URL=redis://... shares the built bodies between processes.
+    CACHE_TYPE = os.environ.get(
+        "CACHE_TYPE", "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"
+    )
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_KEY_PREFIX = "interacta:"
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 3600)
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)  # entries per process (SimpleCache)
+
     # Mail: with MAIL_SERVER set, real SMTP; without it, the dev mailbox (the outbox table).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -101,6 +112,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
     MAIL_SERVER = None
     DEV_MAILBOX = True
     SERVER_NAME = None

@@ -109,14 +109,24 @@ def make_app(env: dict):
 
 
 def session_cookie(app, member_id: int) -> str:
-    """A signed session cookie for `member_id`, valid for requests from 127.0.0.1 with our UA."""
+    """A signed session cookie for `member_id`, as a browser has it after signing in (with
+    its CSRF token), valid for requests from 127.0.0.1 with our UA."""
     from flask_login.utils import _create_identifier
+
+    from interacta.extensions import db
+    from interacta.members.models import Member
 
     with app.test_request_context(
         environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
     ):
         identifier = _create_identifier()
-    data = {"_user_id": str(member_id), "_fresh": True, "_id": identifier}
+        user_id = db.session.get(Member, member_id).get_id()
+    data = {
+        "_user_id": user_id,
+        "_fresh": True,
+        "_id": identifier,
+        "csrf_token": secrets.token_hex(20),
+    }
     value = app.session_interface.get_signing_serializer(app).dumps(data)
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 

@@ -1,5 +1,6 @@
 """Every extension, created without an app (no module imports the app)."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -15,4 +16,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

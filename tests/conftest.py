@@ -22,8 +22,8 @@ from flask_login.utils import _create_identifier
 from config import TestConfig
 from interacta import create_app
 from interacta.core.models import OutboxMessage
+from interacta.extensions import cache, limiter
 from interacta.extensions import db as _db
-from interacta.extensions import limiter
 
 # Each blueprint keeps the factories other blueprints' tests need in tests/fixtures/<bp>.py.
 pytest_plugins = [
@@ -98,8 +98,8 @@ def app(database_url, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=database_url,
     )
     app.test_client_class = FlaskLoginClient
-    # The test's app context outlives each request, so Flask-Login's cached user in `g`
-    # would carry over from one request to the next; each request must load its own.
+    # The test's app context outlives each request, so Flask-Login's cached user (and
+    # Flask-WTF's token) in `g` would carry over from one request to the next.
     request_started.connect(_forget_cached_user, app)
     with app.app_context():
         flask_migrate.upgrade()
@@ -113,6 +113,7 @@ def app(database_url, tmp_path_factory):
 
 def _forget_cached_user(sender, **_extra):
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)  # Flask-WTF's per-request token, as a new app context would
 
 
 @pytest.fixture
@@ -125,6 +126,9 @@ def db(app):
         transaction = connection.begin()
         engines[None] = connection
         limiter.reset()
+        # Rolled-back rows can come back with the same ids and counts: start each test
+        # with no cached pages.
+        cache.clear()
         try:
             yield _db
         finally:

@@ -19,13 +19,16 @@ from flask import (
 )
 from flask_login import current_user
 
+from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
 from interacta.events.jsonld import event_jsonld
-from interacta.events.models import FORMATS, KINDS, Event
+from interacta.events.models import FORMATS, KINDS, Event, Registration
 from interacta.extensions import db
+from interacta.members.models import Member
+from interacta.publications.models import Publication
 
 PER_PAGE = 10
 
@@ -67,6 +70,7 @@ def _listing(query, template: str, title: str):
 
 
 @bp.get("/")
+@cached_page(Event, Registration, clock="minute")
 def index():
     # A visitor who allowed functionality cookies gets the view they used last.
     from interacta.consent import services as consent_services  # no import cycle
@@ -82,11 +86,13 @@ def index():
 
 
 @bp.get("/past")
+@cached_page(Event, Registration, clock="minute")
 def past():
     return _listing(services.past_query(_filters()), "events/index.html", "Past events")
 
 
 @bp.get("/calendar")
+@cached_page(Event, clock="minute")
 def calendar_view():
     today = utcnow().date()
     month = services.parse_month(request.args.get("month")) or today.replace(day=1)
@@ -109,6 +115,7 @@ def calendar_view():
 
 
 @bp.get("/feed.ics")
+@cached_page(Event, clock="day")
 def feed_ics():
     since = utcnow() - timedelta(days=90)
     events = list(
@@ -165,6 +172,7 @@ def _render_event(event: Event, preview: bool = False):
 
 
 @bp.get("/<slug>")
+@cached_page(Event, Registration, Publication, Member, clock="minute")
 def detail(slug: str):
     return _render_event(_visible_event(slug))
 

@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
+from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg
 from interacta.core.registry import export_member_data
@@ -413,6 +414,7 @@ def deleted():
 
 @bp.get("/")
 @login_required
+@cached_page(Member)
 def directory():
     sector = request.args.get("sector") or None
     country = request.args.get("country") or None

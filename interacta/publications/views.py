@@ -19,10 +19,12 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from interacta.core.cache import cached_page
 from interacta.core.errors import render_error
 from interacta.core.models import utcnow
 from interacta.core.pagination import page_arg
 from interacta.core.urls import external_url
+from interacta.events.models import Event
 from interacta.extensions import db, login_manager
 from interacta.publications import bp, exports, services
 from interacta.publications.forms import ActionForm, PublicationForm
@@ -66,6 +68,7 @@ def too_large(exc):
 
 
 @bp.get("/")
+@cached_page(Publication)
 def index():
     params = services.Search.from_args(request.args)
     pagination = services.search(params, page=page_arg())
@@ -98,6 +101,7 @@ def export(fmt: str):
 
 
 @bp.get("/feed.atom")
+@cached_page(Publication)
 def feed():
     pubs = services.latest_published_for_feed(50)
     updated = max((p.updated_at for p in pubs), default=None) or utcnow()
@@ -113,6 +117,7 @@ def _visible_or_404(slug: str) -> Publication:
 
 
 @bp.get("/<slug>")
+@cached_page(Publication, Event)
 def detail(slug: str):
     pub = _visible_or_404(slug)
     version_of, versions = services.linked_versions(pub, include_drafts=_is_manager())
@@ -127,7 +132,6 @@ def detail(slug: str):
         related=services.related_publications(pub),
         meta_tags=exports.highwire_tags(pub, pdf_url, page_url),
         json_ld=exports.json_ld(pub, page_url, pdf_url),
-        action_form=ActionForm(),
     )
 
 

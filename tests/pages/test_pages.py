@@ -276,3 +276,29 @@ def test_csrf_failure_gets_a_clear_400_page(make_app):
     response = app.test_client().post("/form", data={"x": "1"})
     assert response.status_code == 400
     assert "The form expired or did not come from this site" in response.get_data(as_text=True)
+
+
+def test_pages_without_a_form_set_no_cookie_with_csrf_on(
+    app, client, monkeypatch, make_event, make_publication
+):
+    # The test configuration turns CSRF off; with it on (as in production) a form built
+    # but not shown would put a token in a new session and set a cookie before any choice.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    event = make_event()
+    pub = make_publication()
+    paths = [
+        "/",
+        "/events/",
+        "/events/past",
+        "/events/calendar",
+        f"/events/{event.slug}",
+        "/events/feed.ics",
+        "/publications/",
+        "/publications/?q=water",
+        f"/publications/{pub.slug}",
+        "/publications/feed.atom",
+    ]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers.getlist("Set-Cookie") == [], path

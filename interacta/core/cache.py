@@ -1,0 +1,179 @@
+"""Built pages and counts, cached under a fingerprint of the data they were built from.
+
+Nothing here expires by time alone: every key carries a *fingerprint* of the tables the
+page shows (row count and newest `updated_at` of each, read in one indexed query), so a
+change anywhere in them gives new keys and the old entries just age out. A per-process
+cache (the default SimpleCache) is therefore never stale, and CACHE_REDIS_URL shares the
+entries between processes.
+
+For that to hold, every change must move `updated_at`: `touch_changed` (a before_flush
+hook) sets it on any changed row, also when only a collection changed, and on the parent
+a child row names in `cache_parent` (an agenda session's event, an author's publication).
+
+`cached_page` caches a whole view response, keyed also by everything else a page can
+depend on: the path and query, who is signed in (and their CSRF token, which signed-in
+pages embed), the cookie choice, the remembered preferences, the GPC signal and the
+template set. It never stores a response that sets a cookie, one built while the session
+had flash messages, or one that created a CSRF token (that token belongs to one visitor).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import current_app, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from interacta.core.models import TimestampMixin, utcnow
+from interacta.extensions import cache, db
+
+T = TypeVar("T")
+#: The session key in which Flask-WTF keeps the raw CSRF token.
+CSRF_SESSION_KEY = "csrf_token"
+#: Headers of a view's response worth replaying from the cache.
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Cache-Control")
+#: How finely a page that depends on the clock is rebuilt.
+_CLOCKS = {"minute": "%Y-%m-%dT%H:%M", "day": "%Y-%m-%d"}
+
+
+# --- fingerprints ----------------------------------------------------------------------
+
+
+def fingerprint(*models) -> str:
+    """Row count and newest `updated_at` of each model's table, in one query."""
+    columns = []
+    for model in models:
+        columns.append(sa.select(sa.func.count()).select_from(model).scalar_subquery())
+        columns.append(sa.select(sa.func.max(model.updated_at)).scalar_subquery())
+    row = db.session.execute(sa.select(*columns)).one()
+    return _digest(tuple(str(value) for value in row))
+
+
+def _digest(parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
+    """`build()`, or what it returned before for the same name, parts and version."""
+    key = f"{name}:{_digest((parts, version))}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value
+
+
+# --- keeping updated_at honest ---------------------------------------------------------
+
+
+@event.listens_for(Session, "before_flush")
+def touch_changed(session: Session, _context, _instances) -> None:
+    now = utcnow()
+    touched = set()
+    for obj in session.dirty:
+        if isinstance(obj, TimestampMixin) and session.is_modified(obj):
+            touched.add(obj)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        parent = getattr(obj, "cache_parent", None)
+        if parent is not None and parent not in session.deleted and parent not in session.new:
+            touched.add(parent)
+    for obj in touched:
+        obj.updated_at = now
+
+
+# --- whole pages -----------------------------------------------------------------------
+
+
+@functools.cache
+def _templates_digest() -> str:
+    """Changes when any template does: entries of an older release are never served."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.html")) + sorted(root.rglob("*.xml")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _consent_signature() -> tuple:
+    from interacta.consent import gate, registry
+
+    state = gate.state()
+    previous = state.previous
+    return (
+        state.needs_asking,
+        tuple(state.allows(c) for c in registry.OPTIONAL),
+        state.gpc_signal,
+        tuple(previous.allows(c) for c in registry.OPTIONAL) if previous else None,
+        request.cookies.get(registry.PREFERENCES_COOKIE)
+        if state.allows(registry.FUNCTIONALITY)
+        else None,
+    )
+
+
+def _viewer() -> tuple | None:
+    if not current_user.is_authenticated:
+        return None
+    changed = getattr(current_user, "updated_at", None)
+    return (current_user.get_id(), changed.isoformat() if isinstance(changed, datetime) else None)
+
+
+def _page_key(models, clock: str | None) -> str | None:
+    if request.method != "GET" or "_flashes" in session:
+        return None
+    parts = (
+        _templates_digest(),
+        request.path,
+        sorted(request.args.items(multi=True)),
+        _viewer(),
+        session.get(CSRF_SESSION_KEY),
+        _consent_signature(),
+        utcnow().strftime(_CLOCKS[clock]) if clock else None,
+        fingerprint(*models),
+    )
+    return f"page:{request.endpoint}:{_digest(parts)}"
+
+
+def cached_page(*models, clock: str | None = None):
+    """Serve the view's response from the cache while `models` (and the viewer) are
+    unchanged. `clock` ("minute" or "day"): the page also depends on the time (upcoming
+    or past, registration open or closed), so it is rebuilt at least that often."""
+    if clock is not None and clock not in _CLOCKS:
+        raise ValueError(f"clock must be one of {sorted(_CLOCKS)}")
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            key = _page_key(models, clock)
+            if key is None:
+                return view(*args, **kwargs)
+            hit = cache.get(key)
+            if hit is not None:
+                body, status, headers = hit
+                response = current_app.response_class(body, status=status, headers=headers)
+                return response.make_conditional(request)
+            csrf_before = session.get(CSRF_SESSION_KEY)
+            response = make_response(view(*args, **kwargs))
+            if (
+                response.status_code == 200
+                and not response.direct_passthrough
+                and "Set-Cookie" not in response.headers
+                and session.get(CSRF_SESSION_KEY) == csrf_before
+            ):
+                response.add_etag()
+                headers = [(k, v) for k, v in response.headers if k in _KEPT_HEADERS]
+                headers.append(("ETag", response.headers["ETag"]))
+                cache.set(key, (response.get_data(), response.status_code, headers))
+                return response.make_conditional(request)
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,180 @@
+"""Cached pages (interacta.core.cache): served again without the work, never stale after
+a change, never one viewer's page for another, and never a cookie or a CSRF token from
+someone else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements run while the test runs (cleared by the test)."""
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    yield seen
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+
+
+def test_a_second_view_runs_only_the_fingerprint_query(client, make_event, statements):
+    event = make_event(title="Protection of civilians in Sahel")
+    first = client.get(f"/events/{event.slug}")
+    statements.clear()
+    second = client.get(f"/events/{event.slug}")
+    assert second.status_code == 200
+    assert second.data == first.data
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_an_edit_shows_at_once(client, db, make_event):
+    event = make_event(title="Old title")
+    assert b"Old title" in client.get(f"/events/{event.slug}").data
+    assert b"Old title" in client.get("/events/").data
+    event.title = "New title"
+    db.session.flush()
+    assert b"New title" in client.get(f"/events/{event.slug}").data
+    assert b"New title" in client.get("/events/").data
+    assert b"New title" in client.get("/events/feed.ics").data
+
+
+def test_an_agenda_change_shows_on_the_event_page(client, db, make_event):
+    from interacta.events.models import AgendaSession
+
+    event = make_event()
+    client.get(f"/events/{event.slug}")
+    event.sessions.append(
+        AgendaSession(
+            title="Opening panel", starts_at=event.starts_at, ends_at=event.ends_at, room="A"
+        )
+    )
+    db.session.flush()
+    assert b"Opening panel" in client.get(f"/events/{event.slug}").data
+    event.sessions[0].title = "Closing panel"
+    db.session.flush()
+    assert b"Closing panel" in client.get(f"/events/{event.slug}").data
+
+
+def test_a_registration_updates_the_seats_left(client, db, make_event, make_registration):
+    event = make_event(capacity=10)
+    assert b"10, 10 left" in client.get(f"/events/{event.slug}").data
+    registration = make_registration(event=event)
+    assert b"10, 9 left" in client.get(f"/events/{event.slug}").data
+    registration.status = "cancelled"
+    registration.active_key = None
+    db.session.flush()
+    assert b"10, 10 left" in client.get(f"/events/{event.slug}").data
+
+
+def test_author_and_topic_changes_show_on_publication_pages(client, db, make_publication):
+    from interacta.core.models import Topic
+
+    pub = make_publication(title="Civil-military coordination", authors=["Lena Novak"])
+    assert b"Lena Novak" in client.get(f"/publications/{pub.slug}").data
+    pub.authors[0].name = "Lena Horvat"
+    db.session.flush()
+    assert b"Lena Horvat" in client.get(f"/publications/{pub.slug}").data
+    assert b"Lena Horvat" in client.get("/publications/").data
+
+    topic = db.session.scalars(sa.select(Topic).order_by(Topic.position)).first()
+    assert topic.name.encode() not in client.get(f"/publications/{pub.slug}").data
+    pub.topics.append(topic)  # only the association table changes
+    db.session.flush()
+    assert topic.name.encode() in client.get(f"/publications/{pub.slug}").data
+
+
+def test_a_deleted_record_disappears(client, db, make_publication):
+    pub = make_publication(title="Soon gone")
+    assert b"Soon gone" in client.get("/publications/feed.atom").data
+    db.session.delete(pub)
+    db.session.flush()
+    assert b"Soon gone" not in client.get("/publications/feed.atom").data
+    assert client.get(f"/publications/{pub.slug}").status_code == 404
+
+
+def test_a_participant_page_is_never_served_to_another_member(
+    app, make_member, make_event, make_registration, auth
+):
+    event = make_event(format="online", online_url="https://meet.example/secret-room")
+    participant, other = make_member(), make_member()
+    make_registration(event=event, member=participant)
+
+    with app.test_client() as first:
+        type(auth)(first).login_as(participant)
+        assert b"secret-room" in first.get(f"/events/{event.slug}").data
+    with app.test_client() as second:
+        type(auth)(second).login_as(other)
+        assert b"secret-room" not in second.get(f"/events/{event.slug}").data
+    with app.test_client() as visitor:
+        assert b"secret-room" not in visitor.get(f"/events/{event.slug}").data
+    # One browser, one session (and CSRF token), two people one after the other.
+    with app.test_client() as shared:
+        type(auth)(shared).login_as(participant)
+        assert b"secret-room" in shared.get(f"/events/{event.slug}").data
+        type(auth)(shared).login_as(other)
+        assert b"secret-room" not in shared.get(f"/events/{event.slug}").data
+
+
+def _csrf_in(html: bytes) -> set[str]:
+    return set(re.findall(rb'name="csrf_token" type="hidden" value="([^"]+)"', html)) | set(
+        re.findall(rb'name="csrf_token" value="([^"]+)"', html)
+    )
+
+
+def test_each_session_gets_its_own_csrf_token(app, monkeypatch, make_member, make_event, auth):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    event = make_event()
+    tokens = []
+    member = make_member()
+    for _browser in range(2):  # the same member in two browsers: two sessions
+        with app.test_client() as client:
+            type(auth)(client).login_as(member)
+            client.get("/")  # the session gets its token on the first page with a form
+            first = client.get(f"/events/{event.slug}")
+            again = client.get(f"/events/{event.slug}")
+            assert first.data == again.data  # served from the cache for this session
+            with client.session_transaction() as sess:
+                raw = sess["csrf_token"]
+            found = _csrf_in(first.data)
+            assert found, "the page has a form with a CSRF token"
+            tokens.append((raw, found))
+    assert tokens[0][1].isdisjoint(tokens[1][1])
+    # ... and the token on each page belongs to that session
+    from itsdangerous import URLSafeTimedSerializer
+
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
+    for raw, found in tokens:
+        assert {serializer.loads(t.decode()) for t in found} == {raw}
+
+
+def test_a_response_setting_a_cookie_or_showing_a_flash_is_not_reused(client, make_event):
+    from interacta.extensions import cache
+
+    event = make_event()
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("info", "Saved.")]
+    assert b"Saved." in client.get(f"/events/{event.slug}").data
+    assert b"Saved." not in client.get(f"/events/{event.slug}").data
+    # The calendar remembers the view in a cookie for a visitor who allowed it: never cached.
+    client.post("/cookies/consent", data={"action": "accept_all"})
+    cache.clear()
+    response = client.get("/events/calendar")
+    assert "ia_prefs=" in " ".join(response.headers.getlist("Set-Cookie"))
+    for _ in range(2):  # also once the browser sends the cookie back
+        again = client.get("/events/calendar")
+        assert "ia_prefs=" in " ".join(again.headers.getlist("Set-Cookie"))
+
+
+def test_a_feed_answers_304_to_a_known_etag(client, make_publication):
+    make_publication()
+    first = client.get("/publications/feed.atom")
+    etag = first.headers["ETag"]
+    again = client.get("/publications/feed.atom", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
