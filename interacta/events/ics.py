@@ -47,6 +47,35 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
 
 def calendar_bytes(events: list[Event], name: str | None = None, **kwargs) -> bytes:
     """A VCALENDAR with one VEVENT per event and a VTIMEZONE for each zone used."""
+    cal = _calendar(events, name)
+    for event in events:
+        cal.add_component(vevent(event, **kwargs))
+    return cal.to_ical()
+
+
+def feed_bytes(events: list[Event], name: str | None = None) -> bytes:
+    """The public feed: like calendar_bytes (no online links), but each event's VEVENT
+    text is kept in the cache until the event changes, so a feed of a thousand events is
+    rebuilt from text, not re-serialised, when one of them changes."""
+    from interacta.core.cache import cached
+
+    head = _calendar(events, name).to_ical()
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):  # pragma: no cover - icalendar always ends so
+        raise ValueError("unexpected calendar text")
+    body = b"".join(
+        cached(
+            "vevent",
+            (event.id, current_app.config["SERVER_BASE_URL"]),
+            f"{event.updated_at.isoformat()}|{event.sequence}",
+            lambda event=event: vevent(event).to_ical(),
+        )
+        for event in events
+    )
+    return head[: -len(end)] + body + end
+
+
+def _calendar(events: list[Event], name: str | None) -> icalendar.Calendar:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -60,9 +89,7 @@ def calendar_bytes(events: list[Event], name: str | None = None, **kwargs) -> by
     for zone, year in sorted(years.items()):
         if zone != "UTC":
             cal.add_component(vtimezone(zone, year))
-    for event in events:
-        cal.add_component(vevent(event, **kwargs))
-    return cal.to_ical()
+    return cal
 
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -125,7 +125,7 @@ def feed_ics():
             .order_by(Event.starts_at, Event.id)
         )
     )
-    body = ics.calendar_bytes(events, name=f"{current_app.config['SITE_NAME']} events")
+    body = ics.feed_bytes(events, name=f"{current_app.config['SITE_NAME']} events")
     return _ics_response(body, "interacta-events.ics")
 
 

@@ -22,27 +22,11 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
+from tests.redis.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
 ACCOUNT_LIMIT = 5  # members.views.login: "5/minute;30/day" per submitted email
-
-
-@pytest.fixture
-def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        client.close()
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"Redis at {REDIS_URL} is unreachable ({exc}) but REQUIRE_POSTGRES=1")
-        pytest.skip(f"Redis at {REDIS_URL} is unreachable")
-    yield client
-    client.close()
 
 
 def _free_port() -> int:
