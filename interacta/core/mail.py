@@ -36,6 +36,36 @@ def clean_header(value: str) -> str:
     return _CONTROL.sub(" ", value or "").strip()
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+SIGNATURE = "\n-- \n"
+
+
+def html_from_text(text: str, subject: str) -> str:
+    """The HTML part of a mail that has only a text template: its paragraphs and lines,
+    escaped, with links made clickable, in the HTML mail layout (which has the footer the
+    text signature carries)."""
+    body = text.split(SIGNATURE, 1)[0].strip()
+    paragraphs = [
+        [_parts(line) for line in block.split("\n")]
+        for block in re.split(r"\n\s*\n", body)
+        if block.strip()
+    ]
+    return render_template("mail/from_text.html", paragraphs=paragraphs, subject=subject)
+
+
+def _parts(line: str) -> list[dict]:
+    """A line as pieces of plain text and links, for the template to escape."""
+    parts, last = [], 0
+    for match in _URL.finditer(line):
+        if match.start() > last:
+            parts.append({"text": line[last : match.start()]})
+        parts.append({"url": match.group()})
+        last = match.end()
+    if last < len(line):
+        parts.append({"text": line[last:]})
+    return parts
+
+
 def queue_mail(
     to: str,
     subject: str,
@@ -45,13 +75,14 @@ def queue_mail(
     attachments: list[tuple[str, str, bytes]] | None = None,
     **context,
 ) -> OutboxMessage:
-    """Render `template`.txt (and .html if present) and add the mail to the current transaction."""
+    """Render `template`.txt and `template`.html and add the mail to the current
+    transaction. Without an .html template the HTML part is made from the text one."""
     context.setdefault("subject", subject)
     text = render_template(f"{template}.txt", **context)
     try:
         html = render_template(f"{template}.html", **context)
     except TemplateNotFound:
-        html = None
+        html = html_from_text(text, subject)
     message = OutboxMessage(
         to_addr=clean_header(to),
         subject=clean_header(subject)[:300],
