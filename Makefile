@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint bench bench-registration clean install
+.PHONY: run test lint audit bench bench-registration clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/bandit -q -r interacta -ll
+
+# Known vulnerabilities in the pinned packages (pip-audit; see .ci/audit.py).
+audit: install
+	$(PY) .ci/audit.py
 
 # SQLite always; the same suite on PostgreSQL when TEST_DATABASE_URL is set.
 test: install lint
