@@ -5,8 +5,9 @@ check skips them by name: see `is_search_object`):
 
 - SQLite: `publications_fts`, an FTS5 table over title, keywords, author names and
   abstract with the publications table as its content, kept in step by triggers.
-- PostgreSQL: `ix_publications_fulltext`, a GIN index on the weighted tsvector
-  `PG_DOCUMENT`; queries use the same expression so the planner can use the index.
+- PostgreSQL: `publications.search_vector`, a stored generated tsvector column (title A,
+  keywords and authors B, abstract C), with the GIN index `ix_publications_fulltext`.
+  Stored, so neither ranking nor the index's recheck recomputes it per row.
 
 Both tokenise a query the same way (letters and digits; every word is a prefix, all must
 match) and rank title matches above keywords and authors, above the abstract.
@@ -26,16 +27,7 @@ FTS_TABLE = "publications_fts"
 PG_INDEX = "ix_publications_fulltext"
 #: The columns FTS5 indexes, in order, with their weights for bm25().
 COLUMNS = {"title": 10.0, "keywords": 5.0, "search_authors": 4.0, "abstract": 2.0}
-_PG_WEIGHTS = {"title": "A", "keywords": "B", "search_authors": "B", "abstract": "C"}
-
-
-def pg_document(prefix: str = "") -> str:
-    """The weighted tsvector, as SQL; the index and the queries must use the same text."""
-    return " || ".join(
-        f"setweight(to_tsvector('simple'::regconfig, coalesce({prefix}{column}, '')), "
-        f"'{weight}'::\"char\")"
-        for column, weight in _PG_WEIGHTS.items()
-    )
+PG_COLUMN = "search_vector"
 
 
 MAX_TERMS = 8
@@ -47,7 +39,7 @@ def terms(q: str) -> list[str]:
 
 
 def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
-    return bool(name) and (name.startswith(FTS_TABLE) or name == PG_INDEX)
+    return bool(name) and (name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN))
 
 
 def include_name(name, type_, parent_names) -> bool:
@@ -64,7 +56,7 @@ def _dialect() -> str:
 def matches(words: list[str]):
     """A WHERE clause: the publication matches every word (as a prefix)."""
     if _dialect() == "postgresql":
-        return sa.literal_column(pg_document("publications.")).op("@@")(_pg_query(words))
+        return _pg_vector().op("@@")(_pg_query(words))
     fts = sa.table(FTS_TABLE, sa.column("rowid"))
     return Publication.id.in_(
         sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)))
@@ -75,10 +67,7 @@ def ranked(query, words: list[str]):
     """`query` (a select of Publication) ordered best match first; ties are left to the
     caller's further order_by."""
     if _dialect() == "postgresql":
-        rank = sa.func.ts_rank(
-            sa.literal_column(pg_document("publications.")),
-            _pg_query(words),
-        )
+        rank = sa.func.ts_rank(_pg_vector(), _pg_query(words))
         return query.order_by(rank.desc())
     weights = ", ".join(str(w) for w in COLUMNS.values())
     hits = (
@@ -97,6 +86,10 @@ def ranked(query, words: list[str]):
 def _fts_query(words: list[str]) -> str:
     # Each word quoted (no FTS5 syntax can get in) and a prefix; juxtaposition means AND.
     return " ".join(f'"{w}"*' for w in words)
+
+
+def _pg_vector():
+    return sa.literal_column(f"publications.{PG_COLUMN}")
 
 
 def _pg_query(words: list[str]):

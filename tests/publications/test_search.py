@@ -232,7 +232,6 @@ def test_search_syntax_in_a_query_is_only_text(client, db, make_publication):
 
 @pytest.mark.postgres_only
 def test_postgresql_answers_a_search_from_the_full_text_index(db, make_publication):
-    # The query's match expression is the index's expression (else no index could serve it).
     from interacta.publications import search
 
     make_publication(title="Cyber norms")
