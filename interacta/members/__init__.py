@@ -8,6 +8,9 @@ from interacta.members import views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
+    from flask import session
+    from flask_login import user_loaded_from_cookie
+
     from interacta.core.registry import (
         DemoSeeder,
         HomeSection,
@@ -38,6 +41,14 @@ def init_app(app: Flask) -> None:
         if has_token and token != (member.session_token or ""):
             return None  # signed out since (here or "everywhere else")
         return member
+
+    @user_loaded_from_cookie.connect_via(app)
+    def bind_restored_session(sender, user, **_extra):
+        # Flask-Login restores a session from the remember-me cookie without the browser
+        # identifier that "strong" session protection compares, so the next request threw
+        # the session and the cookie away (flask-login issue #685): store it, as
+        # login_user() does, so "keep me signed in" lasts beyond one page view.
+        session["_id"] = login_manager._session_identifier_generator()
 
     app.cli.add_command(cli.members_cli)
     register_personal_data(
