@@ -40,6 +40,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=365)
+    #: Changing the email address or password needs the password typed in this session
+    #: within this many minutes (a session restored from the remember-me cookie never is).
+    FRESH_LOGIN_MINUTES = _int("FRESH_LOGIN_MINUTES", 15)
     #: Send HSTS (only honoured over HTTPS).
     HSTS_ENABLED = _bool("HSTS_ENABLED", False)
 

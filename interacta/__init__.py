@@ -101,6 +101,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    # Email and password changes need a fresh sign-in (see members/freshness.py).
+    login_manager.refresh_view = "members.reauthenticate"
+    login_manager.needs_refresh_message = (
+        "To protect your account, please enter your password again before this change."
+    )
+    login_manager.needs_refresh_message_category = "info"
     configure_sqlite()
     if not getattr(FsaSession, "_interacta_hooks", False):
         install_session_hooks(FsaSession)

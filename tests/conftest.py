@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 
 import flask_migrate
 import pytest
@@ -24,6 +25,7 @@ from interacta import create_app
 from interacta.core.models import OutboxMessage
 from interacta.extensions import cache, limiter
 from interacta.extensions import db as _db
+from interacta.members import freshness
 
 # Each blueprint keeps the factories other blueprints' tests need in tests/fixtures/<bp>.py.
 pytest_plugins = [
@@ -186,14 +188,20 @@ class Auth:
     def __init__(self, client):
         self.client = client
 
-    def login_as(self, member):
+    def login_as(self, member, *, fresh: bool = True):
+        """A session as after signing in with the password just now; `fresh=False`: as
+        one restored from the remember-me cookie (changing email or password asks again)."""
         app = self.client.application
         with app.test_request_context(environ_base=self.client.environ_base):
             identifier = _create_identifier()  # what "strong" session protection checks
         with self.client.session_transaction() as sess:
             sess["_user_id"] = member.get_id()
-            sess["_fresh"] = True
+            sess["_fresh"] = fresh
             sess["_id"] = identifier
+            if fresh:
+                sess[freshness.SESSION_KEY] = int(time.time())
+            else:
+                sess.pop(freshness.SESSION_KEY, None)
         return member
 
     def logout(self):

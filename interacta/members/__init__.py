@@ -1,5 +1,7 @@
 """Members: accounts, profiles, directory, roles, GDPR export and erasure."""
 
+import logging
+
 from flask import Blueprint, Flask
 
 bp = Blueprint("members", __name__, template_folder="templates")
@@ -8,6 +10,9 @@ from interacta.members import views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
+    from flask import request, session
+    from flask_login import user_loaded_from_cookie, user_needs_refresh
+
     from interacta.core.registry import (
         DemoSeeder,
         HomeSection,
@@ -16,8 +21,9 @@ def init_app(app: Flask) -> None:
         register_home_section,
         register_personal_data,
     )
+    from interacta.core.securitylog import security_event
     from interacta.extensions import db, login_manager
-    from interacta.members import cli, demo, services
+    from interacta.members import cli, demo, freshness, services
     from interacta.members.models import Member
     from interacta.members.passwords import fingerprint
 
@@ -38,6 +44,20 @@ def init_app(app: Flask) -> None:
         if has_token and token != (member.session_token or ""):
             return None  # signed out since (here or "everywhere else")
         return member
+
+    @user_loaded_from_cookie.connect_via(app)
+    def bind_restored_session(sender, user, **_extra):
+        # Flask-Login restores a session from the remember-me cookie without the browser
+        # identifier that "strong" session protection compares, so the next request threw
+        # the session and the cookie away (flask-login issue #685): store it, as
+        # login_user() does, so "keep me signed in" lasts beyond one page view.
+        session["_id"] = login_manager._session_identifier_generator()
+
+    app.before_request(freshness.expire_stale_freshness)
+
+    @user_needs_refresh.connect_via(app)
+    def log_refresh(sender, **_extra):
+        security_event("reauth_required", logging.INFO, method=request.method)
 
     app.cli.add_command(cli.members_cli)
     register_personal_data(

@@ -19,7 +19,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import (
+    confirm_login,
+    current_user,
+    fresh_login_required,
+    login_required,
+    login_user,
+    logout_user,
+)
 from sqlalchemy.orm import joinedload
 
 from interacta.core.cache import cached_page
@@ -28,7 +35,7 @@ from interacta.core.pagination import page_arg
 from interacta.core.registry import export_member_data
 from interacta.core.securitylog import security_event
 from interacta.extensions import db, limiter
-from interacta.members import bp, forms, services, tokens
+from interacta.members import bp, forms, freshness, services, tokens
 from interacta.members.countries import country_choices
 from interacta.members.models import ROLES, SECTORS, AuditLog, Member
 
@@ -56,6 +63,12 @@ def safe_next(target: str | None) -> str | None:
 def _form_email_key() -> str:
     """Rate-limit key: the account a form is about (the submitted email address)."""
     return "email:" + services.normalize_email(request.form.get("email"))
+
+
+def _signed_in_member_key() -> str:
+    """Rate-limit key: the signed-in account (re-authentication guesses its password)."""
+    member_id = current_user.get_id() if current_user.is_authenticated else None
+    return "member:" + (member_id.partition(":")[0] if member_id else request.remote_addr or "-")
 
 
 def _topics() -> list[Topic]:
@@ -180,6 +193,7 @@ def login():
         else:
             _keep_consent_and_clear_session()
             login_user(member, remember=form.remember.data)
+            freshness.password_entered()
             db.session.commit()
             security_event(
                 "signin_success", logging.INFO, email=form.email.data, signed_in_member=member.id
@@ -207,16 +221,49 @@ def logout():
     return redirect(url_for("pages.home"))
 
 
-@bp.post("/me/sign-out-others")
+@bp.route("/reauthenticate", methods=["GET", "POST"])
 @login_required
+@limiter.limit("20/minute", methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(
+    "5/minute;30/day",
+    methods=["POST"],
+    key_func=_signed_in_member_key,
+    error_message=LOGIN_LIMIT_MESSAGE,
+)
+def reauthenticate():
+    """Ask a signed-in member for their password again (Flask-Login's refresh view)."""
+    next_url = safe_next(request.args.get("next")) or url_for("members.me")
+    if freshness.fresh_until() is not None:
+        return redirect(next_url)  # e.g. a second tab, after the first one confirmed
+    form = forms.ConfirmPasswordForm()
+    if form.validate_on_submit():
+        member = current_user._get_current_object()
+        if services.check_password(member, form.password.data):
+            confirm_login()
+            freshness.password_entered()
+            db.session.commit()  # a rehashed password is worth keeping
+            security_event("reauth_success", logging.INFO)
+            return redirect(next_url)
+        security_event("reauth_failed", reason="bad_password")
+        form.password.errors.append("This password is not correct. Please try again.")
+    status = 400 if form.errors else 200
+    return render_template("members/reauthenticate.html", form=form, next=next_url), status
+
+
+@bp.route("/me/sign-out-others", methods=["GET", "POST"])
+@fresh_login_required
 def sign_out_others():
     """Sign out every other session and remember cookie; this one stays signed in."""
+    if request.method == "GET":  # back from re-authentication: the form is on the account page
+        return redirect(url_for("members.me", _anchor="others-title"))
     member = current_user._get_current_object()
     member.rotate_session_token()
     db.session.commit()
     security_event("signout_others", logging.INFO)
+    typed_at = freshness.entered_at()
     _keep_consent_and_clear_session()
     login_user(member)
+    freshness.password_entered(at=typed_at)
     flash("You are now signed out everywhere else.", "success")
     return redirect(url_for("members.me"))
 
@@ -268,6 +315,8 @@ def _render_me(profile=None, email_form=None, password_form=None, status=200):
             profile=profile,
             email_form=email_form or forms.ChangeEmailForm(prefix="email"),
             password_form=password_form or forms.ChangePasswordForm(prefix="pw"),
+            fresh_until=freshness.fresh_until(),
+            fresh_minutes=current_app.config["FRESH_LOGIN_MINUTES"],
             publications=publications_services.publications_by_member(current_user.id),
         ),
         status,
@@ -303,10 +352,12 @@ def me():
     return _render_me(profile=profile, status=400)
 
 
-@bp.post("/me/email")
-@login_required
-@limiter.limit("10/hour", error_message=LIMIT_MESSAGE)
+@bp.route("/me/email", methods=["GET", "POST"])
+@fresh_login_required
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
 def change_email():
+    if request.method == "GET":  # back from re-authentication: the form is on the account page
+        return redirect(url_for("members.me", _anchor="email-title"))
     form = forms.ChangeEmailForm(prefix="email")
     if form.validate_on_submit():
         try:
@@ -338,10 +389,12 @@ def confirm_email(token: str):
     return redirect(url_for("members.me" if current_user.is_authenticated else "members.login"))
 
 
-@bp.post("/me/password")
-@login_required
-@limiter.limit("10/hour", error_message=LIMIT_MESSAGE)
+@bp.route("/me/password", methods=["GET", "POST"])
+@fresh_login_required
+@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
 def change_password():
+    if request.method == "GET":  # back from re-authentication: the form is on the account page
+        return redirect(url_for("members.me", _anchor="password-title"))
     form = forms.ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         try:

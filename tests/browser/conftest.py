@@ -43,7 +43,7 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -51,6 +51,24 @@ def live_server(live_app):
     yield base
     server.shutdown()
     thread.join(timeout=10)
+
+
+def _buffered(app):
+    """The app with each response body read (and its file closed) before it is sent.
+
+    Werkzeug's dev server closes a response's file only after draining the socket; when
+    the browser drops the connection first (it does, for a favicon), the drain raises
+    and the file is left to the garbage collector, whose ResourceWarning fails a test."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
 
 
 @pytest.fixture(scope="session")

@@ -104,3 +104,68 @@ def test_visitor_member_pages_have_no_serious_accessibility_violations(live_serv
     page.goto(live_server + path)
     violations = axe_violations(page)
     assert violations == [], [(v["id"], v["help"]) for v in violations]
+
+
+@pytest.fixture
+def remembered_member(live_app):
+    """A verified member with PASSWORD in the live server's database (made once)."""
+    import sqlalchemy as sa
+
+    from interacta.core.models import utcnow
+    from interacta.extensions import db
+    from interacta.members import services
+    from interacta.members.models import Member
+
+    email = "remembered@example.org"
+    with live_app.app_context():
+        if db.session.scalar(sa.select(Member).where(Member.email == email)) is None:
+            member = Member(email=email, name="Rita Remembered", email_verified_at=utcnow())
+            services.set_password(member, PASSWORD)
+            db.session.add(member)
+            db.session.commit()
+        db.session.remove()
+    return email
+
+
+def test_a_remembered_browser_is_asked_for_the_password_before_a_password_change(
+    live_server, context, page, remembered_member
+):
+    page.goto(live_server + "/members/login")
+    page.get_by_label("Email address").fill(remembered_member)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Keep me signed in on this device").check()
+    page.get_by_role("button", name="Sign in").click()
+    assert page.inner_text("h1") == "My account"
+    # Let the page's own requests finish: one sent after the session cookie is gone would
+    # restore a session of its own, and the last cookie set wins.
+    page.wait_for_load_state("networkidle")
+    context.clear_cookies(name="session")  # the browser was closed and opened again
+
+    page.goto(live_server + "/members/me")
+    assert page.inner_text("h1") == "My account"  # kept signed in
+    assert "We will ask for your password first" in page.inner_text("#password-title + p")
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+
+    new_password = "a brand new passphrase"
+    page.get_by_label("Current password").last.fill(PASSWORD)
+    page.get_by_label("New password").fill(new_password)
+    page.get_by_role("button", name="Change password").click()
+    assert page.inner_text("h1") == "Confirm your password"
+    assert "please enter your password again" in page.inner_text(".flashes")
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+
+    page.get_by_label("Your password").fill("not my password")
+    page.get_by_role("button", name="Continue").click()
+    assert "This password is not correct" in page.inner_text("main")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    assert page.url.endswith("/members/me#password-title")
+    assert "without being asked for it first" in page.inner_text("#password-title + p")
+
+    page.get_by_label("Current password").last.fill(PASSWORD)
+    page.get_by_label("New password").fill(new_password)
+    page.get_by_role("button", name="Change password").click()
+    assert "Your password has been changed." in page.inner_text(".flashes")
+    page.wait_for_load_state("networkidle")

@@ -59,13 +59,13 @@ def auth(auth):
 
     login_as, logout = auth.login_as, auth.logout
 
-    def fresh_login_as(member):
+    def uncached_login_as(member, **kwargs):
         g.pop("_login_user", None)
-        return login_as(member)
+        return login_as(member, **kwargs)
 
-    def fresh_logout():
+    def uncached_logout():
         g.pop("_login_user", None)
         return logout()
 
-    auth.login_as, auth.logout = fresh_login_as, fresh_logout
+    auth.login_as, auth.logout = uncached_login_as, uncached_logout
     return auth

@@ -76,6 +76,39 @@ def test_remember_me_sets_a_long_lived_cookie(client, make_member, login):
     assert any(c.startswith("remember_token=") and "HttpOnly" in c for c in cookies)
 
 
+def test_remember_me_keeps_the_member_signed_in_after_the_browser_restarts(
+    client, make_member, login
+):
+    from flask import g
+
+    make_member(email="ana@example.org", password=GOOD_PASSWORD)
+    login("ana@example.org", remember="y")
+    client.delete_cookie("session")  # the browser was closed: only the remember cookie is left
+    statuses = []
+    for _ in range(3):  # page after page, not only the first
+        g.pop("_login_user", None)
+        statuses.append(client.get("/members/me").status_code)
+    assert statuses == [200, 200, 200]
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_a_restored_session_is_still_bound_to_its_browser(app, client, make_member, login):
+    """Strong session protection: the restored session cookie does not work elsewhere."""
+    from flask import g
+
+    make_member(email="ana@example.org", password=GOOD_PASSWORD)
+    login("ana@example.org", remember="y")
+    client.delete_cookie("session")
+    g.pop("_login_user", None)
+    assert client.get("/members/me").status_code == 200
+    stolen = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    g.pop("_login_user", None)
+    response = thief.get("/members/me", environ_base={"REMOTE_ADDR": "203.0.113.99"})
+    assert response.status_code == 302
+
+
 def test_without_remember_me_there_is_no_remember_cookie(client, make_member, login):
     make_member(email="ana@example.org", password=GOOD_PASSWORD)
     response = login("ana@example.org")

@@ -1,0 +1,1030 @@
+"""The route x role access matrix.
+
+Every route of the app (read from its URL map) and each of its methods has a row in TABLE
+giving the expected outcome for each of seven roles, allowed or refused, and
+`test_route_for_every_role` checks every cell: a new route without a row, or a row whose
+route is gone, fails `test_every_route_and_method_has_a_row`.
+
+The roles, TABLE's columns in this order (ROLES):
+
+- anon: a visitor without an account; for the links mailed to accounts, the visitor who
+  has just joined (an unverified account) and holds its verification and reset links;
+- guest: a visitor holding a guest registration's link (no account);
+- member ("membr"): a signed-in member who is not registered for the event;
+- participant ("part"): a member with a confirmed registration for the event;
+- other_org ("other"): the organizer of another event;
+- owner: the organizer of the event;
+- admin.
+
+Signed-in roles have a fresh sign-in (password typed just now). Token routes carry the
+token the role holds (its own registration, calendar feed or account link); a role that
+holds none tries an unknown one. Every request is made with CSRF protection on and a
+valid token, so a refusal is about access, never about CSRF; each role's requests run in
+a savepoint that is rolled back, so the roles do not see each other's changes.
+
+A cell is an exact status ("200", "403", "404", ...), "login" (a redirect to sign in that
+comes back to the page), "->" (a redirect to the row's DETAILS `to`, a pattern formatted
+with the URL values) or "->name" (a redirect to DEST[name]). A refused cell (4xx or
+"login") must also leave the database as it was: members, events, registrations,
+publications, calendar tokens, queued mail, the audit and consent logs. DETAILS gives a
+row's form data and URL values, and may add a `check` of what an allowed request did (a
+row changed, a mail queued) or of what a page shows (the online link).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from itsdangerous import URLSafeTimedSerializer
+
+from interacta.consent.models import ConsentLogEntry
+from interacta.core.models import OutboxMessage, utcnow
+from interacta.events.models import CalendarToken, Event, Registration
+from interacta.extensions import limiter
+from interacta.members import services as member_services
+from interacta.members import tokens
+from interacta.members.models import AuditLog, Member
+from interacta.members.passwords import fingerprint
+from interacta.publications.models import Publication
+from tests.conftest import Auth
+from tests.fixtures.members import GOOD_PASSWORD
+
+ROLES = ("anon", "guest", "member", "participant", "other_org", "owner", "admin")
+MEMBER_ROLES = ROLES[2:]
+NEW_PASSWORD = "a brand new passphrase"
+ONLINE_URL = "https://meet.example.org/matrix-room-4711"
+#: A well-formed token nobody holds.
+UNKNOWN_TOKEN = "Zq3" * 14
+#: Where the "->name" cells expect a redirect to.
+DEST = {
+    "me": "/members/me",  # the account page
+    "in": "/members/login",  # the sign-in page (not a refusal: no `next`)
+    "ev": "/events/{slug}",  # the event page
+    "my": "/events/my",  # the member's events
+}
+
+
+@dataclass
+class Spec:
+    """What a row's requests send, and what else to check (see DETAILS)."""
+
+    #: where the row's "->" cells redirect to (a pattern formatted with the URL values)
+    to: str | None = None
+    #: form data, or (world, role) -> form data; every POST also gets a valid CSRF token
+    data: Callable | dict | None = None
+    #: (world, role) -> URL values, over the defaults of `_values`
+    values: Callable | None = None
+    #: (world, role, response, client, db) -> None: more assertions for a cell
+    check: Callable | None = None
+
+
+def parse_table(text: str) -> dict[str, dict[str, str]]:
+    """TABLE as {"METHOD /rule": {role: cell}}."""
+    rows = {}
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    for line in lines[1:]:  # after the header
+        *cells, key = line.split(None, len(ROLES))
+        assert key not in rows, f"two rows for {key}"
+        rows[key] = dict(zip(ROLES, cells, strict=True))
+    return rows
+
+
+# -- the world ----------------------------------------------------------------------------------
+
+
+class World(SimpleNamespace):
+    def __repr__(self) -> str:  # keeps failure reports to the point
+        return "<the matrix world>"
+
+
+@pytest.fixture
+def world(db, make_member, make_event, make_registration, make_publication):
+    """One event with its organizer, a participant, a guest; another organizer's event; a
+    member, an admin, an unverified newcomer; publications; all as plain values."""
+    people = {
+        role: make_member(
+            password=GOOD_PASSWORD,
+            role={"other_org": "organizer", "owner": "organizer", "admin": "admin"}.get(
+                role, "member"
+            ),
+            name=f"Matrix {role}",
+        )
+        for role in MEMBER_ROLES
+    }
+    newcomer = make_member(password=GOOD_PASSWORD, email_verified_at=None)
+    event = make_event(
+        organizer=people["owner"],
+        format="hybrid",
+        online_url=ONLINE_URL,
+        capacity=10,
+    )
+    draft = make_event(organizer=people["owner"], status="draft")
+    other_event = make_event(organizer=people["other_org"])
+    participation = make_registration(event=event, member=people["participant"])
+    guest = make_registration(
+        event=event, status="pending", email="guest@example.org", name="Gina Guest"
+    )
+    feeds = {}
+    for role, person in people.items():
+        feeds[role] = f"feed-{role}-" + "x" * 20
+        db.session.add(CalendarToken(member_id=person.id, token=feeds[role]))
+    pub = make_publication()
+    pub.pdf_file, pub.pdf_size = _matrix_pdf(), 200
+    draft_pub = make_publication(status="draft")
+    message = OutboxMessage(
+        to_addr="someone@example.org",
+        subject="A message",
+        template="members/mail/verify",
+        text_body="Hello",
+    )
+    db.session.add(message)
+    db.session.flush()
+    w = World(
+        other_event_id=other_event.id,
+        member_ids={role: person.id for role, person in people.items()},
+        emails={role: person.email for role, person in people.items()},
+        newcomer_id=newcomer.id,
+        event_id=event.id,
+        event_slug=event.slug,
+        draft_event_id=draft.id,
+        draft_slug=draft.slug,
+        participation_id=participation.id,
+        participant_token=participation.token,
+        guest_id=guest.id,
+        guest_token=guest.token,
+        feeds=feeds,
+        pub_id=pub.id,
+        pub_slug=pub.slug,
+        draft_pub_id=draft_pub.id,
+        message_id=message.id,
+        verify={
+            role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
+            for role, person in [*people.items(), ("anon", newcomer)]
+        },
+        reset={
+            role: tokens.make_token(
+                tokens.RESET, {"m": person.id, "h": fingerprint(person.password_hash)}
+            )
+            for role, person in [*people.items(), ("anon", newcomer)]
+        },
+        confirm_email={
+            role: tokens.make_token(
+                tokens.EMAIL_CHANGE,
+                {"m": person.id, "o": person.email, "n": f"{role}.new@example.org"},
+            )
+            for role, person in people.items()
+        },
+    )
+    db.session.commit()  # the world stays in the test's transaction; each role rolls back
+    return w
+
+
+def _matrix_pdf() -> str:
+    """A small PDF in the publications folder (written once per test session)."""
+    from interacta.publications import services
+
+    name = "0" * 32 + ".pdf"
+    path = services.pdf_dir() / name
+    if not path.exists():
+        path.write_bytes(b"%PDF-1.4\ntrailer << >>\n%%EOF\n")
+    return name
+
+
+def _values(w, rule: str, role: str) -> dict:
+    publication = rule.startswith("/publications/")
+    return {
+        "participation_id": w.participation_id,
+        "draft_slug": w.draft_slug,
+        "event_id": w.event_id,
+        "slug": w.pub_slug if publication else w.event_slug,
+        "pub_id": w.pub_id,
+        "member_id": w.member_ids["member"],
+        "message_id": w.message_id,
+        "filename": "css/site.css",
+        "fmt": "bib",
+    }
+
+
+# -- tokens each role holds ---------------------------------------------------------------------
+
+
+def registration_token(w, role):
+    own = {"guest": w.guest_token, "participant": w.participant_token}
+    return {"token": own.get(role, UNKNOWN_TOKEN)}
+
+
+def feed_token(w, role):
+    return {"token": w.feeds.get(role, UNKNOWN_TOKEN)}
+
+
+def account_link(kind):
+    def values(w, role):
+        return {"token": getattr(w, kind).get(role, "not-a-valid-link")}
+
+    return values
+
+
+# -- form data ----------------------------------------------------------------------------------
+
+EVENT_FORM = {
+    "title": "Table-top exercise: evacuation",
+    "summary": "Practise an evacuation together",
+    "description": "Bring boots.",
+    "kind": "workshop",
+    "timezone": "Europe/Brussels",
+    "starts_at": "2030-10-24T09:00",
+    "ends_at": "2030-10-24T17:00",
+    "format": "in_person",
+    "venue_name": "Egmont Palace",
+    "venue_address": "Brussels",
+    "capacity": "30",
+    "audience": "all",
+}
+PUBLICATION_FORM = {
+    "kind": "journal_article",
+    "title": "Shared Situational Awareness in Flood Response",
+    "authors": "Maja Lindqvist | Nordhaven University",
+    "year": "2025",
+    "language": "en",
+    "version_of": "0",
+}
+JOIN_FORM = {
+    "name": "Nadia Novak",
+    "email": "nadia.matrix@example.org",
+    "password": GOOD_PASSWORD,
+    "accept_privacy": "y",
+}
+
+
+def guest_form(w, role):
+    email = "guest@example.org" if role == "guest" else "visitor@example.org"
+    return {"name": "A Visitor", "email": email}
+
+
+# -- checks of what an allowed request did ------------------------------------------------------
+
+
+def _scalar(db, stmt):
+    return db.session.execute(stmt).scalar()
+
+
+def _member(db, member_id, column):
+    return _scalar(db, sa.select(column).where(Member.id == member_id))
+
+
+def _event(db, event_id, column):
+    return _scalar(db, sa.select(column).where(Event.id == event_id))
+
+
+def _registration(db, registration_id, column):
+    return _scalar(db, sa.select(column).where(Registration.id == registration_id))
+
+
+def _count(db, model, *where):
+    return _scalar(db, sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def _mails_to(db, address):
+    return _count(db, OutboxMessage, OutboxMessage.to_addr == address)
+
+
+def allowed_only(check):
+    """Run `check` only on the cells that allow the request."""
+
+    def run(w, role, response, client, db):
+        if response.status_code < 400 and "/members/login?" not in response.headers.get(
+            "Location", ""
+        ):
+            check(w, role, response, client, db)
+
+    return run
+
+
+def online_link_only_for_participants_and_organizers(w, role, response, client, db):
+    html = response.get_data(as_text=True)
+    shown = ONLINE_URL in html
+    assert shown is (role in ("participant", "owner", "admin")), f"online link shown={shown}"
+
+
+def signed_out(w, role, response, client, db):
+    g.__dict__.clear()
+    assert client.get("/members/me").status_code == 302
+
+
+@allowed_only
+def role_changed(w, role, response, client, db):
+    assert _member(db, w.member_ids["member"], Member.role) == "organizer"
+
+
+@allowed_only
+def deactivated(w, role, response, client, db):
+    assert _member(db, w.member_ids["member"], Member.is_active) is False
+
+
+@allowed_only
+def email_confirmed(w, role, response, client, db):
+    assert _member(db, w.member_ids[role], Member.email) == f"{role}.new@example.org"
+
+
+@allowed_only
+def account_created_or_untouched(w, role, response, client, db):
+    joined = _count(db, Member, Member.email == JOIN_FORM["email"])
+    assert joined == (1 if role in ("anon", "guest") else 0)
+
+
+@allowed_only
+def profile_saved(w, role, response, client, db):
+    assert _member(db, w.member_ids[role], Member.name) == "Renamed Member"
+
+
+@allowed_only
+def account_erased(w, role, response, client, db):
+    assert _member(db, w.member_ids[role], Member.erased_at) is not None
+
+
+@allowed_only
+def email_change_mailed(w, role, response, client, db):
+    assert _mails_to(db, "changed@example.org") == 1
+
+
+@allowed_only
+def password_changed(w, role, response, client, db):
+    member = db.session.get(Member, w.member_ids[role])
+    assert member_services.check_password(member, NEW_PASSWORD)
+
+
+@allowed_only
+def others_signed_out(w, role, response, client, db):
+    assert _member(db, w.member_ids[role], Member.session_token)
+
+
+@allowed_only
+def password_reset(w, role, response, client, db):
+    member_id = w.newcomer_id if role == "anon" else w.member_ids[role]
+    assert member_services.check_password(db.session.get(Member, member_id), NEW_PASSWORD)
+
+
+@allowed_only
+def newcomer_verified(w, role, response, client, db):
+    assert _member(db, w.newcomer_id, Member.email_verified_at) is not None
+
+
+@allowed_only
+def registered(w, role, response, client, db):
+    if role == "anon":
+        address = "visitor@example.org"
+    elif role == "guest":
+        address = "guest@example.org"
+    else:
+        address = w.emails[role]
+    active = _count(
+        db,
+        Registration,
+        Registration.event_id == w.event_id,
+        Registration.email == address,
+        Registration.status != "cancelled",
+    )
+    assert active == 1
+
+
+@allowed_only
+def event_created(w, role, response, client, db):
+    assert _count(db, Event, Event.title == EVENT_FORM["title"]) == 1
+
+
+@allowed_only
+def event_edited(w, role, response, client, db):
+    assert _event(db, w.event_id, Event.title) == EVENT_FORM["title"]
+
+
+@allowed_only
+def draft_published(w, role, response, client, db):
+    assert _event(db, w.draft_event_id, Event.status) == "published"
+
+
+@allowed_only
+def event_cancelled(w, role, response, client, db):
+    assert _event(db, w.event_id, Event.status) == "cancelled"
+
+
+@allowed_only
+def event_copied(w, role, response, client, db):
+    assert _count(db, Event, Event.status == "draft") == 2
+
+
+@allowed_only
+def checked_in(w, role, response, client, db):
+    assert _registration(db, w.participation_id, Registration.attended_at) is not None
+
+
+@allowed_only
+def participants_messaged(w, role, response, client, db):
+    assert _mails_to(db, w.emails["participant"]) == 1
+
+
+@allowed_only
+def capacity_set(w, role, response, client, db):
+    assert _event(db, w.event_id, Event.capacity) == 20
+
+
+@allowed_only
+def feed_renewed(w, role, response, client, db):
+    token = _scalar(
+        db, sa.select(CalendarToken.token).where(CalendarToken.member_id == w.member_ids[role])
+    )
+    assert token != w.feeds[role]
+
+
+@allowed_only
+def guest_confirmed(w, role, response, client, db):
+    if role == "guest":
+        assert _registration(db, w.guest_id, Registration.status) == "confirmed"
+
+
+@allowed_only
+def registration_cancelled(w, role, response, client, db):
+    registration_id = w.guest_id if role == "guest" else w.participation_id
+    assert _registration(db, registration_id, Registration.status) == "cancelled"
+
+
+@allowed_only
+def publication_added(w, role, response, client, db):
+    assert _count(db, Publication, Publication.title == PUBLICATION_FORM["title"]) == 1
+
+
+@allowed_only
+def publication_edited(w, role, response, client, db):
+    title = _scalar(db, sa.select(Publication.title).where(Publication.id == w.pub_id))
+    assert title == PUBLICATION_FORM["title"]
+
+
+@allowed_only
+def publication_published(w, role, response, client, db):
+    status = _scalar(db, sa.select(Publication.status).where(Publication.id == w.draft_pub_id))
+    assert status == "published"
+
+
+@allowed_only
+def publication_withdrawn(w, role, response, client, db):
+    status = _scalar(db, sa.select(Publication.status).where(Publication.id == w.pub_id))
+    assert status == "draft"
+
+
+@allowed_only
+def choice_logged(w, role, response, client, db):
+    assert _count(db, ConsentLogEntry) == 1
+
+
+def csv_lists_the_participants(w, role, response, client, db):
+    if response.status_code == 200:
+        assert "Gina Guest" in response.get_data(as_text=True)
+
+
+# -- the matrix ---------------------------------------------------------------------------------
+
+TABLE = """
+anon  guest membr part  other owner admin  METHOD /rule
+# pages, health, static files
+200   200   200   200   200   200   200    GET /
+200   200   200   200   200   200   200    GET /about
+200   200   200   200   200   200   200    GET /imprint
+200   200   200   200   200   200   200    GET /privacy
+200   200   200   200   200   200   200    GET /healthz
+200   200   200   200   200   200   200    GET /static/<path:filename>
+
+# the development mailbox: on in the test configuration (debug or DEV_MAILBOX + testing
+# only; tests/pages checks that it is 404 otherwise)
+200   200   200   200   200   200   200    GET /dev/mailbox
+200   200   200   200   200   200   200    GET /dev/mailbox/<int:message_id>
+
+# cookies
+200   200   200   200   200   200   200    GET /cookies
+200   200   200   200   200   200   200    GET /cookies/preferences
+->    ->    ->    ->    ->    ->    ->     POST /cookies/consent
+->    ->    ->    ->    ->    ->    ->     POST /cookies/preferences/timezone
+403   403   403   403   403   403   200    GET /cookies/admin/log.csv
+403   403   403   403   403   403   200    GET /cookies/admin/stats
+
+# members: joining, signing in, links from mails
+200   200   ->me  ->me  ->me  ->me  ->me   GET /members/join
+->    ->    ->me  ->me  ->me  ->me  ->me   POST /members/join
+200   200   200   200   200   200   200    GET /members/join/sent
+->in  400   400   400   400   400   400    GET /members/verify/<token>
+200   200   ->me  ->me  ->me  ->me  ->me   GET /members/login
+400   400   ->me  ->me  ->me  ->me  ->me   POST /members/login
+->    ->    ->    ->    ->    ->    ->     POST /members/logout
+200   200   200   200   200   200   200    GET /members/resend
+200   200   200   200   200   200   200    POST /members/resend
+200   200   200   200   200   200   200    GET /members/reset
+200   200   200   200   200   200   200    POST /members/reset
+200   400   200   200   200   200   200    GET /members/reset/<token>
+->in  400   ->in  ->in  ->in  ->in  ->in   POST /members/reset/<token>
+400   400   ->me  ->me  ->me  ->me  ->me   GET /members/confirm-email/<token>
+200   200   200   200   200   200   200    GET /members/deleted
+
+# members: the account
+login login 200   200   200   200   200    GET /members/me
+login login ->me  ->me  ->me  ->me  ->me   POST /members/me
+login login ->    ->    ->    ->    ->     GET /members/me/email
+login login ->me  ->me  ->me  ->me  ->me   POST /members/me/email
+login login ->    ->    ->    ->    ->     GET /members/me/password
+login login ->me  ->me  ->me  ->me  ->me   POST /members/me/password
+login login ->    ->    ->    ->    ->     GET /members/me/sign-out-others
+login login ->me  ->me  ->me  ->me  ->me   POST /members/me/sign-out-others
+
+# a fresh session goes straight on (tests/members/test_reauthenticate.py for stale ones)
+login login ->me  ->me  ->me  ->me  ->me   GET /members/reauthenticate
+login login ->me  ->me  ->me  ->me  ->me   POST /members/reauthenticate
+login login 200   200   200   200   200    GET /members/me/export
+login login 200   200   200   200   200    GET /members/me/delete
+login login ->    ->    ->    ->    ->     POST /members/me/delete
+login login 200   200   200   200   200    GET /members/
+
+# members: administration
+login login 403   403   403   403   200    GET /members/admin
+login login 403   403   403   403   ->     POST /members/admin/<int:member_id>/role
+login login 403   403   403   403   ->     POST /members/admin/<int:member_id>/active
+
+# events: public pages
+200   200   200   200   200   200   200    GET /events/
+200   200   200   200   200   200   200    GET /events/past
+200   200   200   200   200   200   200    GET /events/calendar
+200   200   200   200   200   200   200    GET /events/feed.ics
+200   200   200   200   200   200   200    GET /events/<slug>
+200   200   200   200   200   200   200    GET /events/<slug>.ics
+200   200   ->ev  ->ev  ->ev  ->ev  ->ev   GET /events/<slug>/register
+200   200   ->ev  ->ev  ->ev  ->ev  ->ev   POST /events/<slug>/register
+
+# events: a registration's own page, by its token only
+404   200   404   200   404   404   404    GET /events/registration/<token>
+404   ->    404   ->    404   404   404    POST /events/registration/<token>/confirm
+404   ->    404   ->my  404   404   404    POST /events/registration/<token>/cancel
+
+# events: members' own
+login login 200   200   200   200   200    GET /events/my
+login login ->    ->    ->    ->    ->     POST /events/my/feed/renew
+404   404   200   200   200   200   200    GET /events/my/<token>.ics
+
+# events: organizer tools
+login login 403   403   200   200   200    GET /events/manage/
+login login 403   403   200   200   200    GET /events/manage/new
+login login 403   403   ->    ->    ->     POST /events/manage/new
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/edit
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/edit
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/preview
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/publish
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/cancel
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/cancel
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/duplicate
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/duplicate
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/participants
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/participants.csv
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/checkin
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/checkin
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/message
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/message
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/capacity
+
+# publications: public
+200   200   200   200   200   200   200    GET /publications/
+200   200   200   200   200   200   200    GET /publications/feed.atom
+200   200   200   200   200   200   200    GET /publications/export.<any(bib, ris, json):fmt>
+200   200   200   200   200   200   200    GET /publications/<slug>
+200   200   200   200   200   200   200    GET /publications/<slug>.<any(bib, ris, json):fmt>
+200   200   200   200   200   200   200    GET /publications/<slug>.pdf
+
+# publications: any organizer manages the shared library
+login login 403   403   200   200   200    GET /publications/manage/
+login login 403   403   200   200   200    GET /publications/manage/new
+login login 403   403   ->    ->    ->     POST /publications/manage/new
+login login 403   403   200   200   200    GET /publications/manage/<int:pub_id>/edit
+login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/edit
+login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/publish
+login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/withdraw
+"""
+
+MATRIX = parse_table(TABLE)
+
+#: What the requests of a row send, where its "->" cells go, what else to check.
+DETAILS: dict[str, Spec] = {
+    "POST /cookies/consent": Spec(
+        to="/cookies/preferences", data={"action": "reject_all"}, check=choice_logged
+    ),
+    "POST /cookies/preferences/timezone": Spec(
+        to="/cookies/preferences#timezone", data={"timezone": "Asia/Tokyo"}
+    ),
+    "POST /members/join": Spec(
+        to="/members/join/sent", data=JOIN_FORM, check=account_created_or_untouched
+    ),
+    "GET /members/verify/<token>": Spec(values=account_link("verify"), check=newcomer_verified),
+    "POST /members/login": Spec(
+        data={"email": "nobody@example.org", "password": "not the password"}
+    ),
+    "POST /members/logout": Spec(to="/", check=signed_out),
+    "POST /members/resend": Spec(data={"email": "someone@example.org"}),
+    "POST /members/reset": Spec(data={"email": "someone@example.org"}),
+    "GET /members/reset/<token>": Spec(values=account_link("reset")),
+    "POST /members/reset/<token>": Spec(
+        values=account_link("reset"), data={"password": NEW_PASSWORD}, check=password_reset
+    ),
+    "GET /members/confirm-email/<token>": Spec(
+        values=account_link("confirm_email"), check=email_confirmed
+    ),
+    "POST /members/me": Spec(
+        data={"profile-name": "Renamed Member", "profile-timezone": "Europe/Vienna"},
+        check=profile_saved,
+    ),
+    "GET /members/me/email": Spec(to="/members/me#email-title"),
+    "POST /members/me/email": Spec(
+        data={"email-new_email": "changed@example.org", "email-password": GOOD_PASSWORD},
+        check=email_change_mailed,
+    ),
+    "GET /members/me/password": Spec(to="/members/me#password-title"),
+    "POST /members/me/password": Spec(
+        data={"pw-current": GOOD_PASSWORD, "pw-new": NEW_PASSWORD}, check=password_changed
+    ),
+    "GET /members/me/sign-out-others": Spec(to="/members/me#others-title"),
+    "POST /members/me/sign-out-others": Spec(check=others_signed_out),
+    "POST /members/reauthenticate": Spec(data={"password": GOOD_PASSWORD}),
+    "POST /members/me/delete": Spec(
+        to="/members/deleted", data={"password": GOOD_PASSWORD}, check=account_erased
+    ),
+    "POST /members/admin/<int:member_id>/role": Spec(
+        to="/members/admin", data={"role": "organizer"}, check=role_changed
+    ),
+    "POST /members/admin/<int:member_id>/active": Spec(
+        to="/members/admin", data={"active": "0"}, check=deactivated
+    ),
+    "GET /events/<slug>": Spec(check=online_link_only_for_participants_and_organizers),
+    "POST /events/<slug>/register": Spec(data=guest_form, check=registered),
+    "GET /events/registration/<token>": Spec(values=registration_token),
+    "POST /events/registration/<token>/confirm": Spec(
+        to="/events/registration/{token}", values=registration_token, check=guest_confirmed
+    ),
+    "POST /events/registration/<token>/cancel": Spec(
+        to="/events/registration/{token}",
+        values=registration_token,
+        data={"next": "my"},
+        check=registration_cancelled,
+    ),
+    "POST /events/my/feed/renew": Spec(to="/events/my", check=feed_renewed),
+    "GET /events/my/<token>.ics": Spec(values=feed_token),
+    "POST /events/manage/new": Spec(
+        to="/events/manage/*/edit", data=EVENT_FORM, check=event_created
+    ),
+    "POST /events/manage/<int:event_id>/edit": Spec(
+        to="/events/manage/{event_id}/edit", data=EVENT_FORM, check=event_edited
+    ),
+    "POST /events/manage/<int:event_id>/publish": Spec(
+        to="/events/{draft_slug}",
+        values=lambda w, role: {"event_id": w.draft_event_id, "draft_slug": w.draft_slug},
+        check=draft_published,
+    ),
+    "POST /events/manage/<int:event_id>/cancel": Spec(
+        to="/events/{slug}", data={"message": "Sorry, we have to cancel."}, check=event_cancelled
+    ),
+    "POST /events/manage/<int:event_id>/duplicate": Spec(
+        to="/events/manage/*/edit", data={"starts_at": "2030-11-01T09:00"}, check=event_copied
+    ),
+    "GET /events/manage/<int:event_id>/participants.csv": Spec(check=csv_lists_the_participants),
+    "POST /events/manage/<int:event_id>/checkin": Spec(
+        to="/events/manage/{event_id}/checkin#r{participation_id}",
+        data=lambda w, role: {"registration": w.participation_id, "attended": "1"},
+        check=checked_in,
+    ),
+    "POST /events/manage/<int:event_id>/message": Spec(
+        to="/events/manage/{event_id}/participants",
+        data={"subject": "Practical details", "body": "Bring your badge."},
+        check=participants_messaged,
+    ),
+    "POST /events/manage/<int:event_id>/capacity": Spec(
+        to="/events/manage/{event_id}/participants", data={"capacity": "20"}, check=capacity_set
+    ),
+    "POST /publications/manage/new": Spec(
+        to="/publications/manage/*/edit", data=PUBLICATION_FORM, check=publication_added
+    ),
+    "POST /publications/manage/<int:pub_id>/edit": Spec(
+        to="/publications/manage/{pub_id}/edit", data=PUBLICATION_FORM, check=publication_edited
+    ),
+    "POST /publications/manage/<int:pub_id>/publish": Spec(
+        to="/publications/manage/",
+        values=lambda w, role: {"pub_id": w.draft_pub_id},
+        check=publication_published,
+    ),
+    "POST /publications/manage/<int:pub_id>/withdraw": Spec(
+        to="/publications/manage/", check=publication_withdrawn
+    ),
+}
+
+
+# -- running a cell -----------------------------------------------------------------------------
+
+
+def _app_routes(app) -> set[str]:
+    return {
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def _url(rule: str, values: dict) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+def _snapshot(db):
+    """What a refused request must leave as it was."""
+    rows = [
+        sa.select(
+            Member.id,
+            Member.email,
+            Member.name,
+            Member.role,
+            Member.is_active,
+            Member.password_hash,
+            Member.session_token,
+            Member.email_verified_at,
+            Member.erased_at,
+        ).order_by(Member.id),
+        sa.select(Event.id, Event.title, Event.status, Event.capacity, Event.starts_at).order_by(
+            Event.id
+        ),
+        sa.select(
+            Registration.id,
+            Registration.status,
+            Registration.email,
+            Registration.attended_at,
+            Registration.cancelled_at,
+        ).order_by(Registration.id),
+        sa.select(Publication.id, Publication.title, Publication.status).order_by(Publication.id),
+        sa.select(CalendarToken.member_id, CalendarToken.token).order_by(CalendarToken.member_id),
+        sa.select(sa.func.count(OutboxMessage.id)),
+        sa.select(sa.func.count(AuditLog.id)),
+        sa.select(sa.func.count(ConsentLogEntry.id)),
+    ]
+    return [db.session.execute(stmt).all() for stmt in rows]
+
+
+@contextmanager
+def _rolled_back(db):
+    """Run a role's requests in a savepoint of the test's transaction, then undo them."""
+    connection = db.engines[None]  # the connection the `db` fixture put in place
+    savepoint = connection.begin_nested()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        savepoint.rollback()
+        limiter.reset()
+
+
+def _csrf_token(app, raw: str) -> str:
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def _client_as(app, db, w, role):
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["csrf_token"] = "matrix-csrf-" + role
+    if role in MEMBER_ROLES:
+        Auth(client).login_as(db.session.get(Member, w.member_ids[role]))
+    return client
+
+
+def _request(app, client, role, method, url, data):
+    g.__dict__.clear()  # in production every request has its own `g`
+    if method == "GET":
+        return client.get(url)
+    form = dict(data or {})
+    form["csrf_token"] = _csrf_token(app, "matrix-csrf-" + role)
+    return client.open(url, method=method, data=form)
+
+
+def _describe(response) -> str:
+    location = response.headers.get("Location")
+    return f"{response.status_code}" + (f" -> {location}" if location else "")
+
+
+def _matches(cell: str, spec: Spec, response, url: str, values: dict) -> bool:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if cell == "login":
+        parts = urlsplit(location)
+        return (
+            status == 302
+            and parts.path == "/members/login"
+            and parse_qs(parts.query).get("next") == [urlsplit(url).path]
+        )
+    if cell.startswith("->"):
+        name = cell[2:]
+        pattern = (DEST[name] if name else spec.to).format(**values)
+        return status in (302, 303) and fnmatch.fnmatchcase(location, pattern)
+    return status == int(cell)
+
+
+def _refused(cell: str) -> bool:
+    return cell == "login" or cell[0] == "4"
+
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+def test_every_route_and_method_has_a_row(app):
+    routes = _app_routes(app)
+    missing = sorted(routes - MATRIX.keys())
+    assert not missing, f"add these to MATRIX (who may use them?): {missing}"
+    gone = sorted(MATRIX.keys() - routes)
+    assert not gone, f"these MATRIX rows have no route any more: {gone}"
+    assert not DETAILS.keys() - MATRIX.keys(), "DETAILS for a route not in TABLE"
+    without_target = [
+        key
+        for key, cells in MATRIX.items()
+        if "->" in cells.values() and not (key in DETAILS and DETAILS[key].to)
+    ]
+    assert not without_target, f'rows with "->" cells need a `to` in DETAILS: {without_target}'
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_route_for_every_role(app, db, world, csrf_on, key):
+    method, rule = key.split(" ", 1)
+    spec = DETAILS.get(key, Spec())
+    wrong = []
+    for role in ROLES:
+        with _rolled_back(db):
+            values = _values(world, rule, role)
+            values.update(spec.values(world, role) if spec.values else {})
+            url = _url(rule, values)
+            data = spec.data(world, role) if callable(spec.data) else spec.data
+            client = _client_as(app, db, world, role)
+            cell = MATRIX[key][role]
+            before = _snapshot(db) if _refused(cell) else None
+            response = _request(app, client, role, method, url, data)
+            response.close()  # file responses (static, PDF) hold their file open until then
+            if not _matches(cell, spec, response, url, values):
+                wrong.append(f"{role}: expected {cell}, got {_describe(response)}")
+                continue
+            if before is not None and _snapshot(db) != before:
+                wrong.append(f"{role}: refused ({cell}) but the database changed")
+                continue
+            if spec.check:
+                try:
+                    spec.check(world, role, response, client, db)
+                except AssertionError as exc:
+                    wrong.append(f"{role}: {cell} as expected, but {exc}")
+    assert not wrong, f"{key}:\n  " + "\n  ".join(wrong)
+
+
+# -- what the matrix cannot say in one cell -----------------------------------------------------
+
+
+def test_the_matrix_posts_really_need_their_csrf_token(app, db, world, csrf_on):
+    """The matrix's POSTs pass CSRF protection because they carry a valid token."""
+    with _rolled_back(db):
+        client = _client_as(app, db, world, "owner")
+        before = _snapshot(db)
+        g.__dict__.clear()
+        url = f"/events/manage/{world.event_id}/capacity"
+        assert client.post(url, data={"capacity": "20"}).status_code == 400
+        assert _snapshot(db) == before
+        response = _request(app, client, "owner", "POST", url, {"capacity": "20"})
+        assert response.status_code == 302
+        assert _event(db, world.event_id, Event.capacity) == 20
+
+
+def _not_found_and_unchanged(client, db, url, secrets_):
+    secrets_ = [s for s in secrets_ if s not in url]  # a page may echo the path it was asked
+    before = _snapshot(db)
+    for method in ("GET", "POST"):
+        g.__dict__.clear()
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url + "/cancel", data={"next": "my"})
+        assert response.status_code == 404, (method, url, response.status_code)
+        html = response.get_data(as_text=True)
+        assert not any(secret in html for secret in secrets_), (method, url)
+    g.__dict__.clear()
+    assert client.post(url + "/confirm").status_code == 404
+    assert _snapshot(db) == before
+
+
+def test_a_member_cannot_see_or_cancel_someone_elses_registration(app, client, db, world):
+    auth = Auth(client)
+    auth.login_as(db.session.get(Member, world.member_ids["member"]))
+    others = ("Gina Guest", "guest@example.org", world.emails["participant"])
+    others += (world.guest_token, world.participant_token)
+
+    page = client.get("/events/my")
+    assert page.status_code == 200
+    assert not any(secret in page.get_data(as_text=True) for secret in others)
+
+    # The other people's registration ids, and near misses of their tokens.
+    for guess in (
+        world.participation_id,
+        world.guest_id,
+        world.participant_token[:-1],
+        world.guest_token[:-1] + ("A" if world.guest_token[-1] != "A" else "B"),
+        world.guest_token.swapcase(),
+        world.participant_token + "x",
+        "%25",
+        "_",
+    ):
+        _not_found_and_unchanged(client, db, f"/events/registration/{guess}", others)
+    # A registration token is no calendar feed either.
+    g.__dict__.clear()
+    assert client.get(f"/events/my/{world.participant_token}.ics").status_code == 404
+
+    # The member's own cancel button, with someone else's registration slipped in.
+    g.__dict__.clear()
+    client.post(f"/events/{world.event_slug}/register")
+    own = db.session.scalar(
+        sa.select(Registration).where(Registration.member_id == world.member_ids["member"])
+    )
+    assert own is not None and own.status == "confirmed"
+    g.__dict__.clear()
+    response = client.post(
+        f"/events/registration/{own.token}/cancel",
+        data={
+            "next": "my",
+            "registration": world.participation_id,
+            "registration_id": world.participation_id,
+            "id": world.guest_id,
+            "token": world.participant_token,
+            "member_id": world.member_ids["participant"],
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/events/my"
+    assert _registration(db, own.id, Registration.status) == "cancelled"
+    assert _registration(db, world.participation_id, Registration.status) == "confirmed"
+    assert _registration(db, world.guest_id, Registration.status) == "pending"
+    assert _mails_to(db, world.emails["participant"]) == 0
+    assert _mails_to(db, "guest@example.org") == 0
+
+
+def test_a_guest_reaches_their_registration_only_by_its_token(
+    client, db, world, make_event, make_registration
+):
+    page = client.get(f"/events/registration/{world.guest_token}")
+    assert page.status_code == 200
+    assert "Gina Guest" in page.get_data(as_text=True)
+
+    others = ("Gina Guest", "guest@example.org", world.emails["participant"], "Old Guest")
+    for wrong in (
+        UNKNOWN_TOKEN,
+        world.guest_token[:-1],
+        world.guest_token + "0",
+        world.guest_token.swapcase(),
+        str(world.guest_id),
+        "%25",
+    ):
+        _not_found_and_unchanged(client, db, f"/events/registration/{wrong}", others)
+
+    # An expired link: the guest's data was erased after the retention period.
+    from interacta.events import registrations
+
+    long_ago = utcnow() - timedelta(days=400)
+    past = make_event(starts_at=long_ago, ends_at=long_ago + timedelta(hours=2))
+    old = make_registration(event=past, name="Old Guest", email="old@example.org")
+    old_token = old.token
+    assert registrations.purge_guests() == 1
+    db.session.commit()
+    _not_found_and_unchanged(client, db, f"/events/registration/{old_token}", others)
+
+
+def test_an_organizer_cannot_reach_another_events_participants_through_their_own(client, db, world):
+    Auth(client).login_as(db.session.get(Member, world.member_ids["other_org"]))
+    own = f"/events/manage/{world.other_event_id}"
+    before = _snapshot(db)
+    # Check in a participant of the other event through their own event's check-in page.
+    response = client.post(
+        f"{own}/checkin", data={"registration": world.participation_id, "attended": "1"}
+    )
+    assert response.status_code == 404
+    assert _snapshot(db) == before
+    # Their own lists, export and message reach nobody of the other event.
+    others = ("Gina Guest", "guest@example.org", world.emails["participant"])
+    for page in (
+        f"{own}/participants?q=Gina",
+        f"{own}/participants",
+        f"{own}/participants.csv",
+        f"{own}/checkin?q=Matrix",
+    ):
+        g.__dict__.clear()
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert not any(secret in response.get_data(as_text=True) for secret in others), page
+    g.__dict__.clear()
+    client.post(f"{own}/message", data={"subject": "Hello", "body": "Details"})
+    assert _mails_to(db, world.emails["participant"]) == 0
