@@ -9,7 +9,7 @@ counts stay flat as the data grows?
 3. Loads each page with wrk for a fixed time at a fixed concurrency.
 4. Prints requests/s, p50/p99 latency, response size, SQL queries per request and the
    ratio to the floor; repeats the query counts on a dataset ten times smaller; writes
-   the table to bench/RESULTS.md.
+   the table to bench/RESULTS.md (bench/RESULTS-postgresql.md with BENCH_DATABASE_URL).
 
 Each page is loaded for BENCH_WARMUP seconds (default 2, not recorded) before it is
 measured, so every worker has built it once; the build cost is reported separately.
@@ -312,7 +312,8 @@ def main() -> None:
     )
     report = render(backend, floor, results, queries, small_queries, pages, info, small_info)
     print(report)
-    (ROOT / "bench" / "RESULTS.md").write_text(report)
+    name = "RESULTS-postgresql.md" if backend == "PostgreSQL" else "RESULTS.md"
+    (ROOT / "bench" / name).write_text(report)
     shutil.rmtree(work, ignore_errors=True)
 
 
