@@ -1,14 +1,16 @@
 """Built pages and counts, cached under a fingerprint of the data they were built from.
 
 Nothing here expires by time alone: every key carries a *fingerprint* of the tables the
-page shows (row count and newest `updated_at` of each, read in one indexed query), so a
+page shows (newest `updated_at` and highest id of each, and when a row of them was last
+deleted, read in one query from indexes: its cost does not grow with the data), so a
 change anywhere in them gives new keys and the old entries just age out. A per-process
 cache (the default SimpleCache) is therefore never stale, and CACHE_REDIS_URL shares the
 entries between processes.
 
 For that to hold, every change must move `updated_at`: `touch_changed` (a before_flush
 hook) sets it on any changed row, also when only a collection changed, and on the parent
-a child row names in `cache_parent` (an agenda session's event, an author's publication).
+a child row names in `cache_parent` (an agenda session's event, an author's publication);
+a deletion, through the session or a bulk DELETE, is marked in `cache_deletions`.
 
 `cached_page` caches a whole view response, keyed also by everything else a page can
 depend on: the path and query, who is signed in (and their CSRF token, which signed-in
@@ -32,7 +34,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from interacta.core.models import TimestampMixin, utcnow
+from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
 from interacta.extensions import cache, db
 
 T = TypeVar("T")
@@ -48,11 +50,18 @@ _CLOCKS = {"minute": "%Y-%m-%dT%H:%M", "day": "%Y-%m-%d"}
 
 
 def fingerprint(*models) -> str:
-    """Row count and newest `updated_at` of each model's table, in one query."""
+    """Newest `updated_at` and highest id of each model's table, and their last deletion,
+    in one query that reads only index ends (no count: it would grow with the table)."""
     columns = []
     for model in models:
-        columns.append(sa.select(sa.func.count()).select_from(model).scalar_subquery())
         columns.append(sa.select(sa.func.max(model.updated_at)).scalar_subquery())
+        columns.append(sa.select(sa.func.max(model.id)).scalar_subquery())
+    names = sorted(model.__tablename__ for model in models)
+    columns.append(
+        sa.select(sa.func.max(CacheDeletion.deleted_at))
+        .where(CacheDeletion.table_name.in_(names))
+        .scalar_subquery()
+    )
     row = db.session.execute(sa.select(*columns)).one()
     return _digest(tuple(str(value) for value in row))
 
@@ -77,6 +86,8 @@ def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
 @event.listens_for(Session, "before_flush")
 def touch_changed(session: Session, _context, _instances) -> None:
     now = utcnow()
+    for name in {o.__tablename__ for o in session.deleted if isinstance(o, TimestampMixin)}:
+        _mark_deleted(session, name, now)
     touched = set()
     for obj in session.dirty:
         if isinstance(obj, TimestampMixin) and session.is_modified(obj):
@@ -87,6 +98,23 @@ def touch_changed(session: Session, _context, _instances) -> None:
             touched.add(parent)
     for obj in touched:
         obj.updated_at = now
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_delete(state) -> None:
+    """session.execute(sa.delete(Model)...) bypasses the flush: mark it here."""
+    mapper = state.bind_mapper
+    if state.is_delete and mapper is not None and issubclass(mapper.class_, TimestampMixin):
+        _mark_deleted(state.session, mapper.class_.__tablename__, utcnow())
+
+
+def _mark_deleted(session: Session, table: str, now: datetime) -> None:
+    marked = session.execute(
+        sa.update(CacheDeletion).where(CacheDeletion.table_name == table).values(deleted_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    if marked.rowcount == 0:  # a table the migration did not seed
+        session.execute(sa.insert(CacheDeletion).values(table_name=table, deleted_at=now))
 
 
 # --- whole pages -----------------------------------------------------------------------

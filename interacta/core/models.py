@@ -55,6 +55,17 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class CacheDeletion(Base):
+    """When a row of a table with `updated_at` was last deleted (interacta.core.cache):
+    cache fingerprints read the newest change from indexes, and a deletion leaves no row
+    behind to show it."""
+
+    __tablename__ = "cache_deletions"
+
+    table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    deleted_at: Mapped[datetime]
+
+
 class Topic(Base):
     """An area of focus of the network; events, publications and members refer to them."""
 

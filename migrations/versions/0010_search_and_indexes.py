@@ -8,6 +8,8 @@ SQLite gets an FTS5 table kept in step with `publications` by triggers; PostgreS
 generated tsvector column with a GIN index (interacta.publications.search queries both).
 """
 
+from datetime import datetime, timezone
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -55,6 +57,22 @@ def upgrade():
             "updated_at", existing_type=sa.DateTime(timezone=True), nullable=False
         )
         batch_op.create_index("ix_registrations_updated_at", ["updated_at"], unique=False)
+
+    cache_deletions = op.create_table(
+        "cache_deletions",
+        sa.Column("table_name", sa.String(length=64), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("table_name", name=op.f("pk_cache_deletions")),
+    )
+    # One row per table with updated_at, so marking a deletion is always an UPDATE.
+    seeded = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    op.bulk_insert(
+        cache_deletions,
+        [
+            {"table_name": name, "deleted_at": seeded}
+            for name in ("events", "members", "publications", "registrations")
+        ],
+    )
 
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
@@ -108,6 +126,7 @@ def downgrade():
         for suffix in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER IF EXISTS publications_fts_{suffix}")
         op.execute("DROP TABLE IF EXISTS publications_fts")
+    op.drop_table("cache_deletions")
     with op.batch_alter_table("registrations", schema=None) as batch_op:
         batch_op.drop_index("ix_registrations_updated_at")
         batch_op.drop_column("updated_at")
