@@ -28,32 +28,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import USER_AGENT, bench_env, session_cookie, start_server  # noqa: E402
+from bench.run import (  # noqa: E402
+    USER_AGENT,
+    bench_env,
+    ensure_database,
+    session_cookie,
+    start_server,
+)
 
 MEMBERS = 200
 SEATS = 50
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/interacta_bench_reg"
-
-
-def ensure_database(url: str) -> None:
-    import sqlalchemy as sa
-
-    target = sa.make_url(url)
-    if not target.drivername.startswith("postgresql"):
-        raise SystemExit("bench-registration needs PostgreSQL (BENCH_DATABASE_URL)")
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
-        )
-        if not exists:
-            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    admin.dispose()
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
 
 
 def seed(app) -> tuple[str, list[int]]:

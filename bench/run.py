@@ -2,21 +2,23 @@
 """`make bench`: how fast is each page, against the framework's floor, and do SQL query
 counts stay flat as the data grows?
 
-1. Builds a large dataset in a database of its own (SQLite in a temporary folder, or the
-   PostgreSQL database named by BENCH_DATABASE_URL, which is WIPED first).
+1. Builds a large dataset in a database of its own: SQLite in a temporary folder; or the
+   PostgreSQL database named by BENCH_DATABASE_URL (WIPED first); or, when DATABASE_URL
+   names a PostgreSQL database, `<that name>_bench` on the same server (created, wiped;
+   the app's own database is never touched).
 2. Serves the app with gunicorn (production settings) and, beside it, the bare Flask floor
    app (bench/floor.py) with the same gunicorn settings.
 3. Loads each page with wrk for a fixed time at a fixed concurrency.
 4. Prints requests/s, p50/p99 latency, response size, SQL queries per request and the
    ratio to the floor; repeats the query counts on a dataset ten times smaller; writes
-   the table to bench/RESULTS.md (bench/RESULTS-postgresql.md with BENCH_DATABASE_URL).
+   the table to bench/RESULTS.md (bench/RESULTS-postgresql.md on PostgreSQL).
 
 Each page is loaded for BENCH_WARMUP seconds (default 2, not recorded) before it is
 measured, so every worker has built it once; the build cost is reported separately.
 
 Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (8), BENCH_WORKERS (4),
 BENCH_SCALE (1.0 = 5,000 members, 2,000 events, 40,000 registrations, 10,000
-publications), BENCH_DATABASE_URL (PostgreSQL instead of SQLite).
+publications), BENCH_DATABASE_URL or DATABASE_URL (PostgreSQL instead of SQLite, see 1.).
 """
 
 from __future__ import annotations
@@ -62,6 +64,21 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("could not install wrk")
 
 
+def bench_database_url(work: Path) -> str:
+    """BENCH_DATABASE_URL (wiped); else, when DATABASE_URL names a PostgreSQL database, a
+    database of the bench's own beside it (`<name>_bench`, created and wiped; never the
+    app's own); else SQLite in the temporary folder."""
+    import sqlalchemy as sa
+
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    app_url = os.environ.get("DATABASE_URL", "")
+    if app_url.startswith("postgresql"):
+        url = sa.make_url(app_url)
+        return url.set(database=f"{url.database}_bench").render_as_string(hide_password=False)
+    return f"sqlite:///{work / 'bench.db'}"
+
+
 def bench_env(database_url: str, instance: Path) -> dict:
     env = dict(os.environ)
     env.update(
@@ -79,16 +96,32 @@ def bench_env(database_url: str, instance: Path) -> dict:
     return env
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of `url` when missing, then empty it."""
+    import sqlalchemy as sa
+
+    target = sa.make_url(url)
+    if not target.drivername.startswith("postgresql"):
+        raise SystemExit(f"not a PostgreSQL database: {target.database}")
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
 def prepare_database(database_url: str, env: dict, scale: float) -> dict:
     """Migrate and fill a database; returns what the pages need (slugs, a member id)."""
     if database_url.startswith("postgresql"):
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(database_url)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
+        ensure_database(database_url)
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
         cwd=ROOT,
@@ -257,7 +290,7 @@ def pages_for(info: dict) -> list[tuple[str, str, bool]]:
 def main() -> None:
     wrk = ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="interacta-bench-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{work / 'bench.db'}"
+    url = bench_database_url(work)
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"== building the dataset ({backend}) ==")
     env = bench_env(url, work / "instance")

@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from interacta.publications import services
-from tests.conftest import BACKEND
 
 
 def titles_on(response) -> list[str]:
@@ -242,7 +241,7 @@ def test_postgresql_answers_a_search_from_the_full_text_index(db, make_publicati
     assert "ix_publications_fulltext" in plan, plan
 
 
-@pytest.mark.skipif(BACKEND == "postgres", reason="the FTS5 table exists on SQLite only")
+@pytest.mark.sqlite_only
 def test_sqlite_keeps_the_fts_table_and_its_triggers(db):
     names = set(
         db.session.scalars(
