@@ -13,36 +13,7 @@ import sqlalchemy as sa
 from interacta.core.models import Topic
 from interacta.events import services
 from interacta.events.models import Event
-
-
-def form_data(**overrides):
-    data = {
-        "title": "Table-top exercise: evacuation",
-        "summary": "Practise an evacuation together",
-        "description": "Bring **boots**.",
-        "kind": "workshop",
-        "timezone": "Europe/Brussels",
-        "starts_at": "2030-10-24T09:00",
-        "ends_at": "2030-10-24T17:00",
-        "format": "in_person",
-        "venue_name": "Egmont Palace",
-        "venue_address": "Brussels",
-        "online_url": "",
-        "capacity": "30",
-        "registration_opens_at": "",
-        "registration_closes_at": "",
-        "audience": "all",
-        "recording_url": "",
-        "sessions-0-title": "Briefing",
-        "sessions-0-starts_at": "2030-10-24T09:00",
-        "sessions-0-ends_at": "2030-10-24T10:00",
-        "sessions-0-speakers": "A. Novak",
-        "sessions-0-room": "Hall",
-        "sessions-1-title": "",
-    }
-    data.update(overrides)
-    return data
-
+from tests.fixtures.events import event_form_data as form_data
 
 # --- permissions -------------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ from interacta.members.models import AuditLog, Member
 from interacta.members.passwords import fingerprint
 from interacta.publications.models import Publication
 from tests.conftest import Auth
+from tests.fixtures.events import event_form_data
 from tests.fixtures.members import GOOD_PASSWORD
 
 ROLES = ("anon", "guest", "member", "participant", "other_org", "owner", "admin")
@@ -236,20 +237,7 @@ def account_link(kind):
 
 # -- form data ----------------------------------------------------------------------------------
 
-EVENT_FORM = {
-    "title": "Table-top exercise: evacuation",
-    "summary": "Practise an evacuation together",
-    "description": "Bring boots.",
-    "kind": "workshop",
-    "timezone": "Europe/Brussels",
-    "starts_at": "2030-10-24T09:00",
-    "ends_at": "2030-10-24T17:00",
-    "format": "in_person",
-    "venue_name": "Egmont Palace",
-    "venue_address": "Brussels",
-    "capacity": "30",
-    "audience": "all",
-}
+EVENT_FORM = event_form_data()
 PUBLICATION_FORM = {
     "kind": "journal_article",
     "title": "Shared Situational Awareness in Flood Response",

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from interacta.events.models import Event, Registration
 from interacta.members.models import Member
+from tests.fixtures.events import event_form_data
 from tests.fixtures.members import GOOD_PASSWORD
 
 EXTRA = {
@@ -107,15 +108,7 @@ def test_event_create_ignores_posted_organizer_status_and_counts(client, auth, d
     other = make_member(role="organizer")
     auth.login_as(organizer)
     data = {
-        "title": "Mass assignment check",
-        "summary": "Nothing extra sticks",
-        "kind": "workshop",
-        "timezone": "Europe/Brussels",
-        "starts_at": "2030-10-24T09:00",
-        "ends_at": "2030-10-24T17:00",
-        "format": "in_person",
-        "venue_name": "Egmont Palace",
-        "audience": "all",
+        **event_form_data(title="Mass assignment check", summary="Nothing extra sticks"),
         **EXTRA,
         "capacity": "30",
         "organizer_id": str(other.id),
