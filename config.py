@@ -69,6 +69,9 @@ class Config:
     CACHE_KEY_PREFIX = "interacta:"
     CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 3600)
     CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)  # entries per process (SimpleCache)
+    #: How long a built page is kept at most (also the bound on staleness after two
+    #: transactions commit out of order; see interacta/core/cache.py).
+    CACHE_PAGE_SECONDS = _int("CACHE_PAGE_SECONDS", 60)
 
     # Mail: with MAIL_SERVER set, real SMTP; without it, the dev mailbox (the outbox table).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
 from interacta.extensions import cache, db
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 #: The session key in which Flask-WTF keeps the raw CSRF token.
 CSRF_SESSION_KEY = "csrf_token"
 #: Headers of a view's response worth replaying from the cache.
@@ -73,11 +75,27 @@ def _digest(parts) -> str:
 def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
     """`build()`, or what it returned before for the same name, parts and version."""
     key = f"{name}:{_digest((parts, version))}"
-    value = cache.get(key)
+    value = _get(key)
     if value is None:
         value = build()
-        cache.set(key, value)
+        _set(key, value)
     return value
+
+
+def _get(key: str):
+    """The cached value, or None; a cache that cannot be reached (Redis down) is a miss."""
+    try:
+        return cache.get(key)
+    except Exception:  # the page is built as if nothing were cached
+        logger.warning("the cache is unavailable; building without it", exc_info=True)
+        return None
+
+
+def _set(key: str, value, timeout: int | None = None) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:
+        logger.warning("the cache is unavailable; not storing", exc_info=True)
 
 
 # --- keeping updated_at honest ---------------------------------------------------------
@@ -121,12 +139,14 @@ def _mark_deleted(session: Session, table: str, now: datetime) -> None:
 
 
 @functools.cache
-def _templates_digest() -> str:
-    """Changes when any template does: entries of an older release are never served."""
+def _release_digest() -> str:
+    """Changes when any template or module does: a shared cache never serves a page of an
+    older release."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.html")) + sorted(root.rglob("*.xml")):
-        h.update(path.read_bytes())
+    for pattern in ("*.html", "*.xml", "*.py"):
+        for path in sorted(root.rglob(pattern)):
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -140,9 +160,9 @@ def _consent_signature() -> tuple:
         tuple(state.allows(c) for c in registry.OPTIONAL),
         state.gpc_signal,
         tuple(previous.allows(c) for c in registry.OPTIONAL) if previous else None,
-        request.cookies.get(registry.PREFERENCES_COOKIE)
-        if state.allows(registry.FUNCTIONALITY)
-        else None,
+        # The remembered preferences as read (None without consent), not the raw cookie:
+        # a made-up cookie value cannot make new keys.
+        tuple(gate.preference(k) for k in sorted(gate.PREFERENCE_KEYS)),
     )
 
 
@@ -153,11 +173,13 @@ def _viewer() -> tuple | None:
     return (current_user.get_id(), changed.isoformat() if isinstance(changed, datetime) else None)
 
 
-def _page_key(models, clock: str | None) -> str | None:
+def _page_key(models, clock: str | None, params: frozenset[str]) -> str | None:
     if request.method != "GET" or "_flashes" in session:
         return None
+    if not params.issuperset(request.args):
+        return None  # an unknown parameter: built, never stored (it cannot fill the cache)
     parts = (
-        _templates_digest(),
+        _release_digest(),
         request.path,
         sorted(request.args.items(multi=True)),
         _viewer(),
@@ -169,22 +191,30 @@ def _page_key(models, clock: str | None) -> str | None:
     return f"page:{request.endpoint}:{_digest(parts)}"
 
 
-def cached_page(*models, clock: str | None = None):
+def cached_page(*models, clock: str | None = None, params: tuple[str, ...] = ()):
     """Serve the view's response from the cache while `models` (and the viewer) are
     unchanged. `clock` ("minute" or "day"): the page also depends on the time (upcoming
-    or past, registration open or closed), so it is rebuilt at least that often."""
+    or past, registration open or closed), so it is rebuilt at least that often.
+    `params`: the query parameters the view reads; a request with any other is not cached.
+
+    Entries live CACHE_PAGE_SECONDS at most: that bounds how long a page can be stale in
+    the one case the fingerprint cannot see, a transaction that commits after a later one
+    whose change already moved the newest updated_at (or a host whose clock runs ahead)."""
     if clock is not None and clock not in _CLOCKS:
         raise ValueError(f"clock must be one of {sorted(_CLOCKS)}")
+    known = frozenset(params)
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            key = _page_key(models, clock)
+            key = _page_key(models, clock, known)
             if key is None:
                 return view(*args, **kwargs)
-            hit = cache.get(key)
+            hit = _get(key)
             if hit is not None:
-                body, status, headers = hit
+                body, status, headers, frame_src = hit
+                if frame_src:  # the video hosts the page embeds, for its CSP (consent/embed.py)
+                    request.csp_frame_src = list(frame_src)
                 response = current_app.response_class(body, status=status, headers=headers)
                 return response.make_conditional(request)
             csrf_before = session.get(CSRF_SESSION_KEY)
@@ -198,7 +228,9 @@ def cached_page(*models, clock: str | None = None):
                 response.add_etag()
                 headers = [(k, v) for k, v in response.headers if k in _KEPT_HEADERS]
                 headers.append(("ETag", response.headers["ETag"]))
-                cache.set(key, (response.get_data(), response.status_code, headers))
+                frame_src = getattr(request, "csp_frame_src", None)
+                entry = (response.get_data(), response.status_code, headers, frame_src)
+                _set(key, entry, timeout=current_app.config["CACHE_PAGE_SECONDS"])
                 return response.make_conditional(request)
             return response
 

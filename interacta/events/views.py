@@ -41,6 +41,10 @@ def _topics() -> list[Topic]:
     return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
 
 
+#: The query parameters of the event lists (filters, view choice, page).
+EVENT_LIST_PARAMS = ("kind", "topic", "format", "month", "q", "view", "page")
+
+
 def _filters() -> services.Filters:
     args = request.args
     return services.Filters(
@@ -70,7 +74,7 @@ def _listing(query, template: str, title: str):
 
 
 @bp.get("/")
-@cached_page(Event, Registration, clock="minute")
+@cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
 def index():
     # A visitor who allowed functionality cookies gets the view they used last.
     from interacta.consent import services as consent_services  # no import cycle
@@ -86,13 +90,13 @@ def index():
 
 
 @bp.get("/past")
-@cached_page(Event, Registration, clock="minute")
+@cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
 def past():
     return _listing(services.past_query(_filters()), "events/index.html", "Past events")
 
 
 @bp.get("/calendar")
-@cached_page(Event, clock="minute")
+@cached_page(Event, clock="minute", params=("month",))
 def calendar_view():
     today = utcnow().date()
     month = services.parse_month(request.args.get("month")) or today.replace(day=1)

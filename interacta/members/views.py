@@ -467,7 +467,7 @@ def deleted():
 
 @bp.get("/")
 @login_required
-@cached_page(Member)
+@cached_page(Member, params=("sector", "country", "topic", "q", "page"))
 def directory():
     sector = request.args.get("sector") or None
     country = request.args.get("country") or None

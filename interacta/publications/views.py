@@ -68,7 +68,7 @@ def too_large(exc):
 
 
 @bp.get("/")
-@cached_page(Publication)
+@cached_page(Publication, params=("q", "kind", "topic", "year", "author", "sort", "page"))
 def index():
     params = services.Search.from_args(request.args)
     pagination = services.search(params, page=page_arg())

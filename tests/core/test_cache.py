@@ -204,3 +204,47 @@ def test_the_fingerprint_does_not_count_rows(app, db, statements):
     fingerprint(Event, Registration)
     [sql] = [s for s in statements if "SELECT" in s.upper()]
     assert "count(" not in sql.lower()
+
+
+def test_a_change_the_fingerprint_cannot_see_shows_within_the_page_lifetime(
+    app, client, db, monkeypatch, make_publication
+):
+    # E.g. a transaction that commits after a later one already moved the newest
+    # updated_at: simulated by a Core UPDATE that leaves updated_at alone.
+    import time
+
+    from interacta.publications.models import Publication
+
+    monkeypatch.setitem(app.config, "CACHE_PAGE_SECONDS", 2)  # SimpleCache counts whole seconds
+    pub = make_publication(title="Before")
+    assert b"Before" in client.get(f"/publications/{pub.slug}").data
+    table = Publication.__table__
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.id == pub.id)
+        .values(title="After", updated_at=table.c.updated_at)  # (else onupdate moves it)
+    )
+    db.session.expire_all()
+    assert b"Before" in client.get(f"/publications/{pub.slug}").data  # still the cached page
+    time.sleep(2.1)
+    assert b"After" in client.get(f"/publications/{pub.slug}").data
+
+
+def test_unknown_query_parameters_are_never_cached(client, make_publication, statements):
+    make_publication()
+    client.get("/publications/?junk=1")
+    statements.clear()
+    client.get("/publications/?junk=1")
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) > 1
+    client.get("/publications/?q=water")
+    statements.clear()
+    client.get("/publications/?q=water")
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_pages_are_built_when_the_cache_is_unreachable(make_app, caplog):
+    app = make_app(CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    with caplog.at_level("WARNING", logger="interacta.core.cache"):
+        response = app.test_client().get("/publications/")
+    assert response.status_code == 200
+    assert "the cache is unavailable" in caplog.text
