@@ -10,7 +10,8 @@ check skips them by name: see `is_search_object`):
   Stored, so neither ranking nor the index's recheck recomputes it per row.
 
 Both tokenise a query the same way (letters and digits; every word is a prefix, all must
-match) and rank title matches above keywords and authors, above the abstract.
+match), ignore accents ("cooperation" finds "Coopération") and rank title matches above
+keywords and authors, above the abstract.
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ def _pg_vector():
 
 
 def _pg_query(words: list[str]):
+    # Accents folded as in the indexed document (migration 0010's interacta_unaccent).
     return sa.func.to_tsquery(
-        sa.literal_column("'simple'::regconfig"), " & ".join(f"{w}:*" for w in words)
+        sa.literal_column("'simple'::regconfig"),
+        sa.func.interacta_unaccent(" & ".join(f"{w}:*" for w in words)),
     )
 
 

@@ -21,10 +21,21 @@ depends_on = None
 
 # The weighted document: title A, keywords and authors B, abstract C.
 PG_DOCUMENT = (
-    "setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A'::\"char\") || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(keywords, '')), 'B'::\"char\") || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(search_authors, '')), 'B'::\"char\") || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(abstract, '')), 'C'::\"char\")"
+    "setweight(to_tsvector('simple'::regconfig, interacta_unaccent(coalesce(title, ''))),"
+    " 'A'::\"char\") || "
+    "setweight(to_tsvector('simple'::regconfig, interacta_unaccent(coalesce(keywords, ''))),"
+    " 'B'::\"char\") || "
+    "setweight(to_tsvector('simple'::regconfig,"
+    " interacta_unaccent(coalesce(search_authors, ''))), 'B'::\"char\") || "
+    "setweight(to_tsvector('simple'::regconfig, interacta_unaccent(coalesce(abstract, ''))),"
+    " 'C'::\"char\")"
+)
+# Accents are folded as SQLite's FTS5 (remove_diacritics 2) does: unaccent() is STABLE, so
+# a generated column needs this IMMUTABLE wrapper with the dictionary named explicitly.
+PG_UNACCENT = (
+    "CREATE OR REPLACE FUNCTION interacta_unaccent(text) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT"
+    " AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$"
 )
 FTS_COLUMNS = "title, keywords, search_authors, abstract"
 NEW_COLUMNS = "new.title, new.keywords, new.search_authors, new.abstract"
@@ -81,6 +92,9 @@ def upgrade():
             " SELECT string_agg(name, ' ' ORDER BY position) FROM publication_authors"
             " WHERE publication_id = publications.id), '')"
         )
+        # unaccent is a trusted extension (PostgreSQL 13+): the database owner may create it.
+        op.execute("CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public")
+        op.execute(PG_UNACCENT)
         op.execute(
             "ALTER TABLE publications ADD COLUMN search_vector tsvector"
             f" GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED"
@@ -122,6 +136,7 @@ def downgrade():
     if bind.dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_publications_fulltext")
         op.execute("ALTER TABLE publications DROP COLUMN IF EXISTS search_vector")
+        op.execute("DROP FUNCTION IF EXISTS interacta_unaccent(text)")
     else:
         for suffix in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER IF EXISTS publications_fts_{suffix}")

@@ -250,3 +250,14 @@ def test_sqlite_keeps_the_fts_table_and_its_triggers(db):
     )
     assert {"publications_fts", "publications_fts_ai", "publications_fts_ad"} <= names
     assert "publications_fts_au" in names
+
+
+def test_accents_are_ignored_both_ways(client, db, make_publication):
+    make_publication(title="Coopération civilo-militaire à Zürich")
+    make_publication(title="Unrelated")
+    assert titles_on(client.get("/publications/?q=cooperation+zurich")) == [
+        "Coopération civilo-militaire à Zürich"
+    ]
+    assert titles_on(client.get("/publications/?q=Coop%C3%A9ration")) == [
+        "Coopération civilo-militaire à Zürich"
+    ]
