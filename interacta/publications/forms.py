@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from interacta.publications.models import KINDS
+from interacta.publications.models import KINDS, MAX_ABSTRACT
 from interacta.publications.services import PublicationError, normalize_doi, parse_authors
 
 
@@ -49,7 +49,16 @@ class PublicationForm(FlaskForm):
         validators=[DataRequired(message="Give at least one author.")],
         render_kw={"rows": 4},
     )
-    abstract = TextAreaField("Abstract", render_kw={"rows": 8})
+    abstract = TextAreaField(
+        "Abstract",
+        validators=[
+            Length(
+                max=MAX_ABSTRACT,
+                message=f"An abstract is at most {MAX_ABSTRACT:,} characters: shorten it.",
+            )
+        ],
+        render_kw={"rows": 8},
+    )
     year = IntegerField(
         "Year",
         validators=[DataRequired(message="Give the year."), NumberRange(1900, 2100)],

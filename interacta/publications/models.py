@@ -23,6 +23,9 @@ KINDS = {
     "policy_brief": "Policy brief",
 }
 STATUSES = ("draft", "published")
+#: Characters an abstract may have (a long article's abstract is a few thousand; the
+#: full-text index also has a limit per record).
+MAX_ABSTRACT = 20_000
 
 publication_topics = sa.Table(
     "publication_topics",

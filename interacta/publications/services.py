@@ -23,6 +23,7 @@ from interacta.members.models import Member
 from interacta.publications import search as fulltext
 from interacta.publications.models import (
     KINDS,
+    MAX_ABSTRACT,
     Publication,
     PublicationAuthor,
     publication_topics,
@@ -198,6 +199,10 @@ def save_publication(pub: Publication | None, **values) -> Publication:
     slug, version_of_id.
     """
     creating = pub is None
+    if len(values.get("abstract") or "") > MAX_ABSTRACT:
+        raise PublicationError(
+            f"An abstract is at most {MAX_ABSTRACT:,} characters: shorten it.", "abstract"
+        )
     if creating:
         pub = Publication(status="draft")
     kind = values.get("kind", pub.kind)

@@ -250,3 +250,18 @@ def test_draft_version_is_not_linked_for_the_public(client, db, make_publication
     html = client.get(f"/publications/{article.slug}").get_data(as_text=True)
     assert "The Draft Paper" not in html
     assert "Other versions" not in html
+
+
+def test_an_overlong_abstract_is_refused_beside_the_field(client, db, make_member, auth):
+    # (PostgreSQL's full-text index also refuses a document over 1 MB: never a 500.)
+    auth.login_as(make_member(role="organizer"))
+    words = " ".join(f"word{i}" for i in range(3000))  # about 27,000 characters
+    response = client.post("/publications/manage/new", data=form_data(abstract=words))
+    assert response.status_code == 400
+    assert "An abstract is at most 20,000 characters" in response.get_data(as_text=True)
+    assert saved(db) is None
+    from interacta.publications import services
+
+    with pytest.raises(services.PublicationError, match="at most 20,000"):
+        services.save_publication(None, **{"kind": "report", "title": "T", "year": 2025,
+                                           "authors": [], "abstract": words})  # fmt: skip
