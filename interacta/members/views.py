@@ -419,7 +419,7 @@ def change_password():
 
 
 @bp.get("/me/export")
-@login_required
+@fresh_login_required  # everything we hold on the member: not for a left-open browser
 def export():
     data = {
         "exported_at": utcnow().isoformat(),

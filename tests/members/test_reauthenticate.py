@@ -262,3 +262,11 @@ def test_a_visitor_is_sent_to_sign_in(client, db):
     response = _get(client, REAUTH)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/members/login?next=")
+
+
+def test_the_data_export_needs_a_fresh_sign_in_too(remembered):
+    _sent_to_reauth(_get(remembered, "/members/me/export"), "/members/me/export")
+    _post(remembered, REAUTH + "?next=/members/me/export", {"password": GOOD_PASSWORD})
+    export = _get(remembered, "/members/me/export")
+    assert export.status_code == 200
+    assert "ana@example.org" in export.get_data(as_text=True)
