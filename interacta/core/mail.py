@@ -44,7 +44,8 @@ def html_from_text(text: str, subject: str) -> str:
     """The HTML part of a mail that has only a text template: its paragraphs and lines,
     escaped, with links made clickable, in the HTML mail layout (which has the footer the
     text signature carries)."""
-    body = text.split(SIGNATURE, 1)[0].strip()
+    # The layout's own signature is the last one; an organizer's message may carry another.
+    body = text.rsplit(SIGNATURE, 1)[0].strip()
     paragraphs = [
         [_parts(line) for line in block.split("\n")]
         for block in re.split(r"\n\s*\n", body)
@@ -57,10 +58,15 @@ def _parts(line: str) -> list[dict]:
     """A line as pieces of plain text and links, for the template to escape."""
     parts, last = [], 0
     for match in _URL.finditer(line):
+        if match.start() < last:
+            continue
+        url, end = match.group(), match.end()
+        if url.count("(") > url.count(")") and line[end : end + 1] == ")":
+            url, end = url + ")", end + 1  # https://en.wikipedia.org/wiki/Sphere_(disambiguation)
         if match.start() > last:
             parts.append({"text": line[last : match.start()]})
-        parts.append({"url": match.group()})
-        last = match.end()
+        parts.append({"url": url})
+        last = end
     if last < len(line):
         parts.append({"text": line[last:]})
     return parts

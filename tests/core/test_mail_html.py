@@ -39,3 +39,18 @@ def test_a_mail_with_its_own_html_template_keeps_it(client, outbox):
     mails = outbox(to="ana@example.org")
     assert mails, "the verification mail was queued"
     assert "Confirm my email address" in mails[0].html_body  # from members/mail/verify.html
+
+
+def test_links_and_a_signature_in_the_text_itself(app):
+    from interacta.core.mail import html_from_text
+
+    text = (
+        "Dear all,\n-- \nOur own sign-off\n\nSee https://en.wikipedia.org/wiki/Sphere_(geometry)"
+        " (and https://example.org/a).\n\n-- \nInteracta, managed by Interacta Global d.o.o.\n"
+    )
+    with app.test_request_context():
+        html = html_from_text(text, "Subject")
+    assert "Our own sign-off" in html  # only the last signature is the layout's
+    assert '<a href="https://en.wikipedia.org/wiki/Sphere_(geometry)">' in html
+    assert '<a href="https://example.org/a">' in html
+    assert html.count("managed by") == 1
