@@ -36,7 +36,12 @@ def build_csp(extra_frame_src: list[str] | None = None) -> str:
 
 
 def _behind_sign_in() -> bool:
-    """True when the response was made for a signed-in member (their own data may be in it)."""
+    """True when the response was made for a signed-in member (their own data may be in it).
+
+    Static files are the same for everyone: asking would restore a session from the
+    remember-me cookie on every asset request (and set a cookie on each)."""
+    if request and request.endpoint == "static":
+        return False
     try:
         from flask_login import current_user
 
