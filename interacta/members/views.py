@@ -102,6 +102,9 @@ def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
 
 
 LOGIN_LIMIT_MESSAGE = "Too many sign-in attempts. Please wait a few minutes and try again."
+#: Attempts at a password, at sign-in and at re-authentication alike: per IP, per account.
+SIGN_IN_LIMIT_PER_IP = "20/minute"
+SIGN_IN_LIMIT_PER_ACCOUNT = "5/minute;30/day"
 LIMIT_MESSAGE = "You have tried this too often. Please wait an hour and try again."
 
 
@@ -169,9 +172,12 @@ def resend():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20/minute", methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
 @limiter.limit(
-    "5/minute;30/day", methods=["POST"], key_func=_form_email_key, error_message=LOGIN_LIMIT_MESSAGE
+    SIGN_IN_LIMIT_PER_ACCOUNT,
+    methods=["POST"],
+    key_func=_form_email_key,
+    error_message=LOGIN_LIMIT_MESSAGE,
 )
 def login():
     next_url = safe_next(request.args.get("next"))
@@ -223,9 +229,9 @@ def logout():
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20/minute", methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
 @limiter.limit(
-    "5/minute;30/day",
+    SIGN_IN_LIMIT_PER_ACCOUNT,
     methods=["POST"],
     key_func=_signed_in_member_key,
     error_message=LOGIN_LIMIT_MESSAGE,
