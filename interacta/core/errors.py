@@ -13,6 +13,54 @@ from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
 
+
+class DomainError(Exception):
+    """A rule was broken. The one base for every blueprint's errors.
+
+    `message` is meant for the person who tried; `field` names the form field it belongs
+    to (or None); `status_code` is the HTTP status a view answers with. Subclasses set
+    a default status (`NotAllowed` 403, `Conflict` 409, ...).
+    """
+
+    status_code: int = 400
+    field: str | None = None
+
+    def __init__(self, message: str = "", field: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+        if status_code is not None:
+            self.status_code = status_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+def attach_to_form(form, exc: DomainError) -> bool:
+    """Put `exc`'s message beside its field on `form`; False if the form has no such field.
+
+    Views call this when they re-render a form with the status `exc.status_code`.
+    """
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is None:
+        return False
+    field.errors = [*field.errors, exc.message]
+    return True
+
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please check what you sent."),
     403: ("Access denied", "You do not have permission to see this page."),
@@ -72,6 +120,11 @@ def register_errorhandlers(app: Flask) -> None:
             400, "The form expired or did not come from this site. Please go back and try again."
         )
 
+    def handle_domain(exc: DomainError):
+        # A rule broken where no view caught it: its message and status on the error page.
+        db.session.rollback()
+        return render_error(exc.status_code, exc.message or None)
+
     def handle_unexpected(exc: Exception):
         db.session.rollback()
         if isinstance(exc, HTTPException):
@@ -84,6 +137,7 @@ def register_errorhandlers(app: Flask) -> None:
             return render_error(503)
         return render_error(500)
 
+    app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(InternalServerError, handle_unexpected)
