@@ -237,8 +237,9 @@ def manage_participants_csv(event_id: int):
 
 #: Characters that make a spreadsheet read a cell as a formula (or split it, then do).
 _FORMULA_START = "=+-@\t\r"
-#: Where a spreadsheet may split a cell: each separator in common use (`,` `;` tab `|`).
-_SEPARATORS = ",;\t|"
+#: Where a spreadsheet may split a cell: each separator in common use (`,` `;` tab `|`),
+#: and line breaks (some importers start a new row there, quotes or not).
+_SEPARATORS = ",;\t|\r\n"
 _FORMULA_AT = re.compile(
     rf"(?:^|(?<=[{re.escape(_SEPARATORS)}]))(?=[ ]*[{re.escape(_FORMULA_START)}])"
 )
