@@ -102,7 +102,7 @@ def test_editing_the_capacity_while_someone_registers_never_leaves_more_confirme
             event_id, member_id = event.id, member.id
             db.session.remove()
 
-        def edit(barrier, delay=attempt * 0.002):
+        def edit(barrier, event_id=event_id, delay=attempt * 0.002):
             event = db.session.get(Event, event_id)
             barrier.wait(timeout=30)
             time.sleep(delay)  # lands somewhere inside the registration's transaction
@@ -112,7 +112,7 @@ def test_editing_the_capacity_while_someone_registers_never_leaves_more_confirme
             except services.EventError:  # refused: the capacity would be below the confirmed count
                 db.session.rollback()
 
-        def register(barrier):
+        def register(barrier, event_id=event_id, member_id=member_id):
             member = db.session.get(Member, member_id)
             barrier.wait(timeout=30)
             registrations.register_member(event_id, member)
@@ -136,7 +136,7 @@ def test_the_same_confirmation_posted_twice_at_once_takes_the_last_seat_once(pg_
             event_id, registration_id, email = event.id, pending.id, pending.email
             db.session.remove()
 
-        def confirm(barrier):
+        def confirm(barrier, registration_id=registration_id):
             registration = db.session.get(Registration, registration_id)
             assert registration.status == "pending"
             barrier.wait(timeout=30)
