@@ -256,15 +256,12 @@ def _csv_safe(value: str | None) -> str:
 def manage_checkin(event_id: int):
     event = _managed_event(event_id)
     if request.method == "POST":
-        try:
-            registration = registrations.mark_attended(
-                event,
-                request.form.get("registration", type=int),
-                request.form.get("attended") == "1",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            abort(exc.status_code, exc.message)
+        # Not a confirmed participant of this event: the error page with its status.
+        registration = registrations.mark_attended(
+            event,
+            request.form.get("registration", type=int),
+            request.form.get("attended") == "1",
+        )
         db.session.commit()
         return redirect(
             url_for("events.manage_checkin", event_id=event.id, q=request.args.get("q"))

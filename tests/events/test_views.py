@@ -410,3 +410,16 @@ def test_manage_events_menu_item_only_for_organizers(client, switch_user, organi
     assert "Manage events" not in client.get("/events/").data.decode()
     switch_user(organizer)
     assert '<a href="/events/manage/">Manage events</a>' in client.get("/about").data.decode()
+
+
+def test_an_event_longer_than_sixty_days_is_refused_beside_its_end(client, auth, organizer, db):
+    auth.login_as(organizer)
+    response = client.post(
+        "/events/manage/new",
+        data=form_data(starts_at="2030-10-24T09:00", ends_at="2030-12-24T09:00",
+                       **{"sessions-0-title": ""}),
+    )  # fmt: skip
+    assert response.status_code == 400
+    html = response.data.decode()
+    assert 'id="ends_at-error"' in html and "at most 60 days" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
