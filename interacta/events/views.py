@@ -22,13 +22,13 @@ from flask_login import current_user
 from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg
+from interacta.core.registry import related_models, related_sections
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
 from interacta.events.jsonld import event_jsonld
 from interacta.events.models import FORMATS, KINDS, Event, Registration
 from interacta.extensions import db
 from interacta.members.models import Member
-from interacta.publications.models import Publication
 
 PER_PAGE = 10
 
@@ -157,7 +157,6 @@ def event_ics(slug: str):
 
 def _render_event(event: Event, preview: bool = False):
     counts = services.confirmed_counts([event.id])
-    from interacta.publications import services as publications_services  # no import cycle
 
     left = services.seats_left(event, counts)
     member = _member()
@@ -171,12 +170,14 @@ def _render_event(event: Event, preview: bool = False):
         show_online_link=services.can_see_online_link(event, member),
         preview=preview or event.status == "draft",
         registration=services.registration_context(event, member),
-        publications=publications_services.presented_at_event(event.id),
+        related=related_sections("event", event),
     )
 
 
 @bp.get("/<slug>")
-@cached_page(Event, Registration, Publication, Member, clock="minute")
+@cached_page(
+    Event, Registration, functools.partial(related_models, "event"), Member, clock="minute"
+)
 def detail(slug: str):
     return _render_event(_visible_event(slug))
 
