@@ -55,3 +55,77 @@ def test_the_factory_registers_the_routes(app):
         "consent.preferences",
     ):
         assert endpoint in endpoints
+
+
+# --- core's registries: a blueprint plugs in without editing core ------------------------
+
+
+def test_the_home_page_is_rebuilt_when_a_model_its_sections_declare_changes(
+    app, client, db, make_event, make_member, monkeypatch
+):
+    from interacta.core import registry
+    from interacta.events.models import Event
+
+    loads = []
+
+    def load():
+        loads.append(1)
+        return {"events": []}
+
+    event = make_event()
+    member = make_member()
+    # The home page with one section that declares one model: the fingerprint reads it.
+    sections = [registry.HomeSection(10, "events/_home.html", load=load, models=(Event,))]
+    monkeypatch.setitem(registry._store(app), "home", sections)
+    client.get("/")
+    client.get("/")
+    assert len(loads) == 1  # the second view came from the cache
+    event.title = "A new title"
+    db.session.flush()
+    client.get("/")
+    assert len(loads) == 2
+    member.name = "Another name"  # a table no section declares: served from the cache
+    db.session.flush()
+    client.get("/")
+    assert len(loads) == 2
+
+
+def test_a_registered_cache_key_contributor_keeps_cached_pages_apart(app, client, db, monkeypatch):
+    from flask import request
+
+    from interacta.core import registry
+
+    loads = []
+
+    def load():
+        loads.append(1)
+        return {"events": []}
+
+    monkeypatch.setitem(
+        registry._store(app), "home", [registry.HomeSection(10, "events/_home.html", load=load)]
+    )
+    contributor = registry.CacheKeyContributor("test", lambda: request.headers.get("X-Test"))
+    monkeypatch.setitem(
+        registry._store(app), "cache_key", [*registry._store(app)["cache_key"], contributor]
+    )
+    for value in ("a", "b", "a", "b"):
+        assert client.get("/", headers={"X-Test": value}).status_code == 200
+    assert len(loads) == 2  # built once per value, then served from the cache
+
+
+def test_base_links_the_registered_stylesheets_in_order(client):
+    html = client.get("/about").get_data(as_text=True)
+    sheets = [
+        html.index(f"css/{name}.css")
+        for name in ("site", "members", "events", "publications", "consent")
+    ]
+    assert sheets == sorted(sheets)
+
+
+def test_the_schema_filters_leave_the_full_text_objects_out_of_autogenerate(app):
+    from interacta.core.db import include_name
+
+    with app.app_context():
+        assert include_name("publications", "table", {}) is True
+        assert include_name("publications_fts", "table", {}) is False
+        assert include_name("ix_publications_fulltext", "index", {}) is False
