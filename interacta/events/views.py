@@ -157,7 +157,6 @@ def event_ics(slug: str):
 
 def _render_event(event: Event, preview: bool = False):
     counts = services.confirmed_counts([event.id])
-
     left = services.seats_left(event, counts)
     member = _member()
     return render_template(
