@@ -27,6 +27,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/bandit -q -r interacta -ll
+	$(VENV)/bin/lint-imports --no-cache
 
 # Known vulnerabilities in the pinned packages (pip-audit; see .ci/audit.py).
 audit: install

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from interacta.core.markdown import render_markdown
 from interacta.core.pagination import url_args
+from interacta.core.registry import stylesheets
 from interacta.core.timezones import format_local, to_zone
 from interacta.core.urls import external_url
 
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["isoformat"] = lambda d: d.isoformat() if d else ""
     app.jinja_env.globals["url_args"] = url_args
     app.jinja_env.globals["external_url"] = external_url
+    app.jinja_env.globals["stylesheets"] = stylesheets  # registered by the blueprints
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

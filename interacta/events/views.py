@@ -24,14 +24,13 @@ from interacta.core.cache import cached_page
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg
+from interacta.core.registry import related_models, related_sections
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
 from interacta.events.jsonld import event_jsonld
 from interacta.events.models import FORMATS, KINDS, Event, Registration
 from interacta.extensions import db
 from interacta.members.models import Member
-from interacta.publications import services as publications_services
-from interacta.publications.models import Publication
 
 PER_PAGE = 10
 
@@ -168,12 +167,14 @@ def _render_event(event: Event, preview: bool = False):
         show_online_link=services.can_see_online_link(event, member),
         preview=preview or event.status == "draft",
         registration=services.registration_context(event, member),
-        publications=publications_services.presented_at_event(event.id),
+        related=related_sections("event", event),
     )
 
 
 @bp.get("/<slug>")
-@cached_page(Event, Registration, Publication, Member, clock="minute")
+@cached_page(
+    Event, Registration, functools.partial(related_models, "event"), Member, clock="minute"
+)
 def detail(slug: str):
     return _render_event(_visible_event(slug))
 
