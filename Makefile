@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint audit bench bench-registration clean install
+.PHONY: run test lint audit bench bench-registration clean install catalogs translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,18 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
+
+# Compiled message catalogs (.mo) from the committed .po files; only those that changed.
+catalogs: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d interacta/translations
+
+# For translators: extract every message, merge it into fr, de and sl, then edit the .po
+# files (poedit or any text editor) and run `make catalogs`.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 --no-location \
+	  --sort-output -o interacta/translations/messages.pot .
+	$(VENV)/bin/pybabel update -N --ignore-obsolete -i interacta/translations/messages.pot -d interacta/translations
 
 run: install
 	$(PY) -m flask db upgrade

@@ -35,6 +35,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from interacta.core.i18n import offered_language
 from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
 from interacta.extensions import cache, db
 
@@ -180,6 +181,8 @@ def _page_key(models, clock: str | None, params: frozenset[str]) -> str | None:
         return None  # an unknown parameter: built, never stored (it cannot fill the cache)
     parts = (
         _release_digest(),
+        request.script_root,  # the language prefix (/fr, /de, /sl) is part of the page
+        offered_language(),  # an unprefixed page offers the browser's language
         request.path,
         sorted(request.args.items(multi=True)),
         _viewer(),
