@@ -118,6 +118,7 @@ def app(database_url, tmp_path_factory):
 def _forget_cached_user(sender, **_extra):
     g.pop("_login_user", None)
     g.pop("csrf_token", None)  # Flask-WTF's per-request token, as a new app context would
+    g.pop("_flask_babel", None)  # Flask-Babel's locale of the previous request
 
 
 @pytest.fixture
