@@ -18,21 +18,15 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
 
 install: $(VENV)/.installed catalogs
 
-# Compiled message catalogs (.mo) from the committed .po files; only those that changed.
+# Compiled message catalogs (.mo) from the committed .po files (tools/translations.py).
 catalogs: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -d interacta/translations
+	$(PY) tools/translations.py compile
 
-# For translators: extract every message, merge it into fr, de and sl, then edit the .po
-# files (poedit or any text editor) and run `make catalogs`.
+# For translators: extract every message and merge new ones into each part's fr, de and
+# sl catalogs; translate them in the .po files, then `make catalogs`.
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 --no-location \
-	  --sort-output -o interacta/translations/messages.pot .
-	$(VENV)/bin/pybabel update -N --ignore-obsolete -i interacta/translations/messages.pot -d interacta/translations
-
-run: install
-	$(PY) -m flask db upgrade
-	$(PY) -m flask seed-demo
-	$(PY) -m flask run --host 127.0.0.1 --port $(PORT) --debug
+	$(PY) tools/translations.py update
+	$(PY) tools/translations.py check
 
 lint: install
 	$(PY) -m ruff check .

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
@@ -159,7 +160,13 @@ def alternate_urls() -> list[tuple[str, str]]:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    # One catalog per part (interacta/translations, interacta/<blueprint>/translations),
+    # found on disk so a new blueprint's catalog is read without editing core.
+    root = Path(app.root_path)
+    directories = [root / "translations", *sorted(root.glob("*/translations"))]
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", ";".join(str(d) for d in directories if d.is_dir())
+    )
     babel.init_app(app, locale_selector=select_locale)
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.jinja_env.globals.update(
