@@ -9,11 +9,16 @@ the prefix of the links `external_url` builds.
 
 from __future__ import annotations
 
+import gettext as gettext_module
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
+import pycountry
 from babel import Locale
+from babel.dates import get_timezone_location, get_timezone_name
+from babel.lists import format_list
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, gettext
 from flask_babel import force_locale as _babel_force_locale
@@ -158,6 +163,40 @@ def alternate_urls() -> list[tuple[str, str]]:
     return [*urls, ("x-default", url_in_language(DEFAULT_LANGUAGE, absolute=True))]
 
 
+@lru_cache(maxsize=8)
+def _iso3166(language: str) -> gettext_module.NullTranslations:
+    if language == DEFAULT_LANGUAGE:
+        return gettext_module.NullTranslations()
+    return gettext_module.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+
+
+def country_name(code: str | None, language: str | None = None) -> str:
+    """The country's common name in the current language (pycountry's translations)."""
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    if country is None:
+        return ""
+    english = getattr(country, "common_name", None) or country.name
+    return _iso3166(language or current_language()).gettext(english)
+
+
+def timezone_label(zone: str) -> str:
+    """'Europe/Brussels: Brüssel, Mitteleuropäische Zeit' in the current language."""
+    locale = get_locale() or FORMAT_LOCALES[DEFAULT_LANGUAGE]
+    try:
+        city = get_timezone_location(zone, locale=locale, return_city=True)
+        name = get_timezone_name(zone, width="long", locale=locale)
+    except LookupError:
+        return zone
+    return f"{zone}: {city}, {name}" if name else f"{zone}: {city}"
+
+
+def format_names(names: list[str]) -> str:
+    """'a, b and c' written for the current language."""
+    return format_list(list(names), locale=get_locale() or FORMAT_LOCALES[DEFAULT_LANGUAGE])
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     # One catalog per part (interacta/translations, interacta/<blueprint>/translations),
@@ -176,5 +215,8 @@ def init_app(app: Flask) -> None:
         url_in_language=url_in_language,
         offered_language=offered_language,
         offer_text=offer_text,
+        country_name=country_name,
+        timezone_label=timezone_label,
+        format_names=format_names,
         alternate_urls=alternate_urls,
     )

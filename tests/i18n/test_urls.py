@@ -134,3 +134,17 @@ def test_mail_links_follow_the_language_they_are_written_in(app):
         with force_locale("sl"):
             assert external_url("events.index") == f"{base}/sl/events/"
         assert external_url("events.index", _language="de") == f"{base}/de/events/"
+
+
+def test_country_and_zone_names_are_translated(app):
+    from interacta.core.i18n import country_name, format_names, timezone_label
+
+    with app.test_request_context("/"):
+        assert country_name("DE") == "Germany"
+        with force_locale("sl"):
+            assert country_name("DE") == "Nemčija"
+            assert format_names(["a", "b", "c"]) == "a, b in c"
+        with force_locale("de"):
+            assert timezone_label("Europe/Brussels") == (
+                "Europe/Brussels: Brüssel, Mitteleuropäische Zeit"
+            )
