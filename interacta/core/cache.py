@@ -145,7 +145,7 @@ def _release_digest() -> str:
     older release."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for pattern in ("*.html", "*.xml", "*.py"):
+    for pattern in ("*.html", "*.xml", "*.py", "*.po"):
         for path in sorted(root.rglob(pattern)):
             h.update(path.read_bytes())
     return h.hexdigest()[:16]

@@ -136,6 +136,19 @@ def url_in_language(language: str, absolute: bool = False) -> str:
     return url
 
 
+def in_language(path: str, language: str) -> str:
+    """A site path (as `url_for` made it on this page, or a safe `next`) in `language`:
+    the sign-in lands a member in their own language."""
+    bare = base_script_root() if has_request_context() else ""
+    rest = path[len(bare) :] if bare and path.startswith(bare) else path
+    for lang in PREFIXED:
+        prefix = f"/{lang}"
+        if rest == prefix or rest.startswith(prefix + "/"):
+            rest = rest[len(prefix) :] or "/"
+            break
+    return bare + prefix_for(normalize_language(language)) + rest
+
+
 def language_name(code: str, in_language: str | None = None) -> str:
     """'Français', or 'French' when asked in English."""
     name = Locale.parse(code).get_display_name(in_language or code) or code

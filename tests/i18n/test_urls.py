@@ -148,3 +148,14 @@ def test_country_and_zone_names_are_translated(app):
             assert timezone_label("Europe/Brussels") == (
                 "Europe/Brussels: Brüssel, Mitteleuropäische Zeit"
             )
+
+
+def test_a_path_moves_into_another_language(app):
+    from interacta.core.i18n import in_language
+
+    with app.test_request_context("/"):
+        assert in_language("/events/x?a=1", "de") == "/de/events/x?a=1"
+        assert in_language("/fr/events/", "sl") == "/sl/events/"
+        assert in_language("/fr/events/", "en") == "/events/"
+        assert in_language("/fr", "de") == "/de/"
+        assert in_language("/france", "de") == "/de/france"
