@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint audit bench bench-registration clean install
+.PHONY: run test lint audit bench bench-registration clean install catalogs translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,17 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
 
-run: install
-	$(PY) -m flask db upgrade
-	$(PY) -m flask seed-demo
-	$(PY) -m flask run --host 127.0.0.1 --port $(PORT) --debug
+# Compiled message catalogs (.mo) from the committed .po files (tools/translations.py).
+catalogs: $(VENV)/.installed
+	$(PY) tools/translations.py compile
+
+# For translators: extract every message and merge new ones into each part's fr, de and
+# sl catalogs; translate them in the .po files, then `make catalogs`.
+translations: $(VENV)/.installed
+	$(PY) tools/translations.py update
+	$(PY) tools/translations.py check
 
 lint: install
 	$(PY) -m ruff check .

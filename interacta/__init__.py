@@ -10,14 +10,15 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_sqlalchemy.session import Session as FsaSession
 
 from config import Config, config_from_env
 from interacta.core import cli as core_cli
 from interacta.core import errors as core_errors
-from interacta.core import templating
+from interacta.core import i18n, templating
 from interacta.core.db import configure_sqlite, include_name
+from interacta.core.i18n import strip_language_prefix
 from interacta.core.mail import deliver_committed, install_session_hooks
 from interacta.core.security import (
     no_store_when_session_is_saved,
@@ -44,12 +45,23 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
 )
 
 
+class InteractaFlask(Flask):
+    """Flask, with static files linked without the page's language prefix (one URL per
+    file, so a browser caches it once for every language)."""
+
+    def url_for(self, endpoint: str, /, **values) -> str:
+        url = super().url_for(endpoint, **values)
+        if (endpoint == "static" or endpoint.endswith(".static")) and has_request_context():
+            url = strip_language_prefix(url, request)
+        return url
+
+
 def create_app(
     config_class: type[Config] | None = None, instance_path: str | None = None, **overrides
 ) -> Flask:
     """Build the app; `overrides` replace configuration values (tests, benchmarks)."""
     instance_path = instance_path or os.environ.get("INSTANCE_PATH") or str(BASE_DIR / "instance")
-    app = Flask(__name__, instance_path=instance_path)
+    app = InteractaFlask(__name__, instance_path=instance_path)
     app.config.from_object(config_class or config_from_env())
     app.config.update(overrides)
     configure_instance(app)
@@ -114,6 +126,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
     login_manager.login_message = "Please sign in to see this page."

@@ -36,6 +36,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from interacta.core.i18n import offered_language
 from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
 from interacta.core.registry import cache_key_parts
 from interacta.extensions import cache, db
@@ -146,7 +147,7 @@ def _release_digest() -> str:
     older release."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for pattern in ("*.html", "*.xml", "*.py"):
+    for pattern in ("*.html", "*.xml", "*.py", "*.po"):
         for path in sorted(root.rglob(pattern)):
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -176,6 +177,8 @@ def _page_key(models, clock: str | None, params: frozenset[str]) -> str | None:
         return None  # an unknown parameter: built, never stored (it cannot fill the cache)
     parts = (
         _release_digest(),
+        request.script_root,  # the language prefix (/fr, /de, /sl) is part of the page
+        offered_language(),  # an unprefixed page offers the browser's language
         request.path,
         sorted(request.args.items(multi=True)),
         _viewer(),
