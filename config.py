@@ -110,6 +110,10 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEV_MAILBOX = True
+    #: `PORT=8000 make run` serves on 8000, so the links in its mails point there too.
+    SERVER_BASE_URL = os.environ.get(
+        "SERVER_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    )
 
 
 class TestConfig(Config):
