@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy.session import Session as FsaSession
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
 from interacta.core import cli as core_cli
@@ -64,6 +65,8 @@ def create_app(
     app = InteractaFlask(__name__, instance_path=instance_path)
     app.config.from_object(config_class or config_from_env())
     app.config.update(overrides)
+    if proxies := app.config["TRUSTED_PROXIES"]:  # client address and scheme (docs/deploy.md)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     configure_instance(app)
     configure_logging(app)
     register_extensions(app)
