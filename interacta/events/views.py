@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
-from interacta.core.pagination import page_arg
+from interacta.core.pagination import page_arg, query_params
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
 from interacta.events.jsonld import event_jsonld
@@ -75,6 +75,7 @@ def _listing(query, template: str, title: str):
 
 @bp.get("/")
 @cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
+@query_params(*EVENT_LIST_PARAMS)
 def index():
     # A visitor who allowed functionality cookies gets the view they used last.
     from interacta.consent import services as consent_services  # no import cycle
@@ -91,6 +92,7 @@ def index():
 
 @bp.get("/past")
 @cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
+@query_params(*EVENT_LIST_PARAMS)
 def past():
     return _listing(services.past_query(_filters()), "events/index.html", "Past events")
 

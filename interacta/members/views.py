@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload
 
 from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
-from interacta.core.pagination import page_arg
+from interacta.core.pagination import page_arg, query_params
 from interacta.core.registry import export_member_data
 from interacta.core.securitylog import security_event
 from interacta.extensions import db, limiter
@@ -474,6 +474,7 @@ def deleted():
 @bp.get("/")
 @login_required
 @cached_page(Member, params=("sector", "country", "topic", "q", "page"))
+@query_params("sector", "country", "topic", "q", "page")
 def directory():
     sector = request.args.get("sector") or None
     country = request.args.get("country") or None
@@ -498,6 +499,7 @@ def directory():
 
 @bp.get("/admin")
 @admin_required
+@query_params("q", "page")
 def admin():
     q = (request.args.get("q") or "").strip()[:100]
     query = sa.select(Member).where(Member.erased_at.is_(None)).order_by(Member.name, Member.id)

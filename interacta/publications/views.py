@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from interacta.core.cache import cached_page
 from interacta.core.errors import render_error
 from interacta.core.models import utcnow
-from interacta.core.pagination import page_arg
+from interacta.core.pagination import page_arg, query_params
 from interacta.core.urls import external_url
 from interacta.events.models import Event
 from interacta.extensions import db, login_manager
@@ -31,6 +31,9 @@ from interacta.publications.forms import ActionForm, PublicationForm
 from interacta.publications.models import KINDS, Publication
 
 logger = logging.getLogger(__name__)
+
+#: The query parameters of the list (search, filters, order, page).
+LIST_PARAMS = ("q", "kind", "topic", "year", "author", "sort", "page")
 
 EXPORT_TYPES = {
     "bib": "application/x-bibtex; charset=utf-8",
@@ -68,7 +71,8 @@ def too_large(exc):
 
 
 @bp.get("/")
-@cached_page(Publication, params=("q", "kind", "topic", "year", "author", "sort", "page"))
+@cached_page(Publication, params=LIST_PARAMS)
+@query_params(*LIST_PARAMS)
 def index():
     params = services.Search.from_args(request.args)
     pagination = services.search(params, page=page_arg())
