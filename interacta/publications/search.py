@@ -93,11 +93,21 @@ def _pg_vector():
     return sa.literal_column(f"publications.{PG_COLUMN}")
 
 
+def pg_lexeme(word):
+    """One quoted prefix term of a tsquery, accents folded as in the indexed document
+    (migration 0010's interacta_unaccent). Folded first, quoted after: unaccent turns some
+    letters into tsquery syntax (ʼ into ', ⑴ into (1), ː into :), so they stay inside the
+    quotes; a quote or backslash in the folded text is escaped by doubling."""
+    folded = sa.func.interacta_unaccent(word)
+    escaped = sa.func.replace(sa.func.replace(folded, "\\", "\\\\"), "'", "''")
+    return sa.func.concat("'", escaped, "':*")
+
+
 def _pg_query(words: list[str]):
-    # Accents folded as in the indexed document (migration 0010's interacta_unaccent).
+    # Every word a quoted lexeme (never operators), all of them must match.
     return sa.func.to_tsquery(
         sa.literal_column("'simple'::regconfig"),
-        sa.func.interacta_unaccent(" & ".join(f"{w}:*" for w in words)),
+        sa.func.concat_ws(" & ", *(pg_lexeme(w) for w in words)),
     )
 
 
