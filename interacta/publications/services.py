@@ -18,7 +18,9 @@ from flask import current_app
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from interacta.core.models import Topic, utcnow
+from interacta.core.text import normalize_email
 from interacta.extensions import db
+from interacta.members import services as member_services
 from interacta.members.models import Member
 from interacta.publications import search as fulltext
 from interacta.publications.models import (
@@ -143,14 +145,30 @@ def _unique_slug(base: str, exclude_id: int | None = None) -> str:
 
 @dataclass
 class AuthorInput:
+    """One author as an organizer gives it.
+
+    An author is linked to a member by e-mail address only. Whether the address belongs
+    to a member is never said (no error, no echo): an unknown one leaves the author
+    unlinked. Without an address an author keeps the link it had under the same name,
+    unless `unlink`."""
+
     name: str
     affiliation: str | None = None
-    #: A member's id or e-mail address, to link the author to their profile.
-    member: str | None = None
+    #: A member's e-mail address, to link the author to their profile.
+    email: str | None = None
+    #: Remove the link this author had to a member (written "-" in the form).
+    unlink: bool = False
+
+
+#: How the form shows an author's link to a member listed in the directory.
+LINKED_MARK = "member:"
+UNLINK_MARK = "-"
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def parse_authors(text: str) -> list[AuthorInput]:
-    """Authors from lines "Name | Affiliation | member e-mail or id" (the last two optional)."""
+    """Authors from lines "Name | Affiliation | member e-mail" (the last two optional);
+    the third part may also be "-" (remove the link) or the form's "member: Name"."""
     authors = []
     for line in text.splitlines():
         if not line.strip():
@@ -161,34 +179,71 @@ def parse_authors(text: str) -> list[AuthorInput]:
                 f"“{line.strip()}”: write Name | Affiliation | member e-mail, one author a line.",
                 "authors",
             )
-        parts += [""] * (3 - len(parts))
-        authors.append(AuthorInput(parts[0], parts[1] or None, parts[2] or None))
+        name, affiliation, ref = [*parts, "", ""][:3]
+        author = AuthorInput(name, affiliation or None)
+        if ref == UNLINK_MARK:
+            author.unlink = True
+        elif ref and not ref.startswith(LINKED_MARK):
+            if not EMAIL_RE.match(ref):
+                raise PublicationError(
+                    f"“{line.strip()}”: the third part is a member's e-mail address "
+                    f"(or “{UNLINK_MARK}” to remove a link).",
+                    "authors",
+                )
+            author.email = normalize_email(ref)
+        authors.append(author)
     if not authors:
         raise PublicationError("Give at least one author.", "authors")
     return authors
 
 
-def format_authors(authors: list[PublicationAuthor], emails: dict[int, str]) -> str:
-    """The authors as the form's text (the reverse of parse_authors)."""
+def format_authors(authors: list[PublicationAuthor], listed: dict[int, str]) -> str:
+    """The authors as the form's text (the reverse of parse_authors). A link shows as the
+    member's name when the member is in the directory (`listed`: id -> name), else not
+    at all: never an address, and nothing the directory does not already show."""
     lines = []
     for a in authors:
-        member = emails.get(a.member_id, str(a.member_id)) if a.member_id else ""
-        parts = [a.name, a.affiliation or "", member]
+        link = f"{LINKED_MARK} {listed[a.member_id]}" if a.member_id in listed else ""
+        parts = [a.name, a.affiliation or "", link]
         while not parts[-1]:
             parts.pop()
         lines.append(" | ".join(parts))
     return "\n".join(lines)
 
 
-def _find_member(ref: str) -> Member:
-    ref = ref.strip()
-    if ref.isdigit() and len(ref) <= 12:  # longer numbers overflow the database's integer
-        member = db.session.get(Member, int(ref))
-    else:
-        member = db.session.scalar(sa.select(Member).where(Member.email == ref.lower()))
-    if member is None:
-        raise PublicationError(f"No member {ref!r}: give a member's e-mail address.", "authors")
-    return member
+def listed_member_names(member_ids: list[int]) -> dict[int, str]:
+    """id -> name of those members who appear in the member directory."""
+    if not member_ids:
+        return {}
+    query = member_services.directory_query().where(Member.id.in_(member_ids))
+    return {m.id: m.name for m in db.session.scalars(query)}
+
+
+def _author_member_ids(pub: Publication | None, authors: list[AuthorInput]) -> list[int | None]:
+    """The member each author is linked to: by e-mail, or the link kept from before."""
+    emails = {a.email for a in authors if a.email}
+    by_email = (
+        dict(
+            db.session.execute(
+                sa.select(Member.email, Member.id).where(Member.email.in_(emails))
+            ).all()
+        )
+        if emails
+        else {}
+    )
+    kept: dict[str, list[int]] = {}
+    for old in pub.authors if pub is not None and pub.id else []:
+        if old.member_id:
+            kept.setdefault(old.name, []).append(old.member_id)
+    ids = []
+    for a in authors:
+        if a.email:
+            ids.append(by_email.get(a.email))
+        elif a.unlink or not kept.get(a.name[:200]):
+            ids.append(None)
+        else:
+            ids.append(kept[a.name[:200]].pop(0))
+    return ids
 
 
 def save_publication(pub: Publication | None, **values) -> Publication:
@@ -250,8 +305,8 @@ def save_publication(pub: Publication | None, **values) -> Publication:
         raise PublicationError("That event does not exist.", "presented_at")
 
     authors = []
-    for position, a in enumerate(values["authors"]):
-        member_id = _find_member(a.member).id if a.member else None
+    member_ids = _author_member_ids(pub, values["authors"])
+    for position, (a, member_id) in enumerate(zip(values["authors"], member_ids, strict=True)):
         authors.append(
             PublicationAuthor(
                 position=position,
@@ -500,13 +555,6 @@ def presented_at_event(event_id: int) -> list[Publication]:
 
 def all_topics() -> list[Topic]:
     return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
-
-
-def member_emails(member_ids: list[int]) -> dict[int, str]:
-    if not member_ids:
-        return {}
-    rows = db.session.execute(sa.select(Member.id, Member.email).where(Member.id.in_(member_ids)))
-    return {row.id: row.email for row in rows if row.email}
 
 
 # --- search ---------------------------------------------------------------------------

@@ -174,11 +174,11 @@ def manage():
 
 
 def _initial(pub: Publication) -> dict:
-    emails = services.member_emails([a.member_id for a in pub.authors if a.member_id])
+    listed = services.listed_member_names([a.member_id for a in pub.authors if a.member_id])
     return {
         "kind": pub.kind,
         "title": pub.title,
-        "authors": services.format_authors(pub.authors, emails),
+        "authors": services.format_authors(pub.authors, listed),
         "abstract": pub.abstract,
         "year": pub.year,
         "month": pub.month,

@@ -104,7 +104,7 @@ def test_edit_form_shows_and_saves_changes(client, db, organizer, make_publicati
         ("year", "", "Give the year."),
         ("authors", "", "Give at least one author."),
         ("day", "31", "does not exist"),
-        ("authors", "Someone | Somewhere | nobody@example.org", "No member"),
+        ("authors", "Someone | Somewhere | 12", "the third part is a member&#39;s e-mail address"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(
