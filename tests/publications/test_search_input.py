@@ -41,15 +41,17 @@ def a_publication(make_publication):
 
 @pytest.mark.usefixtures("db", "a_publication")
 @settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     # Any character, often one that unaccent or tsquery treat specially.
-    q=st.lists(st.sampled_from("ʼː⑴'\\:&|!()*<>-") | st.characters(), max_size=30).map("".join),
-    author=st.text(max_size=10),
-    topic=st.text(max_size=10),
+    q=st.lists(st.sampled_from("ʼː⑴'\\:&|!()*<>-") | st.characters(codec="utf-8"), max_size=30).map(
+        "".join
+    ),
+    author=st.text(st.characters(codec="utf-8"), max_size=10),
+    topic=st.text(st.characters(codec="utf-8"), max_size=10),
     url=st.sampled_from(URLS),
 )
 def test_any_unicode_in_search_and_filters_never_breaks_the_list(client, q, author, topic, url):
