@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
         register_home_section,
         register_personal_data,
     )
-    from interacta.publications import cli, services
+    from interacta.publications import cli, personal_data, services
 
     app.cli.add_command(cli.publications_cli)
     register_home_section(
@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
         app,
         PersonalDataProvider(
             "publications",
-            export=services.export_authorship,
-            erase=services.erase_authorship,
+            export=personal_data.export_authorship,
+            erase=personal_data.erase_authorship,
         ),
     )

@@ -25,9 +25,9 @@ def hrefs(response) -> list[str]:
 
 @pytest.fixture
 def many_publications(make_publication):
-    from interacta.publications import services
+    from interacta.publications import search
 
-    for n in range(services.PER_PAGE + 2):
+    for n in range(search.PER_PAGE + 2):
         make_publication(title=f"Paged record {n:02d}", kind="report")
 
 

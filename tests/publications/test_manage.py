@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import EnvironBuilder
 
+from interacta.publications.files import PDF_MAX_BYTES
 from interacta.publications.models import Publication
-from interacta.publications.services import PDF_MAX_BYTES
 
 
 def form_data(**overrides):
@@ -263,5 +263,9 @@ def test_an_overlong_abstract_is_refused_beside_the_field(client, db, make_membe
     from interacta.publications import services
 
     with pytest.raises(services.PublicationError, match="at most 20,000"):
-        services.save_publication(None, **{"kind": "report", "title": "T", "year": 2025,
-                                           "authors": [], "abstract": words})  # fmt: skip
+        services.save_publication(
+            None,
+            services.PublicationInput(
+                kind="report", title="T", year=2025, authors=[], abstract=words
+            ),
+        )
