@@ -38,16 +38,23 @@ def query_params(*names: str):
     return decorator
 
 
-def known_params() -> frozenset[str]:
-    """The query parameters the current request's view declared (none if it declared none)."""
-    view = current_app.view_functions.get(request.endpoint or "")
+def known_params(endpoint: str | None = None) -> frozenset[str]:
+    """The query parameters `endpoint`'s view declared (default: the current request's);
+    none if it declared none."""
+    view = current_app.view_functions.get(endpoint or request.endpoint or "")
     return getattr(view, "query_params", frozenset())
 
 
 def url_args(**changes) -> dict:
     """The view's own query arguments from the current request with `changes` applied
     (None removes a key), for `url_for(endpoint, **url_args(page=2))`."""
-    known = known_params()
+    return list_args(request.endpoint or "", **changes)
+
+
+def list_args(endpoint: str, **changes) -> dict:
+    """The current request's arguments that `endpoint`'s view declared, with `changes`:
+    for links to a list from elsewhere, e.g. the redirect back after a POST from it."""
+    known = known_params(endpoint)
     args = {k: v for k, v in request.args.items() if k in known}
     for key, value in changes.items():
         if value is None:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload
 
 from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
-from interacta.core.pagination import page_arg, query_params
+from interacta.core.pagination import list_args, page_arg, query_params
 from interacta.core.registry import export_member_data
 from interacta.core.securitylog import security_event
 from interacta.extensions import db, limiter
@@ -539,7 +539,7 @@ def admin_role(member_id: int):
         abort(409, str(exc))
     db.session.commit()
     flash(f"{member.name} is now {member.role}.", "success")
-    return redirect(url_for("members.admin", **request.args))
+    return redirect(url_for("members.admin", **list_args("members.admin")))
 
 
 @bp.post("/admin/<int:member_id>/active")
@@ -556,4 +556,4 @@ def admin_active(member_id: int):
         abort(409, str(exc))
     db.session.commit()
     flash(f"{member.name} is {'active again' if active else 'deactivated'}.", "success")
-    return redirect(url_for("members.admin", **request.args))
+    return redirect(url_for("members.admin", **list_args("members.admin")))

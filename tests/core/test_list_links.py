@@ -80,3 +80,24 @@ def test_event_lists_ignore_unknown_arguments_in_their_links(
     assert pager and all("kind=seminar" in h for h in pager)
     for key in args:
         assert not [h for h in links if f"{key}=" in h.replace("&amp;", "&").split("?")[-1]]
+
+
+def test_member_admin_actions_return_to_the_list_with_its_own_arguments_only(
+    client, db, auth, make_admin, make_member
+):
+    target = make_member(name="Olga Org")
+    auth.login_as(make_admin())
+    response = client.post(
+        f"/members/admin/{target.id}/role",
+        query_string={"q": "olga", "endpoint": "x", "_external": "1"},
+        data={"role": "organizer"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/members/admin?q=olga"
+    response = client.post(
+        f"/members/admin/{target.id}/active",
+        query_string={"page": "2", "endpoint": "x"},
+        data={"active": "0"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/members/admin?page=2"
