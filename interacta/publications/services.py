@@ -164,7 +164,7 @@ def listed_member_names(member_ids: list[int]) -> dict[int, str]:
 
 def _author_member_ids(pub: Publication | None, authors: list[AuthorInput]) -> list[int | None]:
     """The member each author is linked to: by e-mail, or the link kept from before."""
-    emails = {a.email for a in authors if a.email}
+    emails = {normalize_email(a.email) for a in authors if a.email}
     by_email = (
         dict(
             db.session.execute(
@@ -181,7 +181,7 @@ def _author_member_ids(pub: Publication | None, authors: list[AuthorInput]) -> l
     ids = []
     for a in authors:
         if a.email:
-            ids.append(by_email.get(a.email))
+            ids.append(by_email.get(normalize_email(a.email)))
         elif a.unlink or not kept.get(a.name[:200]):
             ids.append(None)
         else:
