@@ -347,6 +347,11 @@ def withdraw(pub: Publication) -> None:
     db.session.flush()
 
 
+def can_manage(member) -> bool:
+    """Organizers and admins manage publications, and see drafts."""
+    return bool(member is not None and member.is_authenticated and member.is_organizer)
+
+
 # --- reading --------------------------------------------------------------------------
 
 

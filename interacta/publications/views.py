@@ -32,10 +32,6 @@ EXPORT_TYPES = {
 }
 
 
-def _is_manager() -> bool:
-    return current_user.is_authenticated and current_user.is_organizer
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc):
     return render_error(413, files.PDF_TOO_LARGE)
@@ -87,7 +83,7 @@ def feed():
 
 
 def _visible_or_404(slug: str) -> Publication:
-    pub = services.get_publication(slug, include_drafts=_is_manager())
+    pub = services.get_publication(slug, include_drafts=services.can_manage(current_user))
     if pub is None:
         abort(404)
     return pub
@@ -97,7 +93,9 @@ def _visible_or_404(slug: str) -> Publication:
 @cached_page(Publication, Event)
 def detail(slug: str):
     pub = _visible_or_404(slug)
-    version_of, versions = services.linked_versions(pub, include_drafts=_is_manager())
+    version_of, versions = services.linked_versions(
+        pub, include_drafts=services.can_manage(current_user)
+    )
     page_url = external_url("publications.detail", slug=pub.slug)
     pdf_url = external_url("publications.pdf", slug=pub.slug) if pub.pdf_file else None
     return render_template(
