@@ -10,6 +10,7 @@ from flask import current_app, url_for
 
 from interacta.core.i18n import current_language, prefix_for
 
+
 class GeneratedUrl(str):
     """A URL the app built itself: the only kind a mail's HTML part makes a link of
     (interacta.core.mail); text someone typed stays text."""

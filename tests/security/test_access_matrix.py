@@ -192,10 +192,10 @@ def world(db, make_member, make_event, make_registration, make_publication):
 
 def _matrix_pdf() -> str:
     """A small PDF in the publications folder (written once per test session)."""
-    from interacta.publications import services
+    from interacta.publications import files
 
     name = "0" * 32 + ".pdf"
-    path = services.pdf_dir() / name
+    path = files.pdf_dir() / name
     if not path.exists():
         path.write_bytes(b"%PDF-1.4\ntrailer << >>\n%%EOF\n")
     return name
