@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("publications", __name__, template_folder="templates")
 
-from interacta.publications import views  # noqa: E402,F401
+from interacta.publications import oai_views, views  # noqa: E402,F401
 
 
 @bp.app_template_filter("language_name")
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     from interacta.publications import cli, services
 
     app.cli.add_command(cli.publications_cli)
+    app.register_blueprint(oai_views.bp)  # /oai, for harvesters
     register_home_section(
         app,
         HomeSection(
