@@ -351,3 +351,18 @@ def test_xml_is_built_safely_from_any_text(client, db, make_publication):
     pub = make_publication(title='Bad \x01 bytes ]]> <x> & "quotes"', abstract="\x0b")
     doc = oai(client, verb="GetRecord", identifier=oai_id(pub), metadataPrefix="oai_datacite")
     assert doc.findtext(".//datacite:title", namespaces=NS) == 'Bad  bytes ]]> <x> & "quotes"'
+
+
+def test_post_needs_no_csrf_token(client, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    doc = oai(client, method="POST", verb="ListSets")
+    assert doc.find("oai:ListSets", NS) is not None
+
+
+def test_a_harvester_that_asks_too_fast_is_told_to_retry(client, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "OAI_RATE_LIMIT", "3/minute")
+    for _ in range(3):
+        assert client.get("/oai?verb=Identify").status_code == 200
+    response = client.get("/oai?verb=Identify")
+    assert response.status_code == 503  # OAI-PMH flow control, which harvesters honour
+    assert response.headers["Retry-After"] == "60"
