@@ -11,7 +11,13 @@ from interacta.publications import datacite, services
 from interacta.publications.models import KINDS
 
 DC = {"d": "http://datacite.org/schema/kernel-4"}
-REQUIRED = ("creators/d:creator/d:creatorName", "titles/d:title", "publisher", "publicationYear", "resourceType")
+REQUIRED = (
+    "creators/d:creator/d:creatorName",
+    "titles/d:title",
+    "publisher",
+    "publicationYear",
+    "resourceType",
+)
 
 
 def fetch(client, slug):
@@ -104,7 +110,7 @@ def test_the_page_links_every_export_format_and_keeps_highwire(client, db, make_
     pub = make_publication(title="Linked formats")
     html = client.get(f"/publications/{pub.slug}").get_data(as_text=True)
     for href in ("bib", "ris", "json", "datacite.xml"):
-        assert f'<link rel="alternate" type="' in html
+        assert '<link rel="alternate" type="' in html
         assert f'href="/publications/{pub.slug}.{href}"' in html, href
     assert '<meta name="citation_title" content="Linked formats">' in html
     for href in ("bib", "ris", "json", "datacite.xml"):
