@@ -4,12 +4,14 @@
 with `datacite.schema45.validate` (the package's JSON schema) and only then lets the
 package write the XML (`schema45.dump_etree`): no XML is written by hand here.
 
-The identifier: DataCite's `identifier` is always a DOI (identifierType is fixed to "DOI"
-in the kernel-4 XSD). A record with a DOI carries it. A record without one cannot
-honestly claim one, so `doi` is left out (the JSON schema, which the package checks,
-makes it optional: that is DataCite's own form for metadata not yet registered) and the
-record is identified by its landing page as an alternateIdentifier of type "URL", with
-the OAI identifier beside it. A DOI is never invented.
+The identifier: DataCite's `identifier` is required, and the kernel-4.5 XSD requires an
+`identifierType` without restricting its value (DataCite's documentation lists "DOI").
+A record with a DOI is identified by it (from the JSON's `doi`, written by the package).
+A record without one cannot honestly claim a DOI, and the package's JSON form has no
+other way to say its identifier; so, after the package has built the record, the one
+missing element is added with lxml: `<identifier identifierType="URL">` holding the
+record's landing page, its one stable address here. The result validates against the
+kernel-4.5 XSD (tests ship it). A DOI is never invented.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from interacta.publications.models import Publication
 from interacta.publications.services import split_name
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
+KERNEL_NS = "http://datacite.org/schema/kernel-4"
 
 #: our kind -> (DataCite resourceTypeGeneral, resourceType as free text)
 RESOURCE_TYPES = {
@@ -113,16 +116,20 @@ def to_datacite_json(pub: Publication, oai_identifier: str | None = None) -> dic
         "publisher": {"name": publisher_name(pub)},
         "publicationYear": str(pub.year),
         "types": {"resourceTypeGeneral": general, "resourceType": label},
-        "alternateIdentifiers": [
-            {"alternateIdentifier": page_url, "alternateIdentifierType": "URL"}
-        ],
+        "alternateIdentifiers": [],
     }
     if pub.doi:
         data["doi"] = pub.doi
+        # The DOI is the identifier; the landing page is another name for the record.
+        data["alternateIdentifiers"].append(
+            {"alternateIdentifier": page_url, "alternateIdentifierType": "URL"}
+        )
     if oai_identifier:
         data["alternateIdentifiers"].append(
             {"alternateIdentifier": oai_identifier, "alternateIdentifierType": "OAI"}
         )
+    if not data["alternateIdentifiers"]:
+        del data["alternateIdentifiers"]
     issued = "-".join([f"{pub.year:04d}"] + [f"{p:02d}" for p in pub.date_parts[1:]])
     data["dates"] = [
         {"date": issued, "dateType": "Issued"},
@@ -176,7 +183,12 @@ def to_datacite_etree(pub: Publication, oai_identifier: str | None = None) -> et
     if not schema45.validate(data):
         errors = [e.message for e in schema45.validator.iter_errors(data)]
         raise InvalidDataCite(f"{pub.slug}: {'; '.join(errors)}")
-    return etree.fromstring(etree.tostring(schema45.dump_etree(data)))
+    resource = etree.fromstring(etree.tostring(schema45.dump_etree(data)))
+    if "doi" not in data:  # see the module's docstring
+        identifier = etree.Element(f"{{{KERNEL_NS}}}identifier", identifierType="URL")
+        identifier.text = external_url("publications.detail", slug=pub.slug)
+        resource.insert(0, identifier)
+    return resource
 
 
 def to_datacite_xml(pub: Publication) -> bytes:

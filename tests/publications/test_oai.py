@@ -20,6 +20,7 @@ from tests.publications.oai_helpers import (
     identifiers,
     oai,
     token_of,
+    validate,
 )
 from tests.publications.test_search import count_queries
 
@@ -118,6 +119,11 @@ def test_get_record_oai_datacite(client, db, make_publication):
     rtype = resource.find("datacite:resourceType", NS)
     assert (rtype.get("resourceTypeGeneral"), rtype.text) == ("Report", "Policy brief")
     assert resource.findtext(".//datacite:affiliation", namespaces=NS) == "Nordhaven"
+    # The payload itself was validated against DataCite's kernel-4.5 XSD: without a
+    # required property the same document fails.
+    resource.remove(resource.find("datacite:publisher", NS))
+    with pytest.raises(AssertionError, match="publisher"):
+        validate(doc)
 
 
 def test_get_record_errors(client, db, make_publication):
@@ -246,8 +252,6 @@ def test_every_argument_error(client, db, make_publication, query, code):
     response = client.get(f"/oai?{query}")
     assert response.status_code == 200
     document = etree.fromstring(response.data)
-    from tests.publications.oai_helpers import validate
-
     validate(document)
     assert error_code(document) == code
 
