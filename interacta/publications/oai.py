@@ -373,7 +373,7 @@ def oai_datacite(pub: Publication) -> etree._Element:
     root = etree.Element(f"{{{OAI_DATACITE_NS}}}oai_datacite", nsmap={None: OAI_DATACITE_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DATACITE_NS} {OAI_DATACITE_SCHEMA}")
     _sub(root, f"{{{OAI_DATACITE_NS}}}schemaVersion", "4.5")
-    _sub(root, f"{{{OAI_DATACITE_NS}}}datacentreSymbol", current_app.config["SITE_NAME"])
+    # No datacentreSymbol: that names a DataCite member's repository account; we have none.
     payload = _sub(root, f"{{{OAI_DATACITE_NS}}}payload")
     payload.append(to_datacite_etree(pub, oai_identifier(pub.id)))
     return root
