@@ -41,7 +41,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("pages", None, ("views",)),
     ("members", "/members", ("views",)),
     ("events", "/events", ("views", "registration_views")),
-    ("publications", "/publications", ("views",)),
+    ("publications", "/publications", ("views", "oai_views")),
     ("consent", None, ("views",)),
 )
 
@@ -158,7 +158,10 @@ def register_blueprints(app: Flask) -> None:
                 raise
     for package, (_, prefix, routes) in zip(packages, BLUEPRINTS, strict=True):
         for module in routes:
-            importlib.import_module(f"{package.__name__}.{module}")
+            loaded = importlib.import_module(f"{package.__name__}.{module}")
+            # A route module may serve URLs outside its package's prefix (/oai).
+            for extra in getattr(loaded, "extra_blueprints", ()):
+                app.register_blueprint(extra)
         app.register_blueprint(package.bp, url_prefix=prefix)
     for package in packages:
         init = getattr(package, "init_app", None)

@@ -590,6 +590,11 @@ login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/ca
 200   200   200   200   200   200   200    GET /publications/<slug>
 200   200   200   200   200   200   200    GET /publications/<slug>.<any(bib, ris, json):fmt>
 200   200   200   200   200   200   200    GET /publications/<slug>.pdf
+200   200   200   200   200   200   200    GET /publications/<slug>.datacite.xml
+
+# publications: harvesters (OAI-PMH; POST is form-encoded, exempt from CSRF, changes nothing)
+200   200   200   200   200   200   200    GET /oai
+200   200   200   200   200   200   200    POST /oai
 
 # publications: any organizer manages the shared library
 login login 403   403   200   200   200    GET /publications/manage/
@@ -698,6 +703,9 @@ DETAILS: dict[str, Spec] = {
     "POST /events/manage/<int:event_id>/capacity": Spec(
         to="/events/manage/{event_id}/participants", data={"capacity": "20"}, check=capacity_set
     ),
+    "POST /oai": Spec(
+        data={"verb": "Identify"}, check=lambda w, role, response, client, db: _oai_answer(response)
+    ),
     "POST /publications/manage/new": Spec(
         to="/publications/manage/*/edit", data=PUBLICATION_FORM, check=publication_added
     ),
@@ -713,6 +721,10 @@ DETAILS: dict[str, Spec] = {
         to="/publications/manage/", check=publication_withdrawn
     ),
 }
+
+
+def _oai_answer(response):
+    assert b"<OAI-PMH" in response.data and response.content_type.startswith("text/xml")
 
 
 # -- running a cell -----------------------------------------------------------------------------
