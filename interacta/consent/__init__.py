@@ -6,36 +6,30 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import Blueprint, Flask
+from flask_login import user_logged_in
 
 bp = Blueprint("consent", __name__, template_folder="templates")
 
-from interacta.consent import views  # noqa: E402,F401
+from interacta.consent import gate, views  # noqa: E402,F401
+from interacta.consent.cli import consent_cli  # noqa: E402
+from interacta.consent.embed import embed_video  # noqa: E402
 from interacta.consent.gate import allows, preference, remember_preference  # noqa: E402
+from interacta.consent.registry import CATEGORY_INFO  # noqa: E402
+from interacta.consent.seed import seed_demo  # noqa: E402
+from interacta.consent.services import erase_member, export_member  # noqa: E402
+from interacta.core.registry import (  # noqa: E402
+    DemoSeeder,
+    PersonalDataProvider,
+    register_demo,
+    register_personal_data,
+)
 
 __all__ = ["allows", "bp", "init_app", "preference", "remember_preference"]
 
 
 def init_app(app: Flask) -> None:
-    from flask_login import user_logged_in
-
-    from interacta.consent import gate
-    from interacta.consent.cli import consent_cli
-    from interacta.consent.embed import embed_video
-    from interacta.consent.registry import CATEGORY_INFO
-    from interacta.consent.seed import seed_demo
-    from interacta.consent.services import erase_member, export_member
-    from interacta.core.registry import (
-        DemoSeeder,
-        PersonalDataProvider,
-        register_demo,
-        register_personal_data,
-    )
-
-    app.session_interface = gate.ConsentSessionInterface()
-    app.before_request(gate.apply_gpc)
-    # Inserted first so it runs last of the app's after_request hooks (Flask runs them in
-    # reverse): the guard then sees every cookie other hooks set, Flask-Login's included.
-    app.after_request_funcs.setdefault(None, []).insert(0, gate.after_request)
+    # The consent response steps (`gate.after_request`) are registered by the app factory,
+    # in the stated order of every request hook (interacta.register_request_hooks).
 
     def on_login(sender, user, **_extra):
         gate.merge_at_signin(user)

@@ -35,6 +35,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from interacta.core import security
 from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
 from interacta.extensions import cache, db
 
@@ -151,19 +152,9 @@ def _release_digest() -> str:
 
 
 def _consent_signature() -> tuple:
-    from interacta.consent import gate, registry
+    from interacta.consent import gate
 
-    state = gate.state()
-    previous = state.previous
-    return (
-        state.needs_asking,
-        tuple(state.allows(c) for c in registry.OPTIONAL),
-        state.gpc_signal,
-        tuple(previous.allows(c) for c in registry.OPTIONAL) if previous else None,
-        # The remembered preferences as read (None without consent), not the raw cookie:
-        # a made-up cookie value cannot make new keys.
-        tuple(gate.preference(k) for k in sorted(gate.PREFERENCE_KEYS)),
-    )
+    return gate.cache_key_part()
 
 
 def _viewer() -> tuple | None:
@@ -214,7 +205,7 @@ def cached_page(*models, clock: str | None = None, params: tuple[str, ...] = ())
             if hit is not None:
                 body, status, headers, frame_src = hit
                 if frame_src:  # the video hosts the page embeds, for its CSP (consent/embed.py)
-                    request.csp_frame_src = list(frame_src)
+                    security.allow_frame_src(*frame_src)
                 response = current_app.response_class(body, status=status, headers=headers)
                 return response.make_conditional(request)
             csrf_before = session.get(CSRF_SESSION_KEY)
@@ -228,7 +219,7 @@ def cached_page(*models, clock: str | None = None, params: tuple[str, ...] = ())
                 response.add_etag()
                 headers = [(k, v) for k, v in response.headers if k in _KEPT_HEADERS]
                 headers.append(("ETag", response.headers["ETag"]))
-                frame_src = getattr(request, "csp_frame_src", None)
+                frame_src = security.frame_src() or None
                 entry = (response.get_data(), response.status_code, headers, frame_src)
                 _set(key, entry, timeout=current_app.config["CACHE_PAGE_SECONDS"])
                 return response.make_conditional(request)
