@@ -11,9 +11,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
 
 from interacta.consent import registry
 from interacta.consent import services as svc
@@ -353,19 +355,45 @@ def _is_page_view(response) -> bool:
     )
 
 
+#: Session.info key: the session flushed changes its transaction has not committed yet.
+_UNFINISHED = "consent_unfinished_writes"
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _mark_unfinished(session, _context) -> None:
+    session.info[_UNFINISHED] = True
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _clear_unfinished(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_UNFINISHED, None)
+
+
+def _view_left_unfinished_work() -> bool:
+    session = db.session()
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_UNFINISHED))
+
+
 def count_page_view(response) -> None:
-    """With performance consent: count the view and set/refresh the visitor cookie."""
+    """With performance consent: count the view and set/refresh the visitor cookie.
+
+    The count is written in a transaction of its own, never with the view's: a response
+    hook must not commit what a view left uncommitted (nor wait for its locks)."""
     if not _is_page_view(response) or not allows(registry.PERFORMANCE):
+        return
+    if _view_left_unfinished_work():
+        logger.warning("%s left changes uncommitted; the page view is not counted", request.path)
         return
     today = utcnow().date()
     raw = request.cookies.get(registry.VISITOR_COOKIE, "")
     token, _, last_day = raw.partition(".")
     new_visitor = not (token and len(token) <= 64 and token.isalnum() and last_day == str(today))
     try:
-        svc.count_page_view(request.path, today, new_visitor)
-        db.session.commit()
+        with Session(db.engines[None], join_transaction_mode="create_savepoint") as apart:
+            svc.count_page_view(request.path, today, new_visitor, session=apart)
+            apart.commit()
     except Exception:  # statistics never break a page
-        db.session.rollback()
         logger.exception("counting a page view failed")
         return
     if new_visitor:

@@ -336,22 +336,30 @@ def erase_member(member) -> None:
 # Aggregated page views --------------------------------------------------------------------
 
 
-def _upsert(table, values: dict, index: list[str], increments: dict[str, int]) -> None:
-    dialect = db.session.get_bind().dialect.name
+def _upsert(session, table, values: dict, index: list[str], increments: dict[str, int]) -> None:
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values(**values, **increments)
     stmt = stmt.on_conflict_do_update(
         index_elements=index,
         set_={k: getattr(table.c, k) + v for k, v in increments.items()},
     )
-    db.session.execute(stmt)
+    session.execute(stmt)
 
 
-def count_page_view(path: str, day: date, new_visitor: bool) -> None:
-    """Add one view of `path` on `day`, and one visitor to the day if `new_visitor`."""
-    _upsert(PageView.__table__, {"day": day, "path": path[:300]}, ["day", "path"], {"views": 1})
+def count_page_view(path: str, day: date, new_visitor: bool, session=None) -> None:
+    """Add one view of `path` on `day`, and one visitor to the day if `new_visitor`
+    (in `session`, by default the request's)."""
+    session = session or db.session
+    _upsert(
+        session,
+        PageView.__table__,
+        {"day": day, "path": path[:300]},
+        ["day", "path"],
+        {"views": 1},
+    )
     if new_visitor:
-        _upsert(VisitorDay.__table__, {"day": day}, ["day"], {"visitors": 1})
+        _upsert(session, VisitorDay.__table__, {"day": day}, ["day"], {"visitors": 1})
 
 
 @dataclass(frozen=True)
