@@ -86,8 +86,11 @@ def _seconds(key: str) -> int | None:
 
 
 def enforce_limits() -> None:
-    """before_request: end a signed-in session idle too long or signed in too long ago."""
-    if _USER_ID not in session:
+    """before_request: end a signed-in session idle too long or signed in too long ago.
+
+    Static files are left alone: they need no sign-in, and a session cookie written with
+    an asset could overwrite the one a page is setting at the same moment."""
+    if request.endpoint == "static" or _USER_ID not in session:
         return
     now = int(time.time())
     signed_in, seen = _seconds(SIGNED_IN_AT), _seconds(SEEN_AT)

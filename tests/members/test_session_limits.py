@@ -88,3 +88,15 @@ def test_keep_me_signed_in_starts_a_new_session_after_an_idle_one(client, make_m
     assert client.get("/members/me").status_code == 200  # restored from the remember-me cookie
     with client.session_transaction() as sess:
         assert sess["_fresh"] is False  # a restored session: sensitive changes ask again
+
+
+def test_static_files_never_rewrite_the_session(client, make_member, login):
+    make_member(email="ana@example.org", password=GOOD_PASSWORD)
+    login("ana@example.org")
+    _age(client, idle_seconds=600)
+    asset = client.get("/static/css/site.css")
+    asset.close()
+    assert asset.status_code == 200
+    assert asset.headers.getlist("Set-Cookie") == []
+    page = client.get("/members/me")  # a page marks the session seen
+    assert "session" in [h.split("=", 1)[0] for h in page.headers.getlist("Set-Cookie")]
