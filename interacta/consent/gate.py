@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 LEGACY_SESSION_KEY = "consent"
 LEGACY_SUBJECT_KEY = "consent_subject"
 #: Whether this session's Global Privacy Control refusal is already in the consent log.
-GPC_LOGGED_KEY = "consent_gpc_logged"
+GPC_LOGGED_KEY = "gpc_logged"
 _COOKIE_SALT = "interacta.consent-cookie"
 
 #: What the functionality cookie may hold, and how each value is checked.
@@ -51,6 +51,8 @@ class ConsentState:
     previous: svc.Choice | None
     #: The request carried `Sec-GPC: 1`.
     gpc_signal: bool
+    #: `choice` is the signal's refusal for this request only (stored nowhere).
+    from_signal_only: bool = False
 
     @property
     def needs_asking(self) -> bool:
@@ -178,9 +180,10 @@ def state() -> ConsentState:
     now = utcnow()
     valid = stored if stored and stored.is_valid(now, policy_version()) else None
     gpc = request.headers.get("Sec-GPC") == "1"
-    if valid is None and gpc:
+    from_signal_only = valid is None and gpc
+    if from_signal_only:
         valid = _gpc_refusal(now)
-    result = ConsentState(valid, stored, gpc)
+    result = ConsentState(valid, stored, gpc, from_signal_only)
     g.consent_state = result
     return result
 
@@ -225,7 +228,7 @@ def choose(action: str, form_values: dict[str, bool], category: str | None = Non
 
     `action`: "accept_all" / "reject_all" (banner), "custom" (Cookie Management, with
     `form_values`), or "allow" (one `category` on top of the choice in force, e.g. a
-    video placeholder's button). Raises `svc.UnknownChoice` for anything else."""
+    video placeholder's button). Raises `svc.ConsentError` for anything else."""
     values, logged = svc.values_for(action, form_values, category, state().choice)
     return record(values, logged)
 
@@ -461,7 +464,7 @@ def guard_cookies(response):
 def sync_browser_copy() -> None:
     """A member's browser keeps a copy of the account's choice, so it stays after sign-out."""
     current = g.get("consent_state")
-    if current is None or current.choice is None or current.gpc_honoured:
+    if current is None or current.choice is None or current.from_signal_only:
         return
     if _signed_in_member_id() is None:
         return
