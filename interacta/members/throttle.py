@@ -21,8 +21,9 @@ from interacta.extensions import limiter
 
 #: Failed sign-ins on one account, from any client, after which each attempt waits.
 TARGETED_ACCOUNT = parse("10 per 15 minutes")
-#: Reset links mailed to one address, whoever asks; more would only fill their mailbox.
-RESET_MAILS = parse("3 per hour")
+#: Links (password reset, address confirmation) mailed to one address, whoever asks; more
+#: would only fill the mailbox, and a link already sent works.
+LINK_MAILS = parse("3 per hour")
 
 
 def _client() -> str:
@@ -60,8 +61,9 @@ def failed_sign_in(email: str) -> None:
         limiter.limiter.hit(TARGETED_ACCOUNT, "signin-failed", _account(email))
 
 
-def may_mail_reset_link(email: str) -> bool:
-    """Whether another reset link may go to `email` now (counted when True)."""
+def may_mail_link(kind: str, email: str) -> bool:
+    """Whether another link of `kind` ("reset", "verify") may go to `email` now (counted
+    when True)."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
-    return limiter.limiter.hit(RESET_MAILS, "reset-mail", _account(email))
+    return limiter.limiter.hit(LINK_MAILS, f"{kind}-mail", _account(email))

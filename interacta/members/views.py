@@ -48,11 +48,6 @@ ADMIN_PER_PAGE = 50
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _form_email_key() -> str:
-    """Rate-limit key: the account a form is about (the submitted email address)."""
-    return "email:" + normalize_email(request.form.get("email"))
-
-
 def _signed_in_member_key() -> str:
     """Rate-limit key: the signed-in account (re-authentication guesses its password)."""
     member_id = current_user.get_id() if current_user.is_authenticated else None
@@ -135,12 +130,19 @@ def verify(token: str):
 
 @bp.route("/resend", methods=["GET", "POST"])
 @limiter.limit("5/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
-@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key, error_message=LIMIT_MESSAGE)
+@limiter.limit(
+    "3/hour",
+    methods=["POST"],
+    key_func=throttle.form_email_and_client_key,
+    error_message=LIMIT_MESSAGE,
+)
 def resend():
     form = forms.EmailOnlyForm()
     if form.validate_on_submit():
-        services.resend_verification(form.email.data)
-        db.session.commit()
+        # As for reset: others asking for this address never stop its owner asking.
+        if throttle.may_mail_link("verify", form.email.data):
+            services.resend_verification(form.email.data)
+            db.session.commit()
         return render_template("members/resend.html", form=None, sent=True)
     return render_template("members/resend.html", form=form, sent=False)
 
@@ -267,7 +269,7 @@ def reset_request():
     if form.validate_on_submit():
         # Whoever else asks for this address, its owner can still ask: past the cap they
         # get the same answer, and a link already in their mailbox works.
-        if throttle.may_mail_reset_link(form.email.data):
+        if throttle.may_mail_link("reset", form.email.data):
             services.request_password_reset(form.email.data)
             db.session.commit()
         return render_template("members/reset_request.html", form=None, sent=True)

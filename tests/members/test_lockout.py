@@ -91,3 +91,24 @@ def test_reset_requests_from_other_clients_do_not_stop_the_owner_resetting(
         environ_base={"REMOTE_ADDR": OWNER_IP},
     )
     assert done.status_code == 302
+
+
+def test_resend_requests_from_other_clients_do_not_stop_a_newcomer_confirming(
+    client, make_member, outbox
+):
+    make_member(email="new@example.org", password=GOOD_PASSWORD, email_verified_at=None)
+    for n in range(5):
+        response = client.post(
+            "/members/resend",
+            data={"email": "new@example.org"},
+            environ_base={"REMOTE_ADDR": f"203.0.113.{n}"},
+        )
+        assert response.status_code == 200
+    owner = client.post(
+        "/members/resend", data={"email": "new@example.org"}, environ_base={"REMOTE_ADDR": OWNER_IP}
+    )
+    assert owner.status_code == 200
+    mails = outbox(to="new@example.org")
+    assert 1 <= len(mails) <= 3
+    confirmed = client.get(link_in(mails[-1], "/members/verify/"))
+    assert confirmed.status_code == 302
