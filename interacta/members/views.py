@@ -37,7 +37,6 @@ from interacta.extensions import db, limiter
 from interacta.members import bp, forms, freshness, services, sessions, throttle, tokens
 from interacta.members.countries import country_choices
 from interacta.members.models import ROLES, SECTORS, AuditLog, Member
-from interacta.publications import services as publications_services
 
 logger = logging.getLogger(__name__)
 
