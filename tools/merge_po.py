@@ -18,9 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 
 def _stage(path: str, stage: int) -> bytes | None:
-    result = subprocess.run(
-        ["git", "show", f":{stage}:{path}"], capture_output=True, check=False
-    )
+    result = subprocess.run(["git", "show", f":{stage}:{path}"], capture_output=True, check=False)
     return result.stdout if result.returncode == 0 else None
 
 
@@ -45,7 +43,9 @@ def merge(ours: bytes, theirs: bytes) -> bytes:
 
 def main() -> int:
     names = subprocess.run(
-        ["git", "diff", "--name-only", "--diff-filter=U"], capture_output=True, text=True,
+        ["git", "diff", "--name-only", "--diff-filter=U"],
+        capture_output=True,
+        text=True,
         check=True,
     ).stdout.split()
     for path in (n for n in names if n.endswith(".po")):
