@@ -13,6 +13,8 @@ import re
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from interacta.core.auth import login_required, organizer_required
@@ -207,9 +209,10 @@ def manage_participants_csv(event_id: int):
     event = _managed_event(event_id)
     out = io.StringIO()
     writer = csv.writer(out)
+    # The header row in the page's language; the data stays as stored (status codes, yes/no).
     writer.writerow(
-        ["Name", "Email", "Affiliation", "Needs", "Status", "Waiting position",
-         "Member", "Registered at (UTC)", "Attended"]
+        [_("Name"), _("Email"), _("Affiliation"), _("Needs"), _("Status"),
+         _("Waiting position"), _("Member"), _("Registered at (UTC)"), _("Attended")]
     )  # fmt: skip
     rows, positions = registrations.participants(event)
     for r in rows:
@@ -268,7 +271,7 @@ def manage_checkin(event_id: int):
             + f"#r{registration.id}"
         )
     q = (request.args.get("q") or "").strip()[:100] or None
-    rows, _ = registrations.participants(event, "confirmed", q)
+    rows, _positions = registrations.participants(event, "confirmed", q)
     present = sum(1 for r in rows if r.attended_at)
     return render_template(
         "events/manage/checkin.html", event=event, rows=rows, q=q, present=present
@@ -283,7 +286,14 @@ def manage_message(event_id: int):
     if form.validate_on_submit():
         sent = registrations.message_confirmed(event, form.subject.data, form.body.data)
         db.session.commit()
-        flash(f"Your message was sent to {sent} confirmed participants.", "success")
+        flash(
+            ngettext(
+                "Your message was sent to %(num)d confirmed participant.",
+                "Your message was sent to %(num)d confirmed participants.",
+                sent,
+            ),
+            "success",
+        )
         return redirect(url_for("events.manage_participants", event_id=event.id))
     status = 400 if request.method == "POST" else 200
     count = registrations.status_counts(event.id)["confirmed"]
@@ -306,8 +316,8 @@ def manage_capacity(event_id: int):
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("events.manage_participants", event_id=event_id))
-    flash(
-        f"Capacity set to {updated.capacity or 'unlimited'}.",
-        "success",
-    )
+    if updated.capacity:
+        flash(_("Capacity set to %(capacity)d.", capacity=updated.capacity), "success")
+    else:
+        flash(_("Capacity set to unlimited."), "success")
     return redirect(url_for("events.manage_participants", event_id=event_id))
