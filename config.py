@@ -101,6 +101,21 @@ class Config:
 
     DEV_MAILBOX = False
 
+    # Jobs (interacta/core/jobs.py): Huey keeps its queue in the instance folder (SQLite)
+    # unless JOBS_REDIS_URL is set; `flask jobs worker` runs them (`make run` starts one).
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL")
+    #: Run background jobs in the caller's process instead of queueing them (tests).
+    JOBS_IMMEDIATE = _bool("JOBS_IMMEDIATE", False)
+    JOBS_WORKERS = _int("JOBS_WORKERS", 2)
+
+    # Operations
+    #: `/readyz` answers 503 when a message has waited in the outbox longer than this.
+    OUTBOX_MAX_AGE_MINUTES = _int("OUTBOX_MAX_AGE_MINUTES", 30)
+    #: Bearer token for `/metrics`; without one, only development answers, from 127.0.0.1.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
+    #: "text" or "json" (one JSON object per log line).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+
     # Password hashing (argon2id); raising these rehashes each password at its next sign-in.
     PASSWORD_HASH_TIME_COST = _int("PASSWORD_HASH_TIME_COST", 3)
     PASSWORD_HASH_MEMORY_COST = _int("PASSWORD_HASH_MEMORY_COST", 65536)  # KiB
@@ -122,6 +137,9 @@ class TestConfig(Config):
     MAIL_SERVER = None
     DEV_MAILBOX = True
     SERVER_NAME = None
+    JOBS_IMMEDIATE = True
+    JOBS_REDIS_URL = None
+    METRICS_TOKEN = None
     SQLALCHEMY_ENGINE_OPTIONS = {}
     # Cheap hashes keep the suite fast; production uses the defaults above.
     PASSWORD_HASH_TIME_COST = 1

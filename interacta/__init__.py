@@ -68,18 +68,19 @@ def configure_instance(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
+    from interacta.core.requestlog import configure
+
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("huey").setLevel(logging.WARNING)  # our own line per run says enough
     if not app.debug and not app.testing and not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=os.environ.get("LOG_LEVEL", "INFO"),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        configure(os.environ.get("LOG_LEVEL", "INFO"), app.config.get("LOG_FORMAT", "text"))
 
 
 def register_extensions(app: Flask) -> None:
     from flask_sqlalchemy.session import Session as FsaSession
 
     from interacta.core.db import configure_sqlite
+    from interacta.core.jobs import init_app as init_jobs
     from interacta.core.mail import install_session_hooks
     from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
     from interacta.publications.search import include_name as fulltext_include_name
@@ -108,13 +109,15 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.needs_refresh_message_category = "info"
     configure_sqlite()
+    init_jobs(app)
     if not getattr(FsaSession, "_interacta_hooks", False):
         install_session_hooks(FsaSession)
         FsaSession._interacta_hooks = True
 
 
 def register_blueprints(app: Flask) -> None:
-    from interacta import consent, core, events, members, pages, publications
+    from interacta import admin, consent, core, events, members, pages, publications
+    from interacta.admin import views as admin_views
 
     # Every blueprint's models, so the metadata (and Alembic's autogenerate) sees all tables.
     for package in (members, events, publications, consent):
@@ -129,7 +132,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events.bp, url_prefix="/events")
     app.register_blueprint(publications.bp, url_prefix="/publications")
     app.register_blueprint(consent.bp)
-    for module in (members, events, publications, consent, pages):
+    app.register_blueprint(admin_views.bp)
+    for module in (members, events, publications, consent, pages, admin):
         init = getattr(module, "init_app", None)
         if init:
             init(app)
@@ -142,13 +146,19 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from interacta.core import requestlog
     from interacta.core.mail import deliver_committed
     from interacta.core.security import (
         no_store_when_session_is_saved,
         reject_nul_bytes,
         set_security_headers,
     )
+    from interacta.core.securitylog import record_request_events
+    from interacta.extensions import db
 
+    # First in, so its before-hook runs first and its after-hook last (Flask runs
+    # after_request hooks in reverse): the logged time covers the whole request.
+    requestlog.install(app)
     app.before_request(reject_nul_bytes)
     no_store_when_session_is_saved(app)
 
@@ -158,6 +168,7 @@ def register_request_hooks(app: Flask) -> None:
             deliver_committed()
         except sa.exc.SQLAlchemyError:  # mail stays queued; the worker retries it
             logger.exception("delivering committed mail failed")
+        record_request_events(db.engine)
         return set_security_headers(response, app)
 
 

@@ -21,7 +21,7 @@ from flask_mail import Message
 from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
-from interacta.core.models import OutboxMessage, utcnow
+from interacta.core.models import OutboxEvent, OutboxMessage, utcnow
 from interacta.extensions import db, mail
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def queue_mail(
     )
     db.session.add(message)
     db.session.flush()
+    db.session.add(OutboxEvent(message_id=message.id, status="queued"))
     db.session.info.setdefault(_PENDING, []).append(message.id)
     return message
 
@@ -225,10 +226,17 @@ def deliver_due(ids: list[int] | None = None, limit: int = 100) -> int:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             message.next_attempt_at = utcnow() + _backoff(message.attempts)
             message.locked_until = None
+            db.session.add(
+                OutboxEvent(
+                    message_id=message.id,
+                    status="failed" if failed else "retry",
+                    detail=message.last_error,
+                )
+            )
+            # No address in the log: the message id leads to it in the console.
             logger.warning(
-                "mail %s to %s not delivered (attempt %s): %s",
+                "mail %s not delivered (attempt %s): %s",
                 message.id,
-                message.to_addr,
                 message.attempts,
                 message.last_error,
             )
@@ -238,6 +246,28 @@ def deliver_due(ids: list[int] | None = None, limit: int = 100) -> int:
             message.sent_at = utcnow()
             message.locked_until = None
             message.last_error = None
+            db.session.add(OutboxEvent(message_id=message.id, status="sent", detail=transport))
             sent += 1
         db.session.commit()
     return sent
+
+
+def requeue(message: OutboxMessage, detail: str = "resent by an operator") -> None:
+    """Queue a failed (or sent) message again, due now, with a fresh set of attempts."""
+    message.status = "queued"
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.locked_until = None
+    db.session.add(OutboxEvent(message_id=message.id, status="resent", detail=detail))
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(message.id)
+
+
+def requeue_failed(detail: str = "retried by an operator") -> int:
+    """Queue every failed message again; returns how many."""
+    messages = list(
+        db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    )
+    for message in messages:
+        requeue(message, detail)
+    return len(messages)
