@@ -18,9 +18,12 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
 
 install: $(VENV)/.installed
 
+# The job worker (reminders, purges, mail retries) runs beside the server and stops with it.
 run: install
 	$(PY) -m flask db upgrade
 	$(PY) -m flask seed-demo
+	$(PY) -m flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m flask run --host 127.0.0.1 --port $(PORT) --debug
 
 lint: install

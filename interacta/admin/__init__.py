@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from interacta.admin import metrics, periodic
+from interacta.core.registry import DemoSeeder, register_demo
+
 
 def init_app(app: Flask) -> None:
-    from interacta.admin import metrics, periodic
-    from interacta.core.registry import DemoSeeder, register_demo
-
     periodic.register(app)
     metrics.install(app)
     register_demo(app, DemoSeeder(60, "operations", seed=periodic.seed_demo))

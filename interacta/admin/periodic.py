@@ -7,11 +7,14 @@ A later blueprint registers its own jobs in its `init_app` the same way.
 from __future__ import annotations
 
 import logging
+import random
+import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from interacta.consent.models import ConsentLogEntry
 from interacta.consent.services import purge_anonymous
 from interacta.core.jobs import DAILY, HOURLY, PeriodicJob, register_periodic
 from interacta.core.mail import deliver_committed
@@ -78,7 +81,7 @@ def register(app: Flask) -> None:
 DEMO_BRIEFING = "Briefing: civil-military coordination update"
 
 
-def seed_demo() -> None:
+def seed_demo_reminder() -> None:
     """An event starting tomorrow with the demo member registered, so the worker that
     `make run` starts sends a real day-before reminder; skipped when one exists."""
     now = utcnow()
@@ -115,3 +118,38 @@ def seed_demo() -> None:
     event_services.publish(event)
     registrations.register_member(event.id, member)
     db.session.flush()
+
+
+def seed_demo_consent() -> None:
+    """This month's cookie choices of anonymous visitors, for the console's consent figures;
+    skipped when the log holds any."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(ConsentLogEntry)):
+        return
+    rng = random.Random(2026)  # the same demo every time
+    now = utcnow()
+    for _ in range(40):
+        action = rng.choice(["accept_all", "accept_all", "reject_all", "custom"])
+        chosen = {
+            "accept_all": (True, True, True),
+            "reject_all": (False, False, False),
+            "custom": (rng.random() < 0.6, rng.random() < 0.8, False),
+        }[action]
+        db.session.add(
+            ConsentLogEntry(
+                consent_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                subject_id=uuid.UUID(int=rng.getrandbits(128), version=4).hex,
+                performance=chosen[0],
+                functionality=chosen[1],
+                targeting=chosen[2],
+                action=action,
+                policy_version=current_app.config["COOKIE_POLICY_VERSION"],
+                policy_hash="demo",
+                recorded_at=now - timedelta(hours=rng.randint(0, max(now.day - 1, 0) * 24)),
+            )
+        )
+    db.session.flush()
+
+
+def seed_demo() -> None:
+    seed_demo_reminder()
+    seed_demo_consent()

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
 from interacta.core.mail import deliver_due
-from interacta.core.models import JobRun, utcnow
+from interacta.core.models import JobRun, SecurityEventCount, utcnow
 from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,8 @@ def run_periodic(
     run.result = text
     run.finished_at = clock()
     db.session.commit()
-    logger.info(
+    logger.log(
+        logging.INFO if status == "ok" else logging.WARNING,
         "job %s period %s %s in %.2fs: %s",
         job.name,
         period,
@@ -248,14 +249,20 @@ def overdue_jobs(now: datetime | None = None) -> dict[str, str]:
     return overdue
 
 
-def prune_runs(now: datetime, keep: timedelta = timedelta(days=30)) -> str:
-    """Forget runs older than `keep` (the minutely mail job alone writes 1440 a day)."""
-    deleted = db.session.execute(
+def prune(now: datetime, keep: timedelta = timedelta(days=30)) -> str:
+    """Forget job runs and security event counts older than `keep` (the minutely mail job
+    alone writes 1440 runs a day)."""
+    runs = db.session.execute(
         sa.delete(JobRun)
         .where(JobRun.started_at < now - keep, JobRun.status != "running")
         .execution_options(synchronize_session=False)
     ).rowcount
-    return f"{deleted or 0} old job runs deleted"
+    counts = db.session.execute(
+        sa.delete(SecurityEventCount)
+        .where(SecurityEventCount.hour < now - keep)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return f"{runs or 0} job runs and {counts or 0} hourly security counts deleted"
 
 
 # -- core's own jobs -----------------------------------------------------------------------
@@ -281,7 +288,12 @@ def init_app(app: Flask) -> None:
     )
     register_periodic(
         app,
-        PeriodicJob("job-runs-prune", prune_runs, DAILY, "Forget job runs older than 30 days."),
+        PeriodicJob(
+            "ops-prune",
+            prune,
+            DAILY,
+            "Forget job runs and hourly security event counts older than 30 days.",
+        ),
     )
 
 
