@@ -180,7 +180,7 @@ def allowed() -> bool:
     if token:
         scheme, _, given = header.partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
-    development = current_app.config["ENV_NAME"] == "development" or current_app.debug
+    development = current_app.config["ENV_NAME"] == "development"
     return development and request.remote_addr in ("127.0.0.1", "::1")
 
 

@@ -180,3 +180,18 @@ def test_seeded_demo_shows_real_figures_and_a_reminder_due(runner, db, make_memb
         .where(Registration.status == "confirmed", Registration.reminder_sent_at.is_(None))
     )
     assert soon > 0
+
+
+def test_the_outbox_never_shows_a_mails_body_with_its_links(admin_client, db):
+    message = OutboxMessage(
+        to_addr="reset@example.org",
+        subject="Reset your password",
+        template="members/mail/reset",
+        text_body="Open https://interacta.example/members/reset/SECRET-RESET-TOKEN",
+        status="sent",
+    )
+    db.session.add(message)
+    db.session.commit()
+    page = admin_client.get(f"/admin/mail/{message.id}").get_data(as_text=True)
+    assert "Reset your password" in page and "reset@example.org" in page
+    assert "SECRET-RESET-TOKEN" not in page
