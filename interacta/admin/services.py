@@ -197,10 +197,12 @@ def _consent(board: Dashboard, month: datetime) -> None:
             ]
         ).where(this_month)
     ).one()
-    board.consent_share = [
-        Bar(category, round(100 * (n or 0) / total), f"{round(100 * (n or 0) / total)} %")
-        for category, n in zip(CONSENT_CATEGORIES, accepted, strict=True)
-    ]
+    shares = [round(100 * (n or 0) / total) for n in accepted]
+    if any(shares):  # a chart of nothing but zeros says less than the sentence instead
+        board.consent_share = [
+            Bar(category, share, f"{share} %")
+            for category, share in zip(CONSENT_CATEGORIES, shares, strict=True)
+        ]
 
 
 def security_figures(now: datetime) -> dict:

@@ -195,3 +195,24 @@ def test_the_outbox_never_shows_a_mails_body_with_its_links(admin_client, db):
     page = admin_client.get(f"/admin/mail/{message.id}").get_data(as_text=True)
     assert "Reset your password" in page and "reset@example.org" in page
     assert "SECRET-RESET-TOKEN" not in page
+
+
+def test_a_month_of_refusals_only_still_shows_the_console(admin_client, db):
+    db.session.add(
+        ConsentLogEntry(
+            consent_id="only-refusal",
+            subject_id="s",
+            performance=False,
+            functionality=False,
+            targeting=False,
+            action="reject_all",
+            policy_version=1,
+            policy_hash="0" * 64,
+        )
+    )
+    db.session.commit()
+    response = admin_client.get("/admin")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "No choice this month accepted an optional category." in page
+    assert "reject all: 1" in page
