@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint audit bench bench-registration clean install
+.PHONY: run test lint audit bench bench-registration clean install catalogs translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,17 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
+
+# Compiled message catalogs (.mo) from the committed .po files (tools/translations.py).
+catalogs: $(VENV)/.installed
+	$(PY) tools/translations.py compile
+
+# For translators: extract every message and merge new ones into each part's fr, de and
+# sl catalogs; translate them in the .po files, then `make catalogs`.
+translations: $(VENV)/.installed
+	$(PY) tools/translations.py update
+	$(PY) tools/translations.py check
 
 # The job worker (reminders, purges, mail retries) runs beside the server and stops with it.
 run: install
@@ -30,6 +40,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/bandit -q -r interacta -ll
+	$(VENV)/bin/lint-imports --no-cache
 
 # Known vulnerabilities in the pinned packages (pip-audit; see .ci/audit.py).
 audit: install

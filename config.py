@@ -97,6 +97,8 @@ class Config:
 
     # Privacy
     GUEST_DATA_RETENTION_DAYS = _int("GUEST_DATA_RETENTION_DAYS", 180)
+    #: The longest an event may last, in days (a longer one is a series).
+    EVENT_MAX_DAYS = _int("EVENT_MAX_DAYS", 60)
     ANONYMOUS_CONSENT_RETENTION_DAYS = _int("ANONYMOUS_CONSENT_RETENTION_DAYS", 400)
 
     DEV_MAILBOX = False

@@ -279,6 +279,7 @@ def pages_for(info: dict) -> list[tuple[str, str, bool]]:
         ("calendar", "/events/calendar", False),
         ("event page", f"/events/{info['event_slug']}", False),
         ("events feed", "/events/feed.ics", False),
+        ("event .ics", f"/events/{info['event_slug']}.ics", False),
         ("publications", "/publications/", False),
         ("search", "/publications/?q=governance", False),
         ("publication page", f"/publications/{info['publication_slug']}", False),

@@ -10,13 +10,53 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask_sqlalchemy.session import Session as FsaSession
 
 from config import Config, config_from_env
+from interacta.core import cli as core_cli
+from interacta.core import errors as core_errors
+from interacta.core import i18n, requestlog, templating
+from interacta.core.db import configure_sqlite, include_name
+from interacta.core.i18n import strip_language_prefix
+from interacta.core.jobs import init_app as init_jobs
+from interacta.core.mail import deliver_committed, install_session_hooks
+from interacta.core.security import (
+    no_store_when_session_is_saved,
+    reject_nul_bytes,
+    set_security_headers,
+)
+from interacta.core.securitylog import record_request_events
+from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
 logger = logging.getLogger(__name__)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+#: The blueprints: (package, URL prefix, the modules that hold its routes). Only the
+#: factory imports the route modules (by name, here: this file runs first whenever any
+#: `interacta.*` module is imported), so importing a model, a service or a CLI never loads
+#: a view. A new blueprint adds one line; it plugs into core through its `init_app`.
+BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
+    ("core", None, ("views",)),
+    ("pages", None, ("views",)),
+    ("members", "/members", ("views",)),
+    ("events", "/events", ("views", "registration_views")),
+    ("publications", "/publications", ("views",)),
+    ("consent", None, ("views",)),
+    ("admin", None, ("views",)),
+)
+
+
+class InteractaFlask(Flask):
+    """Flask, with static files linked without the page's language prefix (one URL per
+    file, so a browser caches it once for every language)."""
+
+    def url_for(self, endpoint: str, /, **values) -> str:
+        url = super().url_for(endpoint, **values)
+        if (endpoint == "static" or endpoint.endswith(".static")) and has_request_context():
+            url = strip_language_prefix(url, request)
+        return url
 
 
 def create_app(
@@ -24,7 +64,7 @@ def create_app(
 ) -> Flask:
     """Build the app; `overrides` replace configuration values (tests, benchmarks)."""
     instance_path = instance_path or os.environ.get("INSTANCE_PATH") or str(BASE_DIR / "instance")
-    app = Flask(__name__, instance_path=instance_path)
+    app = InteractaFlask(__name__, instance_path=instance_path)
     app.config.from_object(config_class or config_from_env())
     app.config.update(overrides)
     configure_instance(app)
@@ -68,35 +108,28 @@ def configure_instance(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    from interacta.core.requestlog import configure
-
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("huey").setLevel(logging.WARNING)  # our own line per run says enough
     if not app.debug and not app.testing and not logging.getLogger().handlers:
-        configure(os.environ.get("LOG_LEVEL", "INFO"), app.config.get("LOG_FORMAT", "text"))
+        requestlog.configure(
+            os.environ.get("LOG_LEVEL", "INFO"), app.config.get("LOG_FORMAT", "text")
+        )
 
 
 def register_extensions(app: Flask) -> None:
-    from flask_sqlalchemy.session import Session as FsaSession
-
-    from interacta.core.db import configure_sqlite
-    from interacta.core.jobs import init_app as init_jobs
-    from interacta.core.mail import install_session_hooks
-    from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
-    from interacta.publications.search import include_name as fulltext_include_name
-
     db.init_app(app)
     migrate.init_app(
         app,
         db,
         directory=str(BASE_DIR / "migrations"),
         render_as_batch=True,
-        include_name=fulltext_include_name,
+        include_name=include_name,  # asks the blueprints' schema filters (core.db)
     )
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
     login_manager.login_message = "Please sign in to see this page."
@@ -116,46 +149,29 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from interacta import admin, consent, core, events, members, pages, publications
-    from interacta.admin import views as admin_views
-
+    packages = [importlib.import_module(f"interacta.{name}") for name, _, _ in BLUEPRINTS]
     # Every blueprint's models, so the metadata (and Alembic's autogenerate) sees all tables.
-    for package in (members, events, publications, consent):
+    for package in packages:
         try:
             importlib.import_module(f"{package.__name__}.models")
         except ModuleNotFoundError as exc:
             if exc.name != f"{package.__name__}.models":
                 raise
-    app.register_blueprint(core.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(members.bp, url_prefix="/members")
-    app.register_blueprint(events.bp, url_prefix="/events")
-    app.register_blueprint(publications.bp, url_prefix="/publications")
-    app.register_blueprint(consent.bp)
-    app.register_blueprint(admin_views.bp)
-    for module in (members, events, publications, consent, pages, admin):
-        init = getattr(module, "init_app", None)
+    for package, (_, prefix, routes) in zip(packages, BLUEPRINTS, strict=True):
+        for module in routes:
+            importlib.import_module(f"{package.__name__}.{module}")
+        app.register_blueprint(package.bp, url_prefix=prefix)
+    for package in packages:
+        init = getattr(package, "init_app", None)
         if init:
             init(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from interacta.core.errors import register_errorhandlers as register
-
-    register(app)
+    core_errors.register_errorhandlers(app)
 
 
 def register_request_hooks(app: Flask) -> None:
-    from interacta.core import requestlog
-    from interacta.core.mail import deliver_committed
-    from interacta.core.security import (
-        no_store_when_session_is_saved,
-        reject_nul_bytes,
-        set_security_headers,
-    )
-    from interacta.core.securitylog import record_request_events
-    from interacta.extensions import db
-
     # First in, so its before-hook runs first and its after-hook last (Flask runs
     # after_request hooks in reverse): the logged time covers the whole request.
     requestlog.install(app)
@@ -173,12 +189,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from interacta.core.templating import register
-
-    register(app)
+    templating.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from interacta.core.cli import register_commands as register
-
-    register(app)
+    core_cli.register_commands(app)

@@ -26,6 +26,7 @@ from interacta.core.models import OutboxMessage
 from interacta.extensions import cache, limiter
 from interacta.extensions import db as _db
 from interacta.members import freshness
+from tools import translations
 
 # Each blueprint keeps the factories other blueprints' tests need in tests/fixtures/<bp>.py.
 pytest_plugins = [
@@ -44,6 +45,7 @@ def _required(name: str) -> bool:
 
 
 def pytest_configure(config):
+    translations.compile_all()  # the .mo files, as `make install` builds them
     if BACKEND == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
         raise pytest.UsageError("INTERACTA_TEST_DB=postgres needs TEST_DATABASE_URL")
 
@@ -118,6 +120,7 @@ def app(database_url, tmp_path_factory):
 def _forget_cached_user(sender, **_extra):
     g.pop("_login_user", None)
     g.pop("csrf_token", None)  # Flask-WTF's per-request token, as a new app context would
+    g.pop("_flask_babel", None)  # Flask-Babel's locale of the previous request
 
 
 @pytest.fixture

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from interacta.admin import metrics, services
+from interacta.admin import bp, metrics, services
 from interacta.core.auth import admin_required
 from interacta.core.mail import deliver_committed
 from interacta.core.pagination import page_arg
 from interacta.extensions import db, limiter
 
 logger = logging.getLogger(__name__)
-
-bp = Blueprint("admin", __name__, template_folder="templates")
 
 OUTBOX_PER_PAGE = 50
 

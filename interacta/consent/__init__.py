@@ -9,7 +9,6 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("consent", __name__, template_folder="templates")
 
-from interacta.consent import views  # noqa: E402,F401
 from interacta.consent.gate import allows, preference, remember_preference  # noqa: E402
 
 __all__ = ["allows", "bp", "init_app", "preference", "remember_preference"]
@@ -18,17 +17,20 @@ __all__ = ["allows", "bp", "init_app", "preference", "remember_preference"]
 def init_app(app: Flask) -> None:
     from flask_login import user_logged_in
 
-    from interacta.consent import gate
+    from interacta.consent import cache_key, gate
     from interacta.consent.cli import consent_cli
     from interacta.consent.embed import embed_video
     from interacta.consent.registry import CATEGORY_INFO
     from interacta.consent.seed import seed_demo
     from interacta.consent.services import erase_member, export_member
     from interacta.core.registry import (
+        CacheKeyContributor,
         DemoSeeder,
         PersonalDataProvider,
+        register_cache_key,
         register_demo,
         register_personal_data,
+        register_stylesheet,
     )
 
     app.session_interface = gate.ConsentSessionInterface()
@@ -54,3 +56,5 @@ def init_app(app: Flask) -> None:
         app, PersonalDataProvider("cookie_consent", export=export_member, erase=erase_member)
     )
     register_demo(app, DemoSeeder(20, "cookie consent", seed=seed_demo))
+    register_stylesheet(app, "css/consent.css")
+    register_cache_key(app, CacheKeyContributor("consent", cache_key.signature))

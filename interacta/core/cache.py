@@ -14,9 +14,10 @@ a deletion, through the session or a bulk DELETE, is marked in `cache_deletions`
 
 `cached_page` caches a whole view response, keyed also by everything else a page can
 depend on: the path and query, who is signed in (and their CSRF token, which signed-in
-pages embed), the cookie choice, the remembered preferences, the GPC signal and the
-template set. It never stores a response that sets a cookie, one built while the session
-had flash messages, or one that created a CSRF token (that token belongs to one visitor).
+pages embed), the template set, and what the blueprints registered as cache-key
+contributors (consent: the cookie choice, the remembered preferences, the GPC signal).
+It never stores a response that sets a cookie, one built while the session had flash
+messages, or one that created a CSRF token (that token belongs to one visitor).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from interacta.core.i18n import offered_language
 from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
+from interacta.core.registry import cache_key_parts
 from interacta.extensions import cache, db
 
 T = TypeVar("T")
@@ -144,26 +147,10 @@ def _release_digest() -> str:
     older release."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for pattern in ("*.html", "*.xml", "*.py"):
+    for pattern in ("*.html", "*.xml", "*.py", "*.po"):
         for path in sorted(root.rglob(pattern)):
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
-
-
-def _consent_signature() -> tuple:
-    from interacta.consent import gate, registry
-
-    state = gate.state()
-    previous = state.previous
-    return (
-        state.needs_asking,
-        tuple(state.allows(c) for c in registry.OPTIONAL),
-        state.gpc_signal,
-        tuple(previous.allows(c) for c in registry.OPTIONAL) if previous else None,
-        # The remembered preferences as read (None without consent), not the raw cookie:
-        # a made-up cookie value cannot make new keys.
-        tuple(gate.preference(k) for k in sorted(gate.PREFERENCE_KEYS)),
-    )
 
 
 def _viewer() -> tuple | None:
@@ -173,6 +160,16 @@ def _viewer() -> tuple | None:
     return (current_user.get_id(), changed.isoformat() if isinstance(changed, datetime) else None)
 
 
+def _models(entries) -> tuple:
+    """The models of `cached_page(...)`: classes, or callables that return classes (read
+    per request from a registry, e.g. the models the home sections declare)."""
+    models: dict = {}
+    for entry in entries:
+        for model in entry() if callable(entry) and not isinstance(entry, type) else (entry,):
+            models.setdefault(model, None)
+    return tuple(models)
+
+
 def _page_key(models, clock: str | None, params: frozenset[str]) -> str | None:
     if request.method != "GET" or "_flashes" in session:
         return None
@@ -180,21 +177,25 @@ def _page_key(models, clock: str | None, params: frozenset[str]) -> str | None:
         return None  # an unknown parameter: built, never stored (it cannot fill the cache)
     parts = (
         _release_digest(),
+        request.script_root,  # the language prefix (/fr, /de, /sl) is part of the page
+        offered_language(),  # an unprefixed page offers the browser's language
         request.path,
         sorted(request.args.items(multi=True)),
         _viewer(),
         session.get(CSRF_SESSION_KEY),
-        _consent_signature(),
+        cache_key_parts(),
         utcnow().strftime(_CLOCKS[clock]) if clock else None,
-        fingerprint(*models),
+        fingerprint(*_models(models)),
     )
     return f"page:{request.endpoint}:{_digest(parts)}"
 
 
 def cached_page(*models, clock: str | None = None, params: tuple[str, ...] = ()):
     """Serve the view's response from the cache while `models` (and the viewer) are
-    unchanged. `clock` ("minute" or "day"): the page also depends on the time (upcoming
-    or past, registration open or closed), so it is rebuilt at least that often.
+    unchanged. A model may be given as a callable returning models, read per request
+    (`core.registry.home_models`). `clock` ("minute" or "day"): the page also depends on
+    the time (upcoming or past, registration open or closed), so it is rebuilt at least
+    that often.
     `params`: the query parameters the view reads; a request with any other is not cached.
 
     Entries live CACHE_PAGE_SECONDS at most: that bounds how long a page can be stale in

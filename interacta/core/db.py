@@ -7,6 +7,8 @@ import sqlite3
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from interacta.core.registry import schema_filters
+
 _configured = False
 
 
@@ -37,3 +39,9 @@ def configure_sqlite() -> None:
     sa.event.listen(Engine, "connect", _sqlite_connect)
     sa.event.listen(Engine, "begin", _sqlite_begin)
     _configured = True
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic's include_name: an object is compared unless a blueprint's schema filter
+    (core.registry.register_schema_filter) leaves it out."""
+    return all(keep(name, type_, parent_names) for keep in schema_filters())

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from interacta.core.securitylog import security_event
@@ -131,8 +132,6 @@ def register_errorhandlers(app: Flask) -> None:
             return handle_http(exc)
         logger.exception("unhandled error on %s %s", request.method, request.path)
         original = getattr(exc, "original_exception", exc)
-        from sqlalchemy.exc import OperationalError
-
         if isinstance(original, OperationalError):
             return render_error(503)
         return render_error(500)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request
+from flask_login import current_user
 
 #: The Content-Security-Policy: nothing from another host, no inline script or style.
 #: Blueprints may widen `frame-src` (consented video embeds) through `extra_frame_src`.
@@ -43,8 +44,6 @@ def _behind_sign_in() -> bool:
     if request and request.endpoint == "static":
         return False
     try:
-        from flask_login import current_user
-
         return bool(current_user and current_user.is_authenticated)
     except Exception:  # noqa: BLE001 - e.g. the database is down; headers must still go out
         return False

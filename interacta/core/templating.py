@@ -8,7 +8,8 @@ from flask import Flask, current_app
 
 from interacta.core.markdown import render_markdown
 from interacta.core.pagination import url_args
-from interacta.core.timezones import format_local, to_zone
+from interacta.core.registry import stylesheets
+from interacta.core.timezones import format_day, format_local, to_zone
 from interacta.core.urls import external_url
 
 
@@ -16,9 +17,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["in_zone"] = to_zone
+    app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["isoformat"] = lambda d: d.isoformat() if d else ""
     app.jinja_env.globals["url_args"] = url_args
     app.jinja_env.globals["external_url"] = external_url
+    app.jinja_env.globals["stylesheets"] = stylesheets  # registered by the blueprints
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -1,10 +1,20 @@
-"""Time zones: everything is stored in UTC and shown in an IANA zone."""
+"""Time zones: everything is stored in UTC and shown in an IANA zone, formatted by Babel
+for the language of the page or mail being made."""
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
+
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    get_datetime_format,
+)
+from flask_babel import get_locale
 
 
 @lru_cache(maxsize=1)
@@ -28,6 +38,62 @@ def localize(naive: datetime, zone: str) -> datetime:
     return naive.replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=0)
 
 
-def format_local(moment: datetime, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+def _locale():
+    try:
+        return get_locale() or "en_GB"
+    except RuntimeError:  # no app context (a script): British English
+        return "en_GB"
+
+
+#: Date skeletons per style; Babel picks each language's own order and words.
+_DATE_SKELETONS = {
+    "datetime": "yMMMMEd",
+    "shortdatetime": "yMMMd",
+    "date": "yMMMd",
+    "longdate": "yMMMMEEEEd",
+    "month": "yMMMM",
+    "daymonth": "MMMMd",
+}
+
+
+def zone_abbreviation(local: datetime, locale=None) -> str:
+    """The zone's short name in the language (MEZ, CET, UTC), from Babel."""
+    return format_datetime(local, "z", tzinfo=local.tzinfo, locale=locale or _locale())
+
+
+def format_local(moment: datetime | None, zone: str, style: str = "datetime") -> str:
+    """`moment` in `zone`, written for the current language.
+
+    Styles: "datetime" (Tue, 1 December 2026, 09:30 CET), "shortdatetime" (1 Dec 2026,
+    09:30), "date" (1 Dec 2026), "longdate", "month", "daymonth", "time" (09:30 CET),
+    "clock" (09:30). A legacy strftime pattern is mapped to the nearest style.
+    """
+    if moment is None:
+        return ""
+    if style.startswith("%"):
+        has_time, has_day = "%H" in style, "%d" in style
+        style = "datetime" if has_time and has_day else "time" if has_time else "date"
+    locale = _locale()
     local = to_zone(moment, zone)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    if style == "clock":
+        return format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+    if style == "time":
+        clock = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+        return f"{clock} {zone_abbreviation(local, locale)}"
+    day = format_skeleton(_DATE_SKELETONS[style], local, tzinfo=local.tzinfo, locale=locale)
+    if style in ("date", "longdate", "month", "daymonth"):
+        return day
+    clock = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+    combined = get_datetime_format("medium", locale=locale).replace("{1}", day, 1)
+    combined = combined.replace("{0}", clock, 1).replace("'", "")
+    if style == "datetime":
+        return f"{combined} {zone_abbreviation(local, locale)}"
+    return combined
+
+
+def format_day(value: date | datetime, style: str = "date") -> str:
+    """A calendar day (no zone involved) written for the current language."""
+    skeleton = {"date": "yMMMd", "longdate": "yMMMMEEEEd", "month": "yMMMM", "weekday": "EEEE"}
+    if style == "weekday":
+        return format_date(value, "EEEE", locale=_locale())
+    return format_skeleton(skeleton[style], value, locale=_locale())

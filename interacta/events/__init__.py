@@ -4,8 +4,6 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("events", __name__, template_folder="templates")
 
-from interacta.events import registration_views, views  # noqa: E402,F401
-
 
 def init_app(app: Flask) -> None:
     from interacta.core.registry import (
@@ -15,12 +13,20 @@ def init_app(app: Flask) -> None:
         register_demo,
         register_home_section,
         register_personal_data,
+        register_stylesheet,
     )
     from interacta.events import cli, demo, registrations, services
+    from interacta.events.models import Event, Registration
 
+    register_stylesheet(app, "css/events.css")
     register_home_section(
         app,
-        HomeSection(10, "events/_home.html", load=lambda: {"events": services.next_events(3)}),
+        HomeSection(
+            10,
+            "events/_home.html",
+            load=lambda: {"events": services.next_events(3)},
+            models=(Event, Registration),
+        ),
     )
     register_demo(app, DemoSeeder(30, "events", seed=demo.seed))
     register_personal_data(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from flask import current_app
 
+from interacta.core.cache import cached
 from interacta.core.models import utcnow
 from interacta.core.urls import external_url
 from interacta.events.models import Event
@@ -57,8 +59,6 @@ def feed_bytes(events: list[Event], name: str | None = None) -> bytes:
     """The public feed: like calendar_bytes (no online links), but each event's VEVENT
     text is kept in the cache until the event changes, so a feed of a thousand events is
     rebuilt from text, not re-serialised, when one of them changes."""
-    from interacta.core.cache import cached
-
     head = _calendar(events, name).to_ical()
     end = b"END:VCALENDAR\r\n"
     if not head.endswith(end):  # pragma: no cover - icalendar always ends so
@@ -87,6 +87,8 @@ def _calendar(events: list[Event], name: str | None) -> icalendar.Calendar:
     for event in events:
         years[event.timezone] = min(years.get(event.timezone, 9999), event.starts_at.year)
     for zone, year in sorted(years.items()):
+        # Zone rules exist from 1900 or so; datetime stops at 9999.
+        year = min(max(year, 1902), 9998)
         if zone != "UTC":
             cal.add_component(vtimezone(zone, year))
     return cal
@@ -120,45 +122,50 @@ def _transitions(tz: ZoneInfo, year: int) -> list[datetime]:
     return found
 
 
+@functools.lru_cache(maxsize=1024)
+def _zone_rules(zone: str, year: int) -> tuple:
+    """The zone's changes as (dtstart, offset from, offset to, name, is_dst, rrule) per
+    change in the year before `year`, or a single fixed offset; memoised per (zone, year),
+    as scanning a year hour by hour is what costs."""
+    tz = ZoneInfo(zone)
+    transitions = _transitions(tz, year - 1)
+    if not transitions:
+        moment = datetime(year, 1, 1, tzinfo=UTC)
+        offset = _offset(tz, moment)
+        return ((datetime(1970, 1, 1), offset, offset, moment.astimezone(tz).tzname(), False,
+                 None),)  # fmt: skip
+    rules = []
+    for instant in transitions:
+        before = instant - timedelta(minutes=1)
+        old, new = _offset(tz, before), _offset(tz, instant)
+        local_after = instant.astimezone(tz)
+        # DTSTART is the wall-clock time of the change, read in the offset before it.
+        start = (instant + old).replace(tzinfo=None)
+        week = (start.day - 1) // 7 + 1
+        month_days = (
+            (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        ).day
+        nth = -1 if start.day + 7 > month_days else week
+        rrule = (start.month, f"{nth}{_DAYS[start.weekday()]}")
+        rules.append((start, old, new, local_after.tzname(), bool(local_after.dst()), rrule))
+    return tuple(rules)
+
+
 def vtimezone(zone: str, year: int) -> icalendar.Timezone:
     """A VTIMEZONE with yearly RRULEs from the zone's rules in force in `year`.
 
     Yearly rules (rather than icalendar's list of RDATEs) are what calendar programs
     expect and read most reliably.
     """
-    tz = ZoneInfo(zone)
     component = icalendar.Timezone()
     component.add("tzid", zone)
-    transitions = _transitions(tz, year - 1)
-    if not transitions:
-        moment = datetime(year, 1, 1, tzinfo=UTC)
-        std = icalendar.TimezoneStandard()
-        std.add("dtstart", datetime(1970, 1, 1))
-        std.add("tzoffsetfrom", _offset(tz, moment))
-        std.add("tzoffsetto", _offset(tz, moment))
-        std.add("tzname", moment.astimezone(tz).tzname())
-        component.add_component(std)
-        return component
-    for instant in transitions:
-        before = instant - timedelta(minutes=1)
-        old, new = _offset(tz, before), _offset(tz, instant)
-        local_after = instant.astimezone(tz)
-        is_dst = bool(local_after.dst())
+    for start, old, new, name, is_dst, rrule in _zone_rules(zone, year):
         sub = icalendar.TimezoneDaylight() if is_dst else icalendar.TimezoneStandard()
-        # DTSTART is the wall-clock time of the change, read in the offset before it.
-        start = (instant + old).replace(tzinfo=None)
         sub.add("dtstart", start)
         sub.add("tzoffsetfrom", old)
         sub.add("tzoffsetto", new)
-        sub.add("tzname", local_after.tzname())
-        week = (start.day - 1) // 7 + 1
-        month_days = (
-            (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        ).day
-        nth = -1 if start.day + 7 > month_days else week
-        sub.add(
-            "rrule",
-            {"freq": "yearly", "bymonth": start.month, "byday": f"{nth}{_DAYS[start.weekday()]}"},
-        )
+        sub.add("tzname", name)
+        if rrule is not None:
+            sub.add("rrule", {"freq": "yearly", "bymonth": rrule[0], "byday": rrule[1]})
         component.add_component(sub)
     return component

@@ -181,6 +181,8 @@ class Registration(TimestampMixin, Base):
     active_key: Mapped[str | None] = mapped_column(sa.String(320))
     name: Mapped[str | None] = mapped_column(sa.String(120))
     affiliation: Mapped[str | None] = mapped_column(sa.String(200))
+    #: en | fr | de | sl: a guest's mails follow the language of the page they registered on.
+    language: Mapped[str] = mapped_column(sa.String(2), default="en", server_default="en")
     #: Accessibility or dietary needs.
     note: Mapped[str | None] = mapped_column(sa.String(1000))
     #: pending (guest, not yet confirmed by mail) | confirmed | waiting | cancelled

@@ -38,9 +38,14 @@ def _reply_to(event: Event) -> str | None:
     return organizer.email if organizer is not None and organizer.email else None
 
 
-def _send(registration: Registration, subject: str, template: str, ics_file=False, **ctx):
-    from interacta.events import registrations
-
+def _send(
+    registration: Registration,
+    subject: str,
+    template: str,
+    ics_file: bool = False,
+    position: int | None = None,
+    **ctx,
+):
     event = registration.event
     attachments = []
     if ics_file:
@@ -57,7 +62,7 @@ def _send(registration: Registration, subject: str, template: str, ics_file=Fals
         when=_when(event, registration),
         manage_url=external_url("events.registration_status", token=registration.token),
         event_url=external_url("events.detail", slug=event.slug),
-        position=registrations.waiting_position(registration),
+        position=position,
         **ctx,
     )
 
@@ -66,15 +71,16 @@ def confirm_request(registration: Registration) -> None:
     _send(registration, "Please confirm your registration", "confirm_request")
 
 
-def existing_registration(registration: Registration) -> None:
-    _send(registration, "Your registration", "existing")
+def existing_registration(registration: Registration, position: int | None = None) -> None:
+    _send(registration, "Your registration", "existing", position=position)
 
 
-def registration_result(registration: Registration) -> None:
+def registration_result(registration: Registration, position: int | None = None) -> None:
+    """ "You are registered", or "you are on the waiting list" at `position`."""
     if registration.status == "confirmed":
         _send(registration, "You are registered", "confirmed", ics_file=True)
     elif registration.status == "waiting":
-        _send(registration, "You are on the waiting list", "waiting")
+        _send(registration, "You are on the waiting list", "waiting", position=position)
 
 
 def promoted(registration: Registration) -> None:
@@ -94,21 +100,24 @@ def organizer_message(registration: Registration, subject: str, body: str) -> No
     _send(registration, subject, "organizer_message", body=body)
 
 
-def event_changed_mail(registration: Registration, what: str, changes: list[str]) -> None:
-    if what == "cancelled":
-        _send(registration, "Event cancelled", "event_cancelled", ics_file=True)
-    else:
-        _send(registration, "Change of time or place", "event_changed", ics_file=True,
-              changes=changes)  # fmt: skip
-
-
-def event_changed(event: Event, what: str, changes: list[str]) -> int:
-    """Tell every registrant (confirmed or waiting) about a change or a cancellation."""
-    from interacta.events import registrations
-
+def event_changed(
+    registrants: list[Registration],
+    what: str,
+    changes: list[str],
+    positions: dict[int, int] | None = None,
+) -> int:
+    """Tell each registrant given (confirmed or waiting) of a change or a cancellation."""
+    positions = positions or {}
     sent = 0
-    for registration in registrations.active_registrants(event):
-        if registration.email:
-            event_changed_mail(registration, what, changes)
-            sent += 1
+    for registration in registrants:
+        if not registration.email:
+            continue
+        position = positions.get(registration.id)
+        if what == "cancelled":
+            _send(registration, "Event cancelled", "event_cancelled", ics_file=True,
+                  position=position)  # fmt: skip
+        else:
+            _send(registration, "Change of time or place", "event_changed", ics_file=True,
+                  position=position, changes=changes)  # fmt: skip
+        sent += 1
     return sent

@@ -1,16 +1,21 @@
 """Registration: members in one click, guests by email, capacity, waiting list.
 
-Seats: every change that can take or free a seat first locks the event row
-(`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the view runs the whole change in a
-`BEGIN IMMEDIATE` transaction, see `begin_seat_transaction`), then counts the confirmed
-registrations. So confirmed registrations never exceed the capacity, whatever the number
-of app processes, and a freed seat goes to the first on the waiting list.
+Seats: every change that takes or frees a seat, confirms, cancels, leaves the waiting list,
+promotes or changes the capacity runs inside `seat_change(event_id)`. It opens the
+transaction (`BEGIN IMMEDIATE` on SQLite), locks the event row (`SELECT ... FOR UPDATE`
+on PostgreSQL) and only then loads, afresh, the event and the registrations it changes;
+the seat functions raise `SeatLockMissing` when called outside it. So confirmed
+registrations never exceed the capacity, whatever the number of app processes, no
+decision is taken from a read made before the lock, and a freed seat goes to the first
+on the waiting list (in the one order `waiting_list` defines).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,68 +23,170 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from interacta.core.models import utcnow
+from interacta.core.text import normalize_email
+from interacta.core.timezones import format_local
+from interacta.events import notifications
+from interacta.events.errors import (
+    CapacityTooLow,
+    EventError,
+    EventGone,
+    NotAllowed,
+    RegistrationClosed,
+    RegistrationError,
+)
 from interacta.events.models import CalendarToken, Event, Registration
 from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "CapacityTooLow",
+    "EventError",
+    "NotAllowed",
+    "RegistrationClosed",
+    "RegistrationError",
+    "SeatLockMissing",
+    "seat_change",
+]
+
 ACTIVE = ("pending", "confirmed", "waiting")
-
-
-class RegistrationError(Exception):
-    """A registration rule was broken; the message is meant for the person registering."""
-
-    status_code = 409
-
-
-class RegistrationClosed(RegistrationError):
-    pass
-
-
-class NotAllowed(RegistrationError):
-    status_code = 403
-
-
-class CapacityTooLow(RegistrationError):
-    pass
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+MEMBERS_ONLY = "This event is for members only. Please sign in or join the network."
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-# --- transactions and locks --------------------------------------------------------------
+# --- the seat lock -----------------------------------------------------------------------
 
 
-def begin_seat_transaction() -> None:
-    """End the request's read transaction and open one that may take seats.
+class SeatLockMissing(RuntimeError):
+    """A seat function was called outside `seat_change` for its event (a programming error)."""
 
-    On SQLite this is `BEGIN IMMEDIATE` (the write lock is taken up front, so two
-    processes cannot both read "one seat left"); on PostgreSQL a plain transaction, in
-    which `lock_event` takes the row lock.
+
+_SEAT_KEY = "interacta.events.seat_change"
+
+
+class SeatChange:
+    """The event locked for a change of seats; what `seat_change` yields."""
+
+    def __init__(self, event: Event):
+        self.event = event
+
+    def registration(self, registration_id: int) -> Registration:
+        """The registration as it is now (read after the lock), or EventGone."""
+        registration = db.session.scalar(
+            sa.select(Registration)
+            .where(Registration.id == registration_id, Registration.event_id == self.event.id)
+            .execution_options(populate_existing=True)
+        )
+        if registration is None:
+            raise EventGone("This registration no longer exists.")
+        return registration
+
+
+def current_seat_change(event_id: int) -> SeatChange:
+    """The open seat change of `event_id`; SeatLockMissing if there is none."""
+    change = db.session.info.get(_SEAT_KEY)
+    if change is None or change.event.id != event_id:
+        raise SeatLockMissing(
+            f"seats of event {event_id} may only change inside seat_change({event_id})"
+        )
+    return change
+
+
+@contextmanager
+def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
+    """Lock event `event_id` for a change of seats; yields a `SeatChange`.
+
+    By default the seat change is its own transaction: what the session did before is
+    committed (this ends a request's read transaction), a new transaction begins
+    (`BEGIN IMMEDIATE` on SQLite), the event row is locked (`FOR UPDATE`) and loaded
+    afresh; on leaving, the transaction commits (rolls back on an exception).
+    `join=True` locks inside the caller's transaction and leaves the commit to it
+    (erasing a member: one transaction for every provider). Inside an open seat change of
+    the same event, a nested one joins it; of another event, it raises (one event at a
+    time, so two changes never wait on each other's locks).
     """
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
-def lock_event(event_id: int) -> Event:
-    """The event, its row locked until the end of the transaction (PostgreSQL)."""
-    event = db.session.scalar(
+    session = db.session
+    open_change = session.info.get(_SEAT_KEY)
+    if open_change is not None:
+        if open_change.event.id != event_id:
+            raise SeatLockMissing("one seat change at a time: another event is locked")
+        yield open_change
+        return
+    if join:
+        session.flush()
+        if session.get_bind().dialect.name == "sqlite":
+            # Take SQLite's write lock now, so what follows reads the latest data.
+            session.execute(
+                sa.text("UPDATE events SET id = id WHERE id = :id"),
+                {"id": event_id},
+            )
+        session.expire_all()
+    else:
+        session.commit()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    event = session.scalar(
         sa.select(Event)
         .where(Event.id == event_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     if event is None:
-        raise RegistrationError("This event no longer exists.")
-    return event
+        if not join:
+            session.rollback()
+        raise EventGone("This event no longer exists.")
+    change = SeatChange(event)
+    session.info[_SEAT_KEY] = change
+    try:
+        yield change
+        session.flush()
+        if not join:
+            session.commit()
+    except BaseException:
+        if not join:
+            session.rollback()
+        raise
+    finally:
+        session.info.pop(_SEAT_KEY, None)
 
 
-# --- counts ------------------------------------------------------------------------------
+# --- counts and the waiting-list order ---------------------------------------------------
+
+#: The waiting-list order: first to wait, first served (ties by id). Only `waiting_list`
+#: and `waiting_position` read it.
+_WAITING_ORDER = (Registration.waiting_since, Registration.id)
+
+
+def waiting_list(event_id: int) -> sa.Select:
+    """The event's waiting list, first in line first: the one place that owns the order."""
+    return (
+        sa.select(Registration)
+        .where(Registration.event_id == event_id, Registration.status == "waiting")
+        .order_by(*_WAITING_ORDER)
+    )
+
+
+def waiting_positions(event_id: int) -> dict[int, int]:
+    """Position (1 = next to get a seat) by registration id, for the whole waiting list."""
+    ids = db.session.scalars(waiting_list(event_id).with_only_columns(Registration.id))
+    return {registration_id: n for n, registration_id in enumerate(ids, start=1)}
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None if not waiting."""
+    if registration.status != "waiting":
+        return None
+    ranked = (
+        waiting_list(registration.event_id)
+        .with_only_columns(
+            Registration.id, sa.func.row_number().over(order_by=_WAITING_ORDER).label("n")
+        )
+        .order_by(None)
+        .subquery()
+    )
+    return db.session.scalar(sa.select(ranked.c.n).where(ranked.c.id == registration.id))
 
 
 def confirmed_counts(event_ids: list[int]) -> dict[int, int]:
@@ -113,28 +220,6 @@ def confirmed_count(event_id: int) -> int:
     )
 
 
-def waiting_position(registration: Registration) -> int | None:
-    """1 for the first on the waiting list; None if not waiting."""
-    if registration.status != "waiting":
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == registration.event_id,
-            Registration.status == "waiting",
-            sa.or_(
-                Registration.waiting_since < registration.waiting_since,
-                sa.and_(
-                    Registration.waiting_since == registration.waiting_since,
-                    Registration.id < registration.id,
-                ),
-            ),
-        )
-    )
-    return ahead + 1
-
-
 def active_registrants(event: Event) -> list[Registration]:
     """Everyone holding or waiting for a seat (pending guests have not confirmed yet)."""
     return list(
@@ -154,7 +239,7 @@ def find_active(event_id: int, email: str) -> Registration | None:
     return db.session.scalar(
         sa.select(Registration).where(
             Registration.event_id == event_id,
-            Registration.active_key == normalise_email(email),
+            Registration.active_key == normalize_email(email),
         )
     )
 
@@ -173,6 +258,15 @@ def is_confirmed(event: Event, member) -> bool:
     )
 
 
+def by_token(token: str) -> Registration | None:
+    """A registration by its private token (never an anonymised one), with its event."""
+    return db.session.scalar(
+        sa.select(Registration)
+        .where(Registration.token == token, Registration.anonymised_at.is_(None))
+        .options(joinedload(Registration.event))
+    )
+
+
 # --- rules -------------------------------------------------------------------------------
 
 
@@ -182,8 +276,6 @@ def closes_at(event: Event) -> datetime:
 
 def check_open(event: Event, now: datetime | None = None) -> None:
     """Raise RegistrationClosed with a clear message unless registration is open now."""
-    from interacta.core.timezones import format_local
-
     now = now or utcnow()
     if event.status == "cancelled":
         raise RegistrationClosed("This event is cancelled.")
@@ -198,8 +290,25 @@ def check_open(event: Event, now: datetime | None = None) -> None:
         raise RegistrationClosed("Registration for this event is closed.")
 
 
+def check_open_to_guests(event: Event, now: datetime | None = None) -> None:
+    """check_open, and the event must be open to all (not members only)."""
+    check_open(event, now)
+    if event.audience != "all":
+        raise NotAllowed(MEMBERS_ONLY)
+
+
+def guest_closed_reason(event: Event) -> str | None:
+    """Why a guest cannot register (or confirm) now; None when they can."""
+    try:
+        check_open_to_guests(event)
+    except EventError as exc:
+        return exc.message
+    return None
+
+
 def _take_seat_or_wait(event: Event, registration: Registration) -> None:
     """With the event locked: confirm if a seat is free, else join the waiting list."""
+    current_seat_change(event.id)
     now = utcnow()
     if event.capacity is None or confirmed_count(event.id) < event.capacity:
         registration.status = "confirmed"
@@ -211,33 +320,39 @@ def _take_seat_or_wait(event: Event, registration: Registration) -> None:
     db.session.flush()
 
 
+def _tell_result(registration: Registration) -> None:
+    notifications.registration_result(registration, position=waiting_position(registration))
+
+
+# --- changes of seats (each inside seat_change) ------------------------------------------
+
+
 def register_member(event_id: int, member) -> tuple[Registration, bool]:
     """Register a signed-in member; returns (registration, created).
 
     An existing active registration is returned as it is (created=False).
     """
-    event = lock_event(event_id)
-    existing = find_active(event.id, member.email)
-    if existing:
-        return existing, False
-    check_open(event)
-    if member.email_verified_at is None:
-        raise NotAllowed("Please verify your email address before registering.")
-    registration = Registration(
-        event_id=event.id,
-        member_id=member.id,
-        email=normalise_email(member.email),
-        active_key=normalise_email(member.email),
-        name=member.name,
-        token=new_token(),
-        status="pending",
-    )
-    db.session.add(registration)
-    db.session.flush()
-    _take_seat_or_wait(event, registration)
-    from interacta.events import notifications
-
-    notifications.registration_result(registration)
+    with seat_change(event_id) as seats:
+        event = seats.event
+        existing = find_active(event.id, member.email)
+        if existing:
+            return existing, False
+        check_open(event)
+        if member.email_verified_at is None:
+            raise NotAllowed("Please verify your email address before registering.")
+        registration = Registration(
+            event_id=event.id,
+            member_id=member.id,
+            email=normalize_email(member.email),
+            active_key=normalize_email(member.email),
+            name=member.name,
+            token=new_token(),
+            status="pending",
+        )
+        db.session.add(registration)
+        db.session.flush()
+        _take_seat_or_wait(event, registration)
+        _tell_result(registration)
     return registration, True
 
 
@@ -249,112 +364,132 @@ def register_guest(
     Registering again with the same email mails the existing registration's link instead
     (never a duplicate, and nothing tells a stranger whether that email is registered).
     """
-    from interacta.events import notifications
-
-    event = lock_event(event_id)
-    check_open(event)
-    if event.audience != "all":
-        raise NotAllowed("This event is for members only. Please sign in or join the network.")
-    key = normalise_email(email)
-    existing = find_active(event.id, key)
-    if existing:
-        notifications.existing_registration(existing)
-        return existing, False
-    registration = Registration(
-        event_id=event.id,
-        email=key,
-        active_key=key,
-        name=name.strip(),
-        affiliation=(affiliation or "").strip() or None,
-        note=(note or "").strip() or None,
-        token=new_token(),
-        status="pending",
-    )
-    db.session.add(registration)
-    db.session.flush()
-    notifications.confirm_request(registration)
+    with seat_change(event_id) as seats:
+        event = seats.event
+        check_open_to_guests(event)
+        key = normalize_email(email)
+        existing = find_active(event.id, key)
+        if existing:
+            notifications.existing_registration(existing, position=waiting_position(existing))
+            return existing, False
+        registration = Registration(
+            event_id=event.id,
+            email=key,
+            active_key=key,
+            name=name.strip(),
+            affiliation=(affiliation or "").strip() or None,
+            note=(note or "").strip() or None,
+            token=new_token(),
+            status="pending",
+        )
+        db.session.add(registration)
+        db.session.flush()
+        notifications.confirm_request(registration)
     return registration, True
 
 
 def confirm_guest(registration: Registration) -> Registration:
-    """Double opt-in: the guest confirmed from the mail; now the seat is assigned."""
-    if registration.status != "pending":
-        return registration
-    event = lock_event(registration.event_id)
-    check_open(event)
-    _take_seat_or_wait(event, registration)
-    from interacta.events import notifications
+    """Double opt-in: the guest confirmed from the mail; now the seat is assigned.
 
-    notifications.registration_result(registration)
+    The registration is read again under the lock (a second click finds it confirmed),
+    and every rule of registering is checked again: a guest cannot confirm once the
+    event is members only, cancelled, closed or past.
+    """
+    registration_id, event_id = registration.id, registration.event_id
+    with seat_change(event_id) as seats:
+        registration = seats.registration(registration_id)
+        if registration.status != "pending":
+            return registration
+        if registration.member_id is None:
+            check_open_to_guests(seats.event)
+        else:
+            check_open(seats.event)
+        _take_seat_or_wait(seats.event, registration)
+        _tell_result(registration)
     return registration
 
 
-def cancel_registration(registration: Registration, *, notify: bool = True) -> Registration:
-    """Cancel (or leave the waiting list); a freed seat goes to the first waiting."""
+def cancel_registration(registration: Registration, *, notify: bool = True) -> str | None:
+    """Cancel (or leave the waiting list); a freed seat goes to the first waiting.
+
+    Returns the status the registration had (read under the lock), None if it was no
+    longer active.
+    """
+    registration_id, event_id = registration.id, registration.event_id
+    with seat_change(event_id) as seats:
+        return _cancel(seats, seats.registration(registration_id), notify=notify)
+
+
+def _cancel(seats: SeatChange, registration: Registration, *, notify: bool) -> str | None:
+    current_seat_change(registration.event_id)
     if not registration.is_active:
-        return registration
-    event = lock_event(registration.event_id)
-    was_confirmed = registration.status == "confirmed"
+        return None
+    was = registration.status
     registration.status = "cancelled"
     registration.cancelled_at = utcnow()
     registration.active_key = None
     db.session.flush()
     if notify:
-        from interacta.events import notifications
-
         notifications.cancellation_receipt(registration)
-    if was_confirmed:
-        promote_waiting(event)
-    return registration
+    if was == "confirmed":
+        promote_waiting(seats.event)
+    return was
 
 
 def promote_waiting(event: Event) -> list[Registration]:
     """With the event locked: give free seats to the first on the waiting list, and mail them."""
-    from interacta.events import notifications
-
+    current_seat_change(event.id)
     if event.status != "published" or event.ends_at <= utcnow():
         return []
-    promoted = []
     free = None if event.capacity is None else event.capacity - confirmed_count(event.id)
-    query = (
-        sa.select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "waiting")
-        .order_by(Registration.waiting_since, Registration.id)
-    )
+    query = waiting_list(event.id).execution_options(populate_existing=True)
     if free is not None:
         if free <= 0:
             return []
         query = query.limit(free)
-    for registration in db.session.scalars(query):
+    promoted = list(db.session.scalars(query))
+    for registration in promoted:
         registration.status = "confirmed"
         registration.confirmed_at = utcnow()
         registration.waiting_since = None
-        promoted.append(registration)
     db.session.flush()
     for registration in promoted:
         notifications.promoted(registration)
     return promoted
 
 
-def set_capacity(event_id: int, capacity: int | None) -> Event:
-    """Raise or lower the capacity, never below the confirmed count; raising promotes."""
-    event = lock_event(event_id)
+def check_capacity(event: Event, capacity: int | None) -> None:
+    """With the event locked: CapacityTooLow if `capacity` is below the confirmed count."""
+    current_seat_change(event.id)
+    if capacity is None:
+        return
     confirmed = confirmed_count(event.id)
-    if capacity is not None and capacity < max(confirmed, 1):
+    if capacity < max(confirmed, 1):
         raise CapacityTooLow(
             f"The capacity cannot be lower than the {confirmed} confirmed participants."
         )
-    event.capacity = capacity
-    db.session.flush()
-    promote_waiting(event)
-    return event
 
 
-def mark_attended(registration: Registration, attended: bool) -> None:
+def set_capacity(event_id: int, capacity: int | None) -> Event:
+    """Raise or lower the capacity, never below the confirmed count; raising promotes."""
+    with seat_change(event_id) as seats:
+        check_capacity(seats.event, capacity)
+        seats.event.capacity = capacity
+        db.session.flush()
+        promote_waiting(seats.event)
+    return seats.event
+
+
+def mark_attended(event: Event, registration_id: int | None, attended: bool) -> Registration:
+    """Check a confirmed participant of `event` in (or out)."""
+    registration = db.session.get(Registration, registration_id) if registration_id else None
+    if registration is None or registration.event_id != event.id:
+        raise EventGone("There is no such participant.")
     if registration.status != "confirmed":
         raise RegistrationError("Only confirmed participants can be checked in.")
     registration.attended_at = utcnow() if attended else None
     db.session.flush()
+    return registration
 
 
 # --- reminders and privacy ---------------------------------------------------------------
@@ -362,8 +497,6 @@ def mark_attended(registration: Registration, attended: bool) -> None:
 
 def send_reminders(now: datetime | None = None) -> int:
     """Mail confirmed participants of events starting within a day; each only once."""
-    from interacta.events import notifications
-
     now = now or utcnow()
     candidates = list(
         db.session.scalars(
@@ -458,20 +591,30 @@ def export_member(member) -> list[dict]:
 
 
 def erase_member(member) -> None:
-    """Cancel the member's upcoming registrations (freeing seats) and anonymise past ones."""
-    now = utcnow()
-    rows = list(
-        db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.member_id == member.id)
-            .options(joinedload(Registration.event))
+    """Cancel the member's upcoming registrations (freeing seats) and anonymise them all.
+
+    Runs in the erasure's own transaction: each event's seats change under its lock
+    (`seat_change(join=True)`), events in id order.
+    """
+    member_id, now = member.id, utcnow()
+    upcoming = db.session.execute(
+        sa.select(Registration.id, Registration.event_id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(
+            Registration.member_id == member_id,
+            Registration.status.in_(ACTIVE),
+            Event.ends_at > now,
         )
-    )
-    for registration in rows:
-        if registration.is_active and registration.event.ends_at > now:
-            cancel_registration(registration, notify=False)
+        .order_by(Registration.event_id, Registration.id)
+    ).all()
+    for registration_id, event_id in upcoming:
+        with seat_change(event_id, join=True) as seats:
+            _cancel(seats, seats.registration(registration_id), notify=False)
+    for registration in db.session.scalars(
+        sa.select(Registration).where(Registration.member_id == member_id)
+    ):
         _anonymise(registration)
-    db.session.execute(sa.delete(CalendarToken).where(CalendarToken.member_id == member.id))
+    db.session.execute(sa.delete(CalendarToken).where(CalendarToken.member_id == member_id))
     db.session.flush()
 
 
@@ -521,7 +664,7 @@ def feed_events(token: str) -> list[Event] | None:
     )
 
 
-# --- the event page's registration box ---------------------------------------------------
+# --- what pages show ---------------------------------------------------------------------
 
 
 def page_context(event: Event, member) -> dict | None:
@@ -544,3 +687,97 @@ def page_context(event: Event, member) -> dict | None:
         "signed_in": signed_in,
         "guests_allowed": event.audience == "all",
     }
+
+
+def status_page(registration: Registration) -> dict:
+    """What a registration's own page shows (its position; the online link once confirmed;
+    for a pending registration that can no longer be confirmed, why)."""
+    refused = None
+    if registration.status == "pending":
+        if registration.member_id is None:
+            refused = guest_closed_reason(registration.event)
+        else:
+            try:
+                check_open(registration.event)
+            except EventError as exc:
+                refused = exc.message
+    return {
+        "registration": registration,
+        "event": registration.event,
+        "position": waiting_position(registration),
+        "show_online_link": registration.status == "confirmed",
+        "confirm_refused": refused,
+    }
+
+
+def participants_query(event: Event, status: str | None = None, q: str | None = None):
+    """An event's registrations for the organizer: confirmed, then the waiting list in its
+    order, then pending and cancelled; filtered by status and by a search text."""
+    query = sa.select(Registration).where(Registration.event_id == event.id)
+    if status in ACTIVE or status == "cancelled":
+        query = query.where(Registration.status == status)
+    if q:
+        pattern = f"%{q.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            sa.or_(
+                Registration.name.ilike(pattern),
+                Registration.email.ilike(pattern),
+                Registration.affiliation.ilike(pattern),
+            )
+        )
+    return query.order_by(
+        sa.case({"confirmed": 0, "waiting": 1, "pending": 2}, value=Registration.status, else_=3),
+        *_WAITING_ORDER,
+    )
+
+
+def participants(event: Event, status: str | None = None, q: str | None = None):
+    """(rows, waiting positions by id) for the participants page and the CSV."""
+    return list(db.session.scalars(participants_query(event, status, q))), waiting_positions(
+        event.id
+    )
+
+
+def registrations_chart(event: Event) -> dict:
+    """Cumulative registrations per day (an SVG polyline's points)."""
+    rows = list(
+        db.session.scalars(
+            sa.select(Registration.created_at).where(Registration.event_id == event.id)
+        )
+    )
+    if not rows:
+        return {"points": "", "total": 0, "days": []}
+    days: dict = {}
+    for created in rows:
+        day = created.date()
+        days[day] = days.get(day, 0) + 1
+    first, last = min(days), max(days)
+    span = max((last - first).days, 1)
+    total, running, series = len(rows), 0, []
+    day = first
+    while day <= last:
+        running += days.get(day, 0)
+        series.append((day, running))
+        day += timedelta(days=1)
+    width, height = 600, 200
+    points = " ".join(
+        f"{40 + (d - first).days * (width - 60) / span:.1f},"
+        f"{height - 30 - n * (height - 50) / total:.1f}"
+        for d, n in series
+    )
+    return {"points": points, "total": total, "first": first, "last": last, "days": series}
+
+
+def message_confirmed(event: Event, subject: str, body: str) -> int:
+    """Mail the organizer's message to every confirmed participant; returns how many."""
+    confirmed = list(
+        db.session.scalars(
+            sa.select(Registration).where(
+                Registration.event_id == event.id, Registration.status == "confirmed"
+            )
+        )
+    )
+    for registration in confirmed:
+        if registration.email:
+            notifications.organizer_message(registration, subject, body)
+    return len(confirmed)

@@ -8,15 +8,18 @@ from __future__ import annotations
 import calendar
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import joinedload, selectinload
 
 from interacta.core.models import Topic, utcnow
+from interacta.core.text import slugify
+from interacta.events import notifications, registrations
+from interacta.events.errors import EventError, InvalidAgenda, InvalidEvent, NotAllowed
 from interacta.events.models import AUDIENCES, FORMATS, KINDS, AgendaSession, Event, event_topics
 from interacta.extensions import db
 
@@ -45,18 +48,7 @@ EDITABLE_FIELDS = (
 )
 
 
-class EventError(Exception):
-    """A rule about events was broken; the message is meant for the user."""
-
-
-class NotAllowed(EventError):
-    pass
-
-
-class InvalidAgenda(EventError):
-    def __init__(self, errors: dict[int, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+__all__ = ["EventError", "InvalidAgenda", "InvalidEvent", "NotAllowed"]
 
 
 # --- time -------------------------------------------------------------------------------
@@ -115,16 +107,10 @@ def is_visible(event: Event, member=None) -> bool:
 # --- slugs -------------------------------------------------------------------------------
 
 
-def slugify(text: str, max_length: int = 80) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].strip("-") or "event"
-
-
 def unique_slug(title: str, starts_at: datetime, zone: str, exclude_id: int | None = None) -> str:
     """`<title>-<yyyy-mm-dd>` (the local date), with -2, -3 ... if already taken."""
     local = starts_at.astimezone(ZoneInfo(zone))
-    base = f"{slugify(title)}-{local:%Y-%m-%d}"
+    base = f"{slugify(title, fallback='event')}-{local:%Y-%m-%d}"
     taken_query = sa.select(Event.slug).where(
         sa.or_(Event.slug == base, Event.slug.like(f"{base}-%"))
     )
@@ -142,6 +128,17 @@ def unique_slug(title: str, starts_at: datetime, zone: str, exclude_id: int | No
 # --- validation --------------------------------------------------------------------------
 
 
+#: The longest an event may last unless config's EVENT_MAX_DAYS says otherwise.
+DEFAULT_MAX_DAYS = 60
+
+
+def max_event_days() -> int:
+    """How many days an event may last (config EVENT_MAX_DAYS)."""
+    if not has_app_context():
+        return DEFAULT_MAX_DAYS
+    return current_app.config.get("EVENT_MAX_DAYS", DEFAULT_MAX_DAYS)
+
+
 def validate_event_values(values: dict) -> dict[str, str]:
     """Errors by field name for rules that span fields (forms check one field at a time)."""
     errors: dict[str, str] = {}
@@ -152,8 +149,13 @@ def validate_event_values(values: dict) -> dict[str, str]:
     if values.get("audience") not in AUDIENCES:
         errors["audience"] = "Choose who may attend."
     starts, ends = values.get("starts_at"), values.get("ends_at")
+    max_days = max_event_days()
     if starts and ends and ends <= starts:
         errors["ends_at"] = "The event must end after it starts."
+    elif starts and ends and ends - starts > timedelta(days=max_days):
+        errors["ends_at"] = (
+            f"An event can last at most {max_days} days: split a longer one into a series."
+        )
     opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = "Registration must close after it opens."
@@ -198,7 +200,7 @@ def create_event(organizer, topics: list[Topic] | None = None, **values) -> Even
         raise NotAllowed("Only organizers can create events.")
     errors = validate_event_values(values)
     if errors:
-        raise EventError(" ".join(errors.values()))
+        raise InvalidEvent(errors)
     event = Event(organizer_id=organizer.id, status="draft", **values)
     event.slug = values.get("slug") or unique_slug(
         values["title"], values["starts_at"], values["timezone"]
@@ -212,39 +214,54 @@ def create_event(organizer, topics: list[Topic] | None = None, **values) -> Even
 def update_event(event: Event, topics: list[Topic] | None = None, **values) -> list[str]:
     """Apply `values`; returns the names of the fields that changed.
 
+    Runs inside `registrations.seat_change` (opening one if none is open): the capacity is
+    checked against the confirmed count read under the event lock, and raising it promotes.
     A change of time or place to a published event raises its SEQUENCE and tells every
     registrant; other changes to a published event raise the SEQUENCE too (calendars
     refresh), silently.
     """
-    merged = {f: getattr(event, f) for f in EDITABLE_FIELDS} | values
-    errors = validate_event_values(merged)
-    if errors:
-        raise EventError(" ".join(errors.values()))
-    changed = [f for f, v in values.items() if f in EDITABLE_FIELDS and getattr(event, f) != v]
-    if "capacity" in changed and values["capacity"] is not None:
-        from interacta.events import registrations
-
-        confirmed = registrations.confirmed_count(event.id)
-        if values["capacity"] < confirmed:
-            raise EventError(
-                f"The capacity cannot be lower than the {confirmed} confirmed participants."
-            )
-    for field in changed:
-        setattr(event, field, values[field])
-    if topics is not None and {t.id for t in topics} != {t.id for t in event.topics}:
-        event.topics = list(topics)
-        changed.append("topics")
-    if changed and event.status != "draft":
-        event.sequence += 1
-    db.session.flush()
-    if "capacity" in changed:
-        from interacta.events import registrations
-
-        registrations.promote_waiting(registrations.lock_event(event.id))
-    time_place = [f for f in changed if f in TIME_PLACE_FIELDS]
-    if time_place and event.status == "published":
-        notify_registrants(event, "changed", changes=time_place)
+    with registrations.seat_change(event.id) as seats:
+        event = seats.event
+        merged = {f: getattr(event, f) for f in EDITABLE_FIELDS} | values
+        errors = validate_event_values(merged)
+        if errors:
+            raise InvalidEvent(errors)
+        changed = [f for f, v in values.items() if f in EDITABLE_FIELDS and getattr(event, f) != v]
+        if "capacity" in changed:
+            registrations.check_capacity(event, values["capacity"])
+        for field in changed:
+            setattr(event, field, values[field])
+        if topics is not None and {t.id for t in topics} != {t.id for t in event.topics}:
+            event.topics = list(topics)
+            changed.append("topics")
+        if changed and event.status != "draft":
+            event.sequence += 1
+        db.session.flush()
+        if "capacity" in changed:
+            registrations.promote_waiting(event)
+        time_place = [f for f in changed if f in TIME_PLACE_FIELDS]
+        if time_place and event.status == "published":
+            notify_registrants(event, "changed", changes=time_place)
     return changed
+
+
+def save_event(
+    event: Event | None,
+    organizer,
+    values: dict,
+    topics: list[Topic],
+    sessions: list[SessionInput],
+) -> tuple[Event, list[str]]:
+    """Create (`event` None) or edit an event with its agenda, in one transaction; returns
+    (event, changed fields). An edit runs under the event's seat lock and commits."""
+    if event is None:
+        event = create_event(organizer, topics=topics, **values)
+        set_agenda(event, sessions)
+        return event, []
+    with registrations.seat_change(event.id) as seats:
+        changed = update_event(seats.event, topics=topics, **values)
+        set_agenda(seats.event, sessions)
+    return seats.event, changed
 
 
 def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
@@ -331,11 +348,14 @@ def duplicate(event: Event, starts_at: datetime, organizer) -> Event:
 def notify_registrants(event: Event, what: str, changes: list[str] | None = None) -> int:
     """Mail every active registrant that the event changed (`what`="changed") or was cancelled.
 
-    Returns how many were mailed. Registration hooks in here (see registrations.py).
+    Returns how many were mailed.
     """
-    from interacta.events import notifications
-
-    return notifications.event_changed(event, what, changes or [])
+    return notifications.event_changed(
+        registrations.active_registrants(event),
+        what,
+        changes or [],
+        positions=registrations.waiting_positions(event.id),
+    )
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -434,12 +454,13 @@ def month_grid(month: date) -> tuple[list[list[date]], dict[date, list[Event]]]:
     by_day: dict[date, list[Event]] = {}
     for event in db.session.scalars(query):
         tz = ZoneInfo(event.timezone)
-        day = event.starts_at.astimezone(tz).date()
+        # Only the part of the event on the grid is walked, however long the event.
+        day = max(event.starts_at, lo).astimezone(tz).date()
         # An event ending at midnight does not occupy the next day.
-        last_day = (event.ends_at - timedelta(microseconds=1)).astimezone(tz).date()
+        last_day = (min(event.ends_at, hi) - timedelta(microseconds=1)).astimezone(tz).date()
+        day, last_day = max(day, first), min(last_day, last)
         while day <= last_day:
-            if first <= day <= last:
-                by_day.setdefault(day, []).append(event)
+            by_day.setdefault(day, []).append(event)
             day += timedelta(days=1)
     return weeks, by_day
 
@@ -467,9 +488,7 @@ def agenda_by_day(event: Event) -> list[tuple[date, list[AgendaSession]]]:
 
 
 def confirmed_counts(event_ids: list[int]) -> dict[int, int]:
-    """Confirmed registrations per event, in one query (empty until registration exists)."""
-    from interacta.events import registrations
-
+    """Confirmed registrations per event, in one query."""
     return registrations.confirmed_counts(event_ids)
 
 
@@ -492,13 +511,9 @@ def can_see_online_link(event: Event, member) -> bool:
     """The online link is for confirmed participants and those who manage the event."""
     if can_manage(member, event):
         return True
-    from interacta.events import registrations
-
     return registrations.is_confirmed(event, member)
 
 
 def registration_context(event: Event, member) -> dict | None:
-    """What the event page's registration box shows (None until registration exists)."""
-    from interacta.events import registrations
-
+    """What the event page's registration box shows (None for a draft)."""
     return registrations.page_context(event, member)

@@ -19,16 +19,19 @@ from flask import (
 )
 from flask_login import current_user
 
+from interacta.consent import services as consent_services
+from interacta.core.auth import organizer_required
 from interacta.core.cache import cached_page
+from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg
+from interacta.core.registry import related_models, related_sections
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
 from interacta.events.jsonld import event_jsonld
 from interacta.events.models import FORMATS, KINDS, Event, Registration
 from interacta.extensions import db
 from interacta.members.models import Member
-from interacta.publications.models import Publication
 
 PER_PAGE = 10
 
@@ -77,8 +80,6 @@ def _listing(query, template: str, title: str):
 @cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
 def index():
     # A visitor who allowed functionality cookies gets the view they used last.
-    from interacta.consent import services as consent_services  # no import cycle
-
     if not request.args and consent_services.preference("view") == "calendar":
         return redirect(url_for("events.calendar_view"))
     response = make_response(
@@ -101,8 +102,6 @@ def calendar_view():
     today = utcnow().date()
     month = services.parse_month(request.args.get("month")) or today.replace(day=1)
     weeks, by_day = services.month_grid(month)
-    from interacta.consent import services as consent_services  # no import cycle
-
     response = make_response(
         render_template(
             "events/calendar.html",
@@ -157,8 +156,6 @@ def event_ics(slug: str):
 
 def _render_event(event: Event, preview: bool = False):
     counts = services.confirmed_counts([event.id])
-    from interacta.publications import services as publications_services  # no import cycle
-
     left = services.seats_left(event, counts)
     member = _member()
     return render_template(
@@ -171,31 +168,19 @@ def _render_event(event: Event, preview: bool = False):
         show_online_link=services.can_see_online_link(event, member),
         preview=preview or event.status == "draft",
         registration=services.registration_context(event, member),
-        publications=publications_services.presented_at_event(event.id),
+        related=related_sections("event", event),
     )
 
 
 @bp.get("/<slug>")
-@cached_page(Event, Registration, Publication, Member, clock="minute")
+@cached_page(
+    Event, Registration, functools.partial(related_models, "event"), Member, clock="minute"
+)
 def detail(slug: str):
     return _render_event(_visible_event(slug))
 
 
 # --- organizer tools ---------------------------------------------------------------------
-
-
-def organizer_required(view):
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            if "members.login" in current_app.view_functions:
-                return current_app.login_manager.unauthorized()
-            abort(403)
-        if not services.can_manage(current_user):
-            abort(403, "Only organizers can manage events.")
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _managed_event(event_id: int) -> Event:
@@ -315,19 +300,15 @@ def _save_event(form: EventForm, event: Event | None):
         return None
     topics = _selected_topics(form.topics.data)
     try:
-        if event is None:
-            event = services.create_event(current_user, topics=topics, **values)
-            changed = []
-        else:
-            changed = services.update_event(event, topics=topics, **values)
-        services.set_agenda(event, sessions)
+        event, changed = services.save_event(event, current_user, values, topics, sessions)
     except services.InvalidAgenda as exc:
         db.session.rollback()
         _agenda_errors(form, exc)
         return None
-    except services.EventError as exc:
+    except DomainError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        if not attach_to_form(form, exc):
+            flash(exc.message, "error")
         return None
     db.session.commit()
     if any(f in services.TIME_PLACE_FIELDS for f in changed) and event.status == "published":
@@ -394,10 +375,7 @@ def manage_preview(event_id: int):
 @organizer_required
 def manage_publish(event_id: int):
     event = _managed_event(event_id)
-    try:
-        services.publish(event)
-    except services.EventError as exc:
-        abort(409, str(exc))
+    services.publish(event)  # a broken rule: the error page with its status
     db.session.commit()
     flash("The event is published.", "success")
     return redirect(url_for("events.detail", slug=event.slug))

@@ -6,8 +6,6 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("members", __name__, template_folder="templates")
 
-from interacta.members import views  # noqa: E402,F401
-
 
 def init_app(app: Flask) -> None:
     from flask import request, session
@@ -20,6 +18,7 @@ def init_app(app: Flask) -> None:
         register_demo,
         register_home_section,
         register_personal_data,
+        register_stylesheet,
     )
     from interacta.core.securitylog import security_event
     from interacta.extensions import db, login_manager
@@ -67,7 +66,8 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_demo(app, DemoSeeder(10, "members", seed=demo.seed))
+    register_stylesheet(app, "css/members.css")
     register_home_section(
         app,
-        HomeSection(30, "members/_home_network.html", load=services.home_section),
+        HomeSection(30, "members/_home_network.html", load=services.home_section, models=(Member,)),
     )

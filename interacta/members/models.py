@@ -50,6 +50,8 @@ class Member(UserMixin, TimestampMixin, Base):
     email_verified_at: Mapped[datetime | None]
     #: IANA zone the member sees times in.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Brussels")
+    #: en | fr | de | sl: the member's pages after sign-in and every mail they get.
+    language: Mapped[str] = mapped_column(sa.String(2), default="en", server_default="en")
 
     #: The organisation the member works for.
     affiliation: Mapped[str | None] = mapped_column(sa.String(200))

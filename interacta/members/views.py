@@ -32,7 +32,7 @@ from sqlalchemy.orm import joinedload
 from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg
-from interacta.core.registry import export_member_data
+from interacta.core.registry import export_member_data, related_sections
 from interacta.core.securitylog import security_event
 from interacta.extensions import db, limiter
 from interacta.members import bp, forms, freshness, services, tokens
@@ -309,8 +309,6 @@ def reset_password(token: str):
 
 
 def _render_me(profile=None, email_form=None, password_form=None, status=200):
-    from interacta.publications import services as publications_services  # no import cycle
-
     topics = _topics()
     if profile is None:
         profile = forms.ProfileForm(obj=current_user, topics=topics, prefix="profile")
@@ -323,7 +321,7 @@ def _render_me(profile=None, email_form=None, password_form=None, status=200):
             password_form=password_form or forms.ChangePasswordForm(prefix="pw"),
             fresh_until=freshness.fresh_until(),
             fresh_minutes=current_app.config["FRESH_LOGIN_MINUTES"],
-            publications=publications_services.publications_by_member(current_user.id),
+            related=related_sections("member", current_user),
         ),
         status,
     )

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("pages", __name__, template_folder="templates")
-
-from interacta.pages import views  # noqa: E402,F401

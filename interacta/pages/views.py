@@ -3,11 +3,8 @@
 from flask import render_template
 
 from interacta.core.cache import cached_page
-from interacta.core.registry import home_sections
-from interacta.events.models import Event, Registration
-from interacta.members.models import Member
+from interacta.core.registry import home_models, home_sections
 from interacta.pages import bp
-from interacta.publications.models import Publication
 
 #: The network's areas of focus, as seeded in the `topics` table.
 FOCUS = (
@@ -27,7 +24,7 @@ FOCUS = (
 
 
 @bp.get("/")
-@cached_page(Event, Registration, Publication, Member, clock="minute")
+@cached_page(home_models, clock="minute")
 def home():
     sections = [(section.template, section.load()) for section in home_sections()]
     return render_template("pages/home.html", sections=sections, focus=FOCUS)

@@ -4,8 +4,6 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("publications", __name__, template_folder="templates")
 
-from interacta.publications import views  # noqa: E402,F401
-
 
 @bp.app_template_filter("language_name")
 def language_name(code: str | None) -> str:
@@ -25,19 +23,47 @@ def init_app(app: Flask) -> None:
         DemoSeeder,
         HomeSection,
         PersonalDataProvider,
+        RelatedItems,
         register_demo,
         register_home_section,
         register_personal_data,
+        register_related_items,
+        register_schema_filter,
+        register_stylesheet,
     )
-    from interacta.publications import cli, services
+    from interacta.publications import cli, search, services
+    from interacta.publications.models import Publication
 
     app.cli.add_command(cli.publications_cli)
+    register_stylesheet(app, "css/publications.css")
+    register_schema_filter(app, search.include_name)
     register_home_section(
         app,
         HomeSection(
             20,
             "publications/_home_section.html",
             load=lambda: {"publications": services.latest_publications(5)},
+            models=(Publication,),
+        ),
+    )
+    register_related_items(
+        app,
+        RelatedItems(
+            "event",
+            20,
+            "publications/_presented_here.html",
+            load=lambda event: {"publications": services.presented_at_event(event.id)},
+            models=(Publication,),
+        ),
+    )
+    register_related_items(
+        app,
+        RelatedItems(
+            "member",
+            20,
+            "publications/_my_publications.html",
+            load=lambda member: {"publications": services.publications_by_member(member.id)},
+            models=(Publication,),
         ),
     )
     register_demo(app, DemoSeeder(40, "publications", seed=cli.seed_demo_publications))

@@ -59,7 +59,6 @@ def test_guest_registers_confirms_cancels_and_the_waiting_member_is_promoted(
 
     # The event is now full: a member joins the waiting list.
     with live_app.app_context():
-        registrations.begin_seat_transaction()
         waiting, _ = registrations.register_member(event_id, db.session.get(Member, waiter_id))
         db.session.commit()
         assert waiting.status == "waiting"

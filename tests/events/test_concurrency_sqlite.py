@@ -42,7 +42,6 @@ def test_concurrent_registrations_on_sqlite_fill_the_seats_exactly(make_app):
             with app.app_context():
                 member = db.session.get(Member, member_id)
                 barrier.wait(timeout=30)
-                registrations.begin_seat_transaction()
                 registrations.register_member(event_id, member)
                 db.session.commit()
                 db.session.remove()

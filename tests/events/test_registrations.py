@@ -260,3 +260,57 @@ def test_erasing_a_member_frees_upcoming_seats_and_anonymises_past_ones(
     assert waiting.status == "confirmed"
     assert "A seat is free" in outbox(to=waiting.email)[-1].subject
     assert past.status == "confirmed" and past.email is None and past.name is None
+
+
+# --- the seat lock -------------------------------------------------------------------------
+
+
+def test_seat_functions_refuse_to_run_outside_a_seat_change(make_event, db):
+    event, other = make_event(capacity=1), make_event(capacity=1)
+    with pytest.raises(regs.SeatLockMissing):
+        regs.promote_waiting(event)
+    with pytest.raises(regs.SeatLockMissing):
+        regs.check_capacity(event, 3)
+    with regs.seat_change(event.id) as seats:
+        assert seats.event.id == event.id
+        assert regs.promote_waiting(seats.event) == []
+        with pytest.raises(regs.SeatLockMissing):
+            regs.promote_waiting(other)
+        with pytest.raises(regs.SeatLockMissing), regs.seat_change(other.id):
+            pass
+    with pytest.raises(regs.SeatLockMissing):
+        regs.promote_waiting(event)
+
+
+def test_a_seat_change_that_fails_changes_nothing(make_event, db):
+    event = make_event(capacity=1)
+    with pytest.raises(RuntimeError), regs.seat_change(event.id) as seats:
+        seats.event.capacity = 7
+        db.session.flush()
+        raise RuntimeError("boom")
+    db.session.expire_all()
+    assert db.session.get(type(event), event.id).capacity == 1
+
+
+def test_one_waiting_list_order_for_position_page_csv_and_promotion(
+    client, auth, make_event, make_member, make_registration, db
+):
+    organizer = make_member(role="organizer")
+    event = make_event(organizer=organizer, capacity=1)
+    make_registration(event=event, status="confirmed")
+    now = utcnow()
+    later = make_registration(event=event, status="waiting", name="Later",
+                              waiting_since=now - timedelta(minutes=1))  # fmt: skip
+    first = make_registration(event=event, status="waiting", name="First",
+                              waiting_since=now - timedelta(minutes=5))  # fmt: skip
+    assert later.id < first.id
+    assert (regs.waiting_position(first), regs.waiting_position(later)) == (1, 2)
+    assert regs.waiting_positions(event.id) == {first.id: 1, later.id: 2}
+    auth.login_as(organizer)
+    csv_text = client.get(f"/events/manage/{event.id}/participants.csv").data.decode()
+    lines = {line.split(",")[0]: line for line in csv_text.splitlines()[1:]}
+    assert ",waiting,1," in lines["First"] and ",waiting,2," in lines["Later"]
+    page = client.get(f"/events/manage/{event.id}/participants").data.decode()
+    assert page.index("First") < page.index("Later")
+    regs.set_capacity(event.id, 2)
+    assert (first.status, later.status) == ("confirmed", "waiting")

@@ -215,7 +215,7 @@ def test_event_page_shows_local_time_with_zone_and_time_element(client, make_eve
     starts = datetime(2030, 10, 28, 9, 0, tzinfo=UTC)
     event = make_event(starts_at=starts, ends_at=starts + timedelta(hours=2))
     html = client.get(f"/events/{event.slug}").data.decode()
-    assert "Mon 28 Oct 2030, 10:00 CET" in html
+    assert "Mon, 28 Oct 2030, 10:00 CET" in html
     assert (
         '<time datetime="2030-10-28T09:00:00+00:00" data-local data-zone="Europe/Brussels">' in html
     )
@@ -223,7 +223,7 @@ def test_event_page_shows_local_time_with_zone_and_time_element(client, make_eve
         starts_at=starts - timedelta(days=7), ends_at=starts - timedelta(days=7, hours=-1)
     )
     html = client.get(f"/events/{summer.slug}").data.decode()
-    assert "Mon 21 Oct 2030, 11:00 CEST" in html
+    assert "Mon, 21 Oct 2030, 11:00 CEST" in html
 
 
 def test_online_link_is_shown_only_to_organizers(
@@ -410,3 +410,16 @@ def test_manage_events_menu_item_only_for_organizers(client, switch_user, organi
     assert "Manage events" not in client.get("/events/").data.decode()
     switch_user(organizer)
     assert '<a href="/events/manage/">Manage events</a>' in client.get("/about").data.decode()
+
+
+def test_an_event_longer_than_sixty_days_is_refused_beside_its_end(client, auth, organizer, db):
+    auth.login_as(organizer)
+    response = client.post(
+        "/events/manage/new",
+        data=form_data(starts_at="2030-10-24T09:00", ends_at="2030-12-24T09:00",
+                       **{"sessions-0-title": ""}),
+    )  # fmt: skip
+    assert response.status_code == 400
+    html = response.data.decode()
+    assert 'id="ends_at-error"' in html and "at most 60 days" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0

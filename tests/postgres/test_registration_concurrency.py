@@ -49,7 +49,6 @@ def test_fifty_concurrent_registrations_fill_ten_seats_and_queue_the_rest_in_ord
             with pg_app.app_context():
                 member = db.session.get(Member, member_id)
                 barrier.wait(timeout=30)
-                registrations.begin_seat_transaction()
                 registrations.register_member(event_id, member)
                 db.session.commit()
                 db.session.remove()

@@ -15,13 +15,15 @@
       if (!zone || zone === viewerZone) return;
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when.getTime())) return;
-      var text = when.toLocaleString(undefined, {
+      var lang = document.documentElement.lang || "en";
+      var text = when.toLocaleString(lang === "en" ? "en-GB" : lang, {
         weekday: "short", day: "numeric", month: "short", hour: "2-digit",
         minute: "2-digit", timeZoneName: "short"
       });
       var span = document.createElement("span");
       span.className = "viewer-time";
-      span.textContent = " (your time: " + text + ")";
+      var label = document.body.getAttribute("data-your-time") || "your time";
+      span.textContent = " (" + label + ": " + text + ")";
       el.insertAdjacentElement("afterend", span);
     });
   }

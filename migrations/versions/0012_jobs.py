@@ -1,7 +1,7 @@
 """operations: job runs, outbox status history, security event counts
 
-Revision ID: 0011_jobs
-Revises: 0010_search_and_indexes
+Revision ID: 0012_jobs
+Revises: 0011_languages
 Create Date: 2026-11-26 10:45:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0011_jobs"
-down_revision = "0010_search_and_indexes"
+revision = "0012_jobs"
+down_revision = "0011_languages"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,235 @@
+"""Languages: English (unprefixed URLs), French, German and Slovenian under /fr/, /de/, /sl/.
+
+The language lives in the URL, never in a cookie. `LanguagePrefix` moves a leading
+`/fr` from PATH_INFO to SCRIPT_NAME, so routes are registered once and every `url_for`
+made while serving a French page already starts with `/fr`: links stay in the language.
+Outside a request (mails, feeds, jobs) `force_locale(lang)` sets both the catalog and
+the prefix of the links `external_url` builds.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import pycountry
+from babel import Locale
+from babel.dates import get_timezone_location, get_timezone_name
+from babel.lists import format_list
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import Babel, get_locale, gettext
+from flask_babel import force_locale as _babel_force_locale
+
+#: English is the source language and is served without a prefix.
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("en", "fr", "de", "sl")
+PREFIXED = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
+ENVIRON_KEY = "interacta.language"
+
+babel = Babel()
+
+
+class LanguagePrefix:
+    """WSGI middleware: `/fr/events/` is served as `/events/` with SCRIPT_NAME `.../fr`."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "") or "/"
+        for lang in PREFIXED:
+            prefix = f"/{lang}"
+            if path == prefix or path.startswith(prefix + "/"):
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
+                environ["PATH_INFO"] = path[len(prefix) :] or "/"
+                environ[ENVIRON_KEY] = lang
+                break
+        else:
+            environ[ENVIRON_KEY] = DEFAULT_LANGUAGE
+        return self.wsgi_app(environ, start_response)
+
+
+def _in_app() -> bool:
+    try:
+        current_app._get_current_object()
+    except RuntimeError:
+        return False
+    return True
+
+
+#: The Babel locale that formats each language's dates and numbers (British English:
+#: day before month, 24-hour clock, as the network's European readers expect).
+FORMAT_LOCALES = {"en": "en_GB", "fr": "fr", "de": "de", "sl": "sl"}
+
+
+def select_locale() -> str:
+    forced = g.get("_interacta_forced_language") if _in_app() else None
+    if forced:
+        return FORMAT_LOCALES[forced]
+    if has_request_context():
+        return FORMAT_LOCALES[request.environ.get(ENVIRON_KEY, DEFAULT_LANGUAGE)]
+    return FORMAT_LOCALES[DEFAULT_LANGUAGE]
+
+
+def current_language() -> str:
+    """The language of the page (or mail) being made: 'en', 'fr', 'de' or 'sl'."""
+    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+
+
+def normalize_language(value: str | None) -> str:
+    """A supported language code, or English."""
+    value = (value or "").strip().lower()[:2]
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def force_locale(language: str | None) -> Iterator[None]:
+    """Render (a mail, say) in `language`: catalog, formats and link prefix."""
+    language = normalize_language(language)
+    previous = g.get("_interacta_forced_language")
+    g._interacta_forced_language = language
+    try:
+        with _babel_force_locale(FORMAT_LOCALES[language]):
+            yield
+    finally:
+        g._interacta_forced_language = previous
+
+
+def prefix_for(language: str) -> str:
+    """The URL prefix of `language` ('' for English)."""
+    return "" if language == DEFAULT_LANGUAGE else f"/{language}"
+
+
+def base_script_root() -> str:
+    """The request's SCRIPT_NAME without the language prefix (a proxy may add its own)."""
+    root = request.script_root
+    lang = request.environ.get(ENVIRON_KEY, DEFAULT_LANGUAGE)
+    prefix = prefix_for(lang)
+    if prefix and root.endswith(prefix):
+        root = root[: -len(prefix)]
+    return root
+
+
+def strip_language_prefix(url: str, req) -> str:
+    """`url` built under a language prefix, without it (for language-neutral files)."""
+    prefix = prefix_for(req.environ.get(ENVIRON_KEY, DEFAULT_LANGUAGE))
+    root = req.script_root
+    if prefix and root.endswith(prefix):
+        bare = root[: -len(prefix)]
+        for start in (root + "/", req.host_url.rstrip("/") + root + "/"):
+            if url.startswith(start):
+                return url.replace(root, bare, 1)
+    return url
+
+
+def url_in_language(language: str, absolute: bool = False) -> str:
+    """This page in `language` (same path and query)."""
+    query = request.query_string.decode("latin-1")
+    path = base_script_root() + prefix_for(language) + request.path
+    url = path + (f"?{query}" if query else "")
+    if absolute:
+        base = current_app.config["SERVER_BASE_URL"].rstrip("/")
+        url = base + url
+    return url
+
+
+def in_language(path: str, language: str) -> str:
+    """A site path (as `url_for` made it on this page, or a safe `next`) in `language`:
+    the sign-in lands a member in their own language."""
+    bare = base_script_root() if has_request_context() else ""
+    rest = path[len(bare) :] if bare and path.startswith(bare) else path
+    for lang in PREFIXED:
+        prefix = f"/{lang}"
+        if rest == prefix or rest.startswith(prefix + "/"):
+            rest = rest[len(prefix) :] or "/"
+            break
+    return bare + prefix_for(normalize_language(language)) + rest
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """'Français', or 'French' when asked in English."""
+    name = Locale.parse(code).get_display_name(in_language or code) or code
+    return name[:1].upper() + name[1:]
+
+
+def offered_language() -> str | None:
+    """On an unprefixed page: the language the browser prefers, if it is one of ours
+    other than English (we offer it in one line; we never redirect)."""
+    if not has_request_context() or request.environ.get(ENVIRON_KEY) != DEFAULT_LANGUAGE:
+        return None
+    best = request.accept_languages.best_match(LANGUAGES)
+    return best if best in PREFIXED else None
+
+
+def offer_text(language: str) -> str:
+    """The one-line offer, written in the offered language ("Cette page existe en français.")."""
+    with _babel_force_locale(FORMAT_LOCALES[language]):
+        return gettext("This page is also available in your language.")
+
+
+def alternate_urls() -> list[tuple[str, str]]:
+    """(hreflang, absolute URL) of this page in every language, and x-default."""
+    urls = [(lang, url_in_language(lang, absolute=True)) for lang in LANGUAGES]
+    return [*urls, ("x-default", url_in_language(DEFAULT_LANGUAGE, absolute=True))]
+
+
+@lru_cache(maxsize=8)
+def _iso3166(language: str) -> gettext_module.NullTranslations:
+    if language == DEFAULT_LANGUAGE:
+        return gettext_module.NullTranslations()
+    return gettext_module.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+
+
+def country_name(code: str | None, language: str | None = None) -> str:
+    """The country's common name in the current language (pycountry's translations)."""
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    if country is None:
+        return ""
+    english = getattr(country, "common_name", None) or country.name
+    return _iso3166(language or current_language()).gettext(english)
+
+
+def timezone_label(zone: str) -> str:
+    """'Europe/Brussels: Brüssel, Mitteleuropäische Zeit' in the current language."""
+    locale = get_locale() or FORMAT_LOCALES[DEFAULT_LANGUAGE]
+    try:
+        city = get_timezone_location(zone, locale=locale, return_city=True)
+        name = get_timezone_name(zone, width="long", locale=locale)
+    except LookupError:
+        return zone
+    return f"{zone}: {city}, {name}" if name else f"{zone}: {city}"
+
+
+def format_names(names: list[str]) -> str:
+    """'a, b and c' written for the current language."""
+    return format_list(list(names), locale=get_locale() or FORMAT_LOCALES[DEFAULT_LANGUAGE])
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    # One catalog per part (interacta/translations, interacta/<blueprint>/translations),
+    # found on disk so a new blueprint's catalog is read without editing core.
+    root = Path(app.root_path)
+    directories = [root / "translations", *sorted(root.glob("*/translations"))]
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", ";".join(str(d) for d in directories if d.is_dir())
+    )
+    babel.init_app(app, locale_selector=select_locale)
+    app.wsgi_app = LanguagePrefix(app.wsgi_app)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        languages=LANGUAGES,
+        language_name=language_name,
+        url_in_language=url_in_language,
+        offered_language=offered_language,
+        offer_text=offer_text,
+        country_name=country_name,
+        timezone_label=timezone_label,
+        format_names=format_names,
+        alternate_urls=alternate_urls,
+    )

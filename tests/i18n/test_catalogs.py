@@ -1,0 +1,21 @@
+"""Every message a person can read is in every catalog, translated and not fuzzy."""
+
+from __future__ import annotations
+
+from tools import translations
+
+
+def test_every_catalog_translates_every_message():
+    problems = translations.problems()
+    assert not problems, "catalogs are incomplete:\n" + "\n".join(problems[:50])
+
+
+def test_a_missing_translation_is_reported(tmp_path, monkeypatch):
+    # The check itself must be able to fail: a part whose catalog lacks a message.
+    part = tmp_path / "demo"
+    (part / "templates").mkdir(parents=True)
+    (part / "templates" / "page.html").write_text("<p>{{ _('Only in English') }}</p>")
+    monkeypatch.setattr(translations, "parts", lambda: [part])
+    monkeypatch.setattr(translations, "ROOT", tmp_path)
+    found = translations.problems()
+    assert "demo/translations/fr/LC_MESSAGES/messages.po: missing 'Only in English'" in found
