@@ -52,7 +52,7 @@ def test_console_pages_have_no_serious_accessibility_violations(
     page.goto(live_server + path.format(id=console_data))
     assert page.get_by_role("heading", level=1).is_visible()
     violations = axe_violations(page)
-    assert violations == [], [(v["id"], v["help"]) for v in violations]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in violations]
 
 
 def test_retry_failed_button_requeues_and_sends(live_server, page, console_data, live_app):
