@@ -85,7 +85,8 @@ class Config:
     )
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
     #: "immediate": deliver right after the commit that queued the mail;
-    #: "worker": leave it to `flask mail worker` / `flask mail send-pending`.
+    #: "jobs": hand it to the job worker right after the commit (`flask jobs worker`);
+    #: "worker": leave it to the job worker's minutely pass or `flask mail worker`.
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "immediate")
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     #: How long a worker owns a message it is sending before another may retry it.

@@ -28,6 +28,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
+from interacta.core import mail as outbox
 from interacta.core.mail import deliver_due
 from interacta.core.models import JobRun, SecurityEventCount, utcnow
 from interacta.extensions import db
@@ -273,6 +274,14 @@ def _deliver_outbox(now: datetime) -> str:
     return f"{sent} messages sent"
 
 
+def _deliver_ids(ids: list[int]) -> int:
+    return deliver_due(ids=ids)
+
+
+def _hand_to_worker(ids: list[int]) -> None:
+    enqueue("mail-deliver", ids=ids)
+
+
 def init_app(app: Flask) -> None:
     """Register core's periodic jobs: the outbox's retries and the job-run log's pruning."""
     register_periodic(
@@ -286,6 +295,10 @@ def init_app(app: Flask) -> None:
             grace=timedelta(minutes=10),
         ),
     )
+    register_background(
+        app, BackgroundJob("mail-deliver", _deliver_ids, "Send these just-committed messages.")
+    )
+    outbox.set_handoff(_hand_to_worker)
     register_periodic(
         app,
         PeriodicJob(

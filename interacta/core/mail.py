@@ -13,6 +13,7 @@ import base64
 import logging
 import re
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -128,12 +129,31 @@ def install_session_hooks(session_class) -> None:
     sa.event.listen(session_class, "after_soft_rollback", lambda s, _t: _after_rollback(s))
 
 
+#: Hands committed message ids to the job worker (set by interacta.core.jobs, which
+#: imports this module: the hook keeps the import one-way).
+_handoff: Callable[[list[int]], None] | None = None
+
+
+def set_handoff(handoff: Callable[[list[int]], None]) -> None:
+    global _handoff
+    _handoff = handoff
+
+
 def deliver_committed() -> int:
-    """Deliver the mail whose transaction has committed (MAIL_DELIVERY="immediate")."""
+    """Deliver the mail whose transaction has committed (MAIL_DELIVERY="immediate"), or
+    hand it to the job worker (MAIL_DELIVERY="jobs"); "worker" leaves it to the next pass."""
     ids = db.session.info.pop(_COMMITTED, None)
-    if not ids or current_app.config["MAIL_DELIVERY"] != "immediate":
+    mode = current_app.config["MAIL_DELIVERY"]
+    if not ids:
         return 0
-    return deliver_due(ids=ids)
+    if mode == "immediate":
+        return deliver_due(ids=ids)
+    if mode == "jobs" and _handoff is not None:
+        try:
+            _handoff(ids)
+        except Exception:  # noqa: BLE001 - the mail stays queued; the minutely job sends it
+            logger.warning("mail %s not handed to the job worker", ids, exc_info=True)
+    return 0
 
 
 def _backoff(attempts: int) -> timedelta:

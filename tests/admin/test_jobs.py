@@ -278,3 +278,26 @@ def test_old_job_runs_and_security_counts_are_forgotten_after_30_days(scheduler,
     assert kept == [1]
     [run] = _runs(db, "ops-prune")
     assert run.result == "1 job runs and 1 hourly security counts deleted"
+
+
+def test_with_mail_delivery_jobs_committed_mail_is_handed_to_the_worker(make_app):
+    from interacta.core.mail import queue_mail
+    from interacta.extensions import db as _db
+
+    app = make_app(MAIL_DELIVERY="jobs", JOBS_IMMEDIATE=False)
+    queue = jobs.huey_for(app)
+
+    @app.post("/queue-one")
+    def queue_one():
+        queue_mail("soon@example.org", "Soon", "core/mail/test_message")
+        _db.session.commit()
+        return "queued"
+
+    assert app.test_client().post("/queue-one").status_code == 200
+    with app.app_context():
+        status = _db.session.scalar(sa.select(OutboxMessage.status))
+        assert status == "queued", "the web process does not send it"
+        assert queue.pending_count() == 1
+        queue.execute(queue.dequeue())  # what the worker does next
+        _db.session.expire_all()
+        assert _db.session.scalar(sa.select(OutboxMessage.status)) == "sent"
