@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint audit bench bench-registration clean install catalogs translations
+.PHONY: run test lint audit bench bench-registration bench-oai clean install catalogs translations
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: install
 
 bench-registration: install
 	$(PY) bench/registration.py
+
+# A full OAI-PMH harvest of the bench dataset with a real harvester (count and time).
+bench-oai: install
+	$(PY) bench/oai_harvest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

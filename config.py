@@ -29,6 +29,9 @@ class Config:
     #: Base URL used in mails and feeds when there is no request (CLI, worker).
     SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (nginx in
+    #: docs/deploy.md: 1). 0 (the default) ignores those headers, as a client can forge them.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     # Sessions and cookies
     SESSION_COOKIE_NAME = "session"
@@ -128,6 +131,10 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEV_MAILBOX = True
+    #: `PORT=8000 make run` serves on 8000, so the links in its mails point there too.
+    SERVER_BASE_URL = os.environ.get(
+        "SERVER_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    )
 
 
 class TestConfig(Config):

@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy.session import Session as FsaSession
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
 from interacta.core import cli as core_cli
@@ -42,7 +43,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("pages", None, ("views",)),
     ("members", "/members", ("views",)),
     ("events", "/events", ("views", "registration_views")),
-    ("publications", "/publications", ("views",)),
+    ("publications", "/publications", ("views", "oai_views")),
     ("consent", None, ("views",)),
     ("admin", None, ("views",)),
 )
@@ -67,6 +68,8 @@ def create_app(
     app = InteractaFlask(__name__, instance_path=instance_path)
     app.config.from_object(config_class or config_from_env())
     app.config.update(overrides)
+    if proxies := app.config["TRUSTED_PROXIES"]:  # client address and scheme (docs/deploy.md)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     configure_instance(app)
     configure_logging(app)
     register_extensions(app)
@@ -159,7 +162,10 @@ def register_blueprints(app: Flask) -> None:
                 raise
     for package, (_, prefix, routes) in zip(packages, BLUEPRINTS, strict=True):
         for module in routes:
-            importlib.import_module(f"{package.__name__}.{module}")
+            loaded = importlib.import_module(f"{package.__name__}.{module}")
+            # A route module may serve URLs outside its package's prefix (/oai).
+            for extra in getattr(loaded, "extra_blueprints", ()):
+                app.register_blueprint(extra)
         app.register_blueprint(package.bp, url_prefix=prefix)
     for package in packages:
         init = getattr(package, "init_app", None)

@@ -259,6 +259,15 @@ def _is_page_view(response) -> bool:
     )
 
 
+def _counted_path() -> str:
+    """The path a view is counted under: a route whose URL carries a secret (a guest's
+    registration, a reset or verification link) by its pattern, never with the token."""
+    rule = request.url_rule
+    if rule is not None and any("token" in name for name in rule.arguments):
+        return rule.rule
+    return request.path
+
+
 def count_page_view(response) -> None:
     """With performance consent: count the view and set/refresh the visitor cookie."""
     from interacta.extensions import db
@@ -270,7 +279,7 @@ def count_page_view(response) -> None:
     token, _, last_day = raw.partition(".")
     new_visitor = not (token and len(token) <= 64 and token.isalnum() and last_day == str(today))
     try:
-        svc.count_page_view(request.path, today, new_visitor)
+        svc.count_page_view(_counted_path(), today, new_visitor)
         db.session.commit()
     except Exception:  # statistics never break a page
         db.session.rollback()

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pycountry
 from babel import Locale
@@ -127,7 +128,12 @@ def strip_language_prefix(url: str, req) -> str:
 
 def url_in_language(language: str, absolute: bool = False) -> str:
     """This page in `language` (same path and query)."""
-    query = request.query_string.decode("latin-1")
+    view = current_app.view_functions.get(request.endpoint or "")
+    declared = getattr(view, "query_params", None)  # core.pagination.query_params
+    if declared is None:
+        query = request.query_string.decode("latin-1")
+    else:  # a list page: only the parameters it reads (never `endpoint=`, `_external=`)
+        query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k in declared])
     path = base_script_root() + prefix_for(language) + request.path
     url = path + (f"?{query}" if query else "")
     if absolute:

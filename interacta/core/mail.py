@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import secrets
 import smtplib
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,6 +24,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
 from interacta.core.models import OutboxEvent, OutboxMessage, utcnow
+from interacta.core.urls import GeneratedUrl
 from interacta.extensions import db, mail
 
 logger = logging.getLogger(__name__)
@@ -37,40 +39,59 @@ def clean_header(value: str) -> str:
     return _CONTROL.sub(" ", value or "").strip()
 
 
-_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
 SIGNATURE = "\n-- \n"
 
 
-def html_from_text(text: str, subject: str) -> str:
+class LinkMarks:
+    """Marks the links we generated while a text template renders, so that its HTML part
+    links those and nothing else: a URL someone typed (a guest's name, an organizer's
+    message) stays text. Each `GeneratedUrl` in the context renders as a mark no typed text
+    can forge (a random nonce); `plain()` puts the URLs back for the text part."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+        nonce = secrets.token_hex(8)
+        self._mark = f"[[{nonce}:{{}}]]"
+        self._pattern = re.compile(rf"\[\[{nonce}:(\d+)\]\]")
+
+    def context(self, context: dict) -> dict:
+        return {key: self._marked(value) for key, value in context.items()}
+
+    def _marked(self, value):
+        if not isinstance(value, GeneratedUrl):
+            return value
+        self.urls.append(str(value))
+        return self._mark.format(len(self.urls) - 1)
+
+    def plain(self, text: str) -> str:
+        return self._pattern.sub(lambda m: self.urls[int(m.group(1))], text)
+
+    def parts(self, line: str) -> list[dict]:
+        """A line as pieces of plain text and links, for the template to escape."""
+        parts, last = [], 0
+        for match in self._pattern.finditer(line):
+            if match.start() > last:
+                parts.append({"text": line[last : match.start()]})
+            parts.append({"url": self.urls[int(match.group(1))]})
+            last = match.end()
+        if last < len(line):
+            parts.append({"text": line[last:]})
+        return parts
+
+
+def html_from_text(text: str, subject: str, links: LinkMarks | None = None) -> str:
     """The HTML part of a mail that has only a text template: its paragraphs and lines,
-    escaped, with links made clickable, in the HTML mail layout (which has the footer the
-    text signature carries)."""
+    escaped, with the links `links` marked clickable (and no other), in the HTML mail
+    layout (which has the footer the text signature carries)."""
+    links = links or LinkMarks()
     # The layout's own signature is the last one; an organizer's message may carry another.
     body = text.rsplit(SIGNATURE, 1)[0].strip()
     paragraphs = [
-        [_parts(line) for line in block.split("\n")]
+        [links.parts(line) for line in block.split("\n")]
         for block in re.split(r"\n\s*\n", body)
         if block.strip()
     ]
     return render_template("mail/from_text.html", paragraphs=paragraphs, subject=subject)
-
-
-def _parts(line: str) -> list[dict]:
-    """A line as pieces of plain text and links, for the template to escape."""
-    parts, last = [], 0
-    for match in _URL.finditer(line):
-        if match.start() < last:
-            continue
-        url, end = match.group(), match.end()
-        if url.count("(") > url.count(")") and line[end : end + 1] == ")":
-            url, end = url + ")", end + 1  # https://en.wikipedia.org/wiki/Sphere_(disambiguation)
-        if match.start() > last:
-            parts.append({"text": line[last : match.start()]})
-        parts.append({"url": url})
-        last = end
-    if last < len(line):
-        parts.append({"text": line[last:]})
-    return parts
 
 
 def queue_mail(
@@ -85,11 +106,13 @@ def queue_mail(
     """Render `template`.txt and `template`.html and add the mail to the current
     transaction. Without an .html template the HTML part is made from the text one."""
     context.setdefault("subject", subject)
-    text = render_template(f"{template}.txt", **context)
+    links = LinkMarks()
+    marked = render_template(f"{template}.txt", **links.context(context))
+    text = links.plain(marked)
     try:
         html = render_template(f"{template}.html", **context)
     except TemplateNotFound:
-        html = html_from_text(text, subject)
+        html = html_from_text(marked, subject, links)
     message = OutboxMessage(
         to_addr=clean_header(to),
         subject=clean_header(subject)[:300],

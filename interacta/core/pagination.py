@@ -1,8 +1,17 @@
-"""Pagination helpers shared by the list pages."""
+"""Pagination and the links of list pages (pager, facets, exports).
+
+A list view states the query parameters it reads with `@query_params(...)`; its links are
+built by `url_args`, which carries over only those. Anything else in the query string
+(`endpoint`, `_external`, a route argument such as `fmt`...) never reaches `url_for`,
+where it would pick another endpoint, build absolute links from the Host header, or fail.
+"""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
+
+#: `url_for`'s own argument (the others start with "_"): never a list parameter.
+_RESERVED = frozenset({"endpoint"})
 
 
 def page_arg(name: str = "page") -> int:
@@ -14,9 +23,39 @@ def page_arg(name: str = "page") -> int:
     return min(max(value, 1), 100_000)
 
 
+def query_params(*names: str):
+    """Declare the query parameters a list view reads; its links carry only these."""
+    bad = [n for n in names if n.startswith("_") or n in _RESERVED]
+    if bad:
+        raise ValueError(f"not usable as query parameters: {bad}")
+    known = frozenset(names)
+
+    def decorator(view):
+        # An attribute, not a wrapper: functools.wraps in outer decorators copies it.
+        view.query_params = known
+        return view
+
+    return decorator
+
+
+def known_params(endpoint: str | None = None) -> frozenset[str]:
+    """The query parameters `endpoint`'s view declared (default: the current request's);
+    none if it declared none."""
+    view = current_app.view_functions.get(endpoint or request.endpoint or "")
+    return getattr(view, "query_params", frozenset())
+
+
 def url_args(**changes) -> dict:
-    """The current query arguments with `changes` applied (None removes a key)."""
-    args = {k: v for k, v in request.args.items()}
+    """The view's own query arguments from the current request with `changes` applied
+    (None removes a key), for `url_for(endpoint, **url_args(page=2))`."""
+    return list_args(request.endpoint or "", **changes)
+
+
+def list_args(endpoint: str, **changes) -> dict:
+    """The current request's arguments that `endpoint`'s view declared, with `changes`:
+    for links to a list from elsewhere, e.g. the redirect back after a POST from it."""
+    known = known_params(endpoint)
+    args = {k: v for k, v in request.args.items() if k in known}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

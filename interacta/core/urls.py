@@ -11,10 +11,17 @@ from flask import current_app, url_for
 from interacta.core.i18n import current_language, prefix_for
 
 
-def external_url(endpoint: str, _language: str | None = None, **values) -> str:
+class GeneratedUrl(str):
+    """A URL the app built itself: the only kind a mail's HTML part makes a link of
+    (interacta.core.mail); text someone typed stays text."""
+
+    __slots__ = ()
+
+
+def external_url(endpoint: str, _language: str | None = None, **values) -> GeneratedUrl:
     """An absolute link in the current language (a mail rendered in the recipient's
     language links to pages in it), or in `_language`."""
     base = current_app.config["SERVER_BASE_URL"].rstrip("/")
     base += prefix_for(_language or current_language())
     with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+        return GeneratedUrl(url_for(endpoint, _external=True, **values))

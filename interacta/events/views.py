@@ -24,7 +24,7 @@ from interacta.core.auth import organizer_required
 from interacta.core.cache import cached_page
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import Topic, utcnow
-from interacta.core.pagination import page_arg
+from interacta.core.pagination import page_arg, query_params
 from interacta.core.registry import related_models, related_sections
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
@@ -78,6 +78,7 @@ def _listing(query, template: str, title: str):
 
 @bp.get("/")
 @cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
+@query_params(*EVENT_LIST_PARAMS)
 def index():
     # A visitor who allowed functionality cookies gets the view they used last.
     if not request.args and consent_services.preference("view") == "calendar":
@@ -92,6 +93,7 @@ def index():
 
 @bp.get("/past")
 @cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
+@query_params(*EVENT_LIST_PARAMS)
 def past():
     return _listing(services.past_query(_filters()), "events/index.html", "Past events")
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload
 
 from interacta.core.cache import cached_page
 from interacta.core.models import Topic, utcnow
-from interacta.core.pagination import page_arg
+from interacta.core.pagination import list_args, page_arg, query_params
 from interacta.core.registry import export_member_data, related_sections
 from interacta.core.securitylog import security_event
 from interacta.extensions import db, limiter
@@ -472,6 +472,7 @@ def deleted():
 @bp.get("/")
 @login_required
 @cached_page(Member, params=("sector", "country", "topic", "q", "page"))
+@query_params("sector", "country", "topic", "q", "page")
 def directory():
     sector = request.args.get("sector") or None
     country = request.args.get("country") or None
@@ -496,6 +497,7 @@ def directory():
 
 @bp.get("/admin")
 @admin_required
+@query_params("q", "page")
 def admin():
     q = (request.args.get("q") or "").strip()[:100]
     query = sa.select(Member).where(Member.erased_at.is_(None)).order_by(Member.name, Member.id)
@@ -535,7 +537,7 @@ def admin_role(member_id: int):
         abort(409, str(exc))
     db.session.commit()
     flash(f"{member.name} is now {member.role}.", "success")
-    return redirect(url_for("members.admin", **request.args))
+    return redirect(url_for("members.admin", **list_args("members.admin")))
 
 
 @bp.post("/admin/<int:member_id>/active")
@@ -552,4 +554,4 @@ def admin_active(member_id: int):
         abort(409, str(exc))
     db.session.commit()
     flash(f"{member.name} is {'active again' if active else 'deactivated'}.", "success")
-    return redirect(url_for("members.admin", **request.args))
+    return redirect(url_for("members.admin", **list_args("members.admin")))

@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
         register_schema_filter,
         register_stylesheet,
     )
-    from interacta.publications import cli, search, services
+    from interacta.publications import cli, personal_data, search, services
     from interacta.publications.models import Publication
 
     app.cli.add_command(cli.publications_cli)
@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
         app,
         PersonalDataProvider(
             "publications",
-            export=services.export_authorship,
-            erase=services.erase_authorship,
+            export=personal_data.export_authorship,
+            erase=personal_data.erase_authorship,
         ),
     )

@@ -16,6 +16,8 @@ from interacta.core.models import Topic
 from interacta.extensions import db
 from interacta.publications import services
 from interacta.publications.models import Publication
+from interacta.publications.names import split_name
+from interacta.publications.services import AuthorInput, PublicationError, PublicationInput
 
 logger = logging.getLogger(__name__)
 
@@ -91,24 +93,24 @@ def _month(value: str | None) -> int | None:
     return MONTHS.get(value[:3])
 
 
-def entry_values(entry, topics_by_key: dict[str, int]) -> dict:
-    """The save_publication values of one entry; raises PublicationError if unusable."""
+def entry_values(entry, topics_by_key: dict[str, int]) -> PublicationInput:
+    """What to save of one entry; raises PublicationError if it is unusable."""
     fields = {k.lower(): f.value for k, f in entry.fields_dict.items()}
     title = _clean(fields.get("title", ""))
     if not title:
-        raise services.PublicationError("no title")
+        raise PublicationError("no title")
     year_text = _clean(fields.get("year", ""))
     if not re.fullmatch(r"\d{4}", year_text):
-        raise services.PublicationError(f"no usable year ({year_text or 'missing'})")
+        raise PublicationError(f"no usable year ({year_text or 'missing'})")
     authors = []
     raw_authors = fields.get("author") or fields.get("editor") or ""
     for name in re.split(r"\s+and\s+", raw_authors.strip()):
         name = _clean(name)
         if name:
-            given, family = services.split_name(name)
-            authors.append(services.AuthorInput(f"{given} {family}".strip()))
+            given, family = split_name(name)
+            authors.append(AuthorInput(f"{given} {family}".strip()))
     if not authors:
-        raise services.PublicationError("no author")
+        raise PublicationError("no author")
     day_text = _clean(fields.get("day", ""))
     month = _month(_clean(fields.get("month", "")))
     container = (
@@ -124,28 +126,28 @@ def entry_values(entry, topics_by_key: dict[str, int]) -> dict:
         if ref in topics_by_key:
             topic_ids.append(topics_by_key[ref])
     pages = _clean(fields.get("pages", "")).replace("–", "-").replace("--", "-")
-    return {
-        "kind": _kind(entry, {k: _clean(v) for k, v in fields.items()}),
-        "title": title[:500],
-        "authors": authors,
-        "abstract": (fields.get("abstract") or "").strip(),
-        "year": int(year_text),
-        "month": month,
-        "day": int(day_text) if month and day_text.isdigit() and 1 <= int(day_text) <= 31 else None,
-        "journal": _clean(container)[:300] if container else None,
-        "publisher": _clean(
+    return PublicationInput(
+        kind=_kind(entry, {k: _clean(v) for k, v in fields.items()}),
+        title=title[:500],
+        authors=authors,
+        abstract=(fields.get("abstract") or "").strip(),
+        year=int(year_text),
+        month=month,
+        day=int(day_text) if month and day_text.isdigit() and 1 <= int(day_text) <= 31 else None,
+        journal=_clean(container)[:300] if container else None,
+        publisher=_clean(
             fields.get("publisher") or fields.get("institution") or fields.get("school") or ""
         )[:300]
         or None,
-        "volume": _clean(fields.get("volume", ""))[:40] or None,
-        "issue": _clean(fields.get("number", "") or fields.get("issue", ""))[:40] or None,
-        "pages": pages[:40] or None,
-        "doi": _clean(fields.get("doi", "")) or None,
-        "external_url": _clean(fields.get("url", ""))[:500] or None,
-        "language": (_clean(fields.get("language", "")) or "en")[:10],
-        "keywords": ", ".join(k.strip() for k in keywords if k.strip()),
-        "topic_ids": topic_ids,
-    }
+        volume=_clean(fields.get("volume", ""))[:40] or None,
+        issue=_clean(fields.get("number", "") or fields.get("issue", ""))[:40] or None,
+        pages=pages[:40] or None,
+        doi=_clean(fields.get("doi", "")) or None,
+        external_url=_clean(fields.get("url", ""))[:500] or None,
+        language=(_clean(fields.get("language", "")) or "en")[:10],
+        keywords=", ".join(k.strip() for k in keywords if k.strip()),
+        topic_ids=topic_ids,
+    )
 
 
 def _title_key(title: str, year: int) -> tuple[str, int]:
@@ -178,25 +180,25 @@ class Importer:
         key = entry.key
         try:
             values = entry_values(entry, self.topics)
-            doi = services.normalize_doi(values["doi"])
-        except services.PublicationError as exc:
+            doi = services.normalize_doi(values.doi)
+        except PublicationError as exc:
             self.report.broken.append((key, str(exc)))
             return
         if doi and doi in self.dois:
             self.report.duplicates.append((key, f"DOI {doi} is already there"))
             return
-        title_key = _title_key(values["title"], values["year"])
+        title_key = _title_key(values.title, values.year)
         if not doi and title_key in self.titles:
             self.report.duplicates.append(
-                (key, f"“{values['title']}” ({values['year']}) is already there")
+                (key, f"“{values.title}” ({values.year}) is already there")
             )
             return
         try:
             with db.session.begin_nested():
-                pub = services.save_publication(None, **values)
+                pub = services.save_publication(None, values)
                 if self.status == "published":
                     services.publish(pub)
-        except (services.PublicationError, sa.exc.IntegrityError) as exc:
+        except (PublicationError, sa.exc.IntegrityError) as exc:
             self.report.broken.append((key, str(exc).splitlines()[0]))
             return
         if doi:

@@ -6,7 +6,7 @@ import json
 import re
 
 from interacta.publications.models import Publication
-from interacta.publications.services import split_name
+from interacta.publications.names import initials, split_name
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -27,8 +27,6 @@ def _dash(pages: str) -> str:
 
 
 def _apa_name(name: str) -> str:
-    from interacta.publications.services import initials
-
     given, family = split_name(name)
     return f"{family}, {initials(given)}" if given else family
 

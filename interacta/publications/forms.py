@@ -29,7 +29,12 @@ from wtforms.validators import (
 )
 
 from interacta.publications.models import KINDS, MAX_ABSTRACT
-from interacta.publications.services import PublicationError, normalize_doi, parse_authors
+from interacta.publications.services import (
+    PublicationError,
+    PublicationInput,
+    normalize_doi,
+    parse_authors,
+)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -126,29 +131,55 @@ class PublicationForm(FlaskForm):
             except ValueError:
                 raise ValidationError("This day does not exist in that month.") from None
 
-    def values(self) -> dict:
-        """The plain values save_publication takes."""
+    def to_input(self) -> PublicationInput:
+        """What save_publication takes, from the validated fields."""
+        return PublicationInput(
+            kind=self.kind.data,
+            title=self.title.data,
+            authors=self.parsed_authors,
+            abstract=self.abstract.data or "",
+            year=self.year.data,
+            month=self.month.data,
+            day=self.day.data,
+            journal=self.journal.data,
+            publisher=self.publisher.data,
+            volume=self.volume.data,
+            issue=self.issue.data,
+            pages=self.pages.data,
+            doi=self.doi.data,
+            external_url=self.external_url.data,
+            language=self.language.data,
+            topic_ids=list(self.topics.data or []),
+            keywords=self.keywords.data or "",
+            slug=self.slug.data or "",
+            version_of_id=self.version_of.data or None,
+            presented_at_event_id=self.presented_at.data or None,
+        )
+
+    @staticmethod
+    def initial(pub, authors_text: str) -> dict:
+        """The form's data for an existing publication (`authors_text` from format_authors)."""
         return {
-            "kind": self.kind.data,
-            "title": self.title.data,
-            "authors": self.parsed_authors,
-            "abstract": self.abstract.data,
-            "year": self.year.data,
-            "month": self.month.data,
-            "day": self.day.data,
-            "journal": self.journal.data,
-            "publisher": self.publisher.data,
-            "volume": self.volume.data,
-            "issue": self.issue.data,
-            "pages": self.pages.data,
-            "doi": self.doi.data,
-            "external_url": self.external_url.data,
-            "language": self.language.data,
-            "topic_ids": self.topics.data,
-            "keywords": self.keywords.data,
-            "slug": self.slug.data,
-            "version_of_id": self.version_of.data or None,
-            "presented_at_event_id": self.presented_at.data or None,
+            "kind": pub.kind,
+            "title": pub.title,
+            "authors": authors_text,
+            "abstract": pub.abstract,
+            "year": pub.year,
+            "month": pub.month,
+            "day": pub.day,
+            "journal": pub.journal,
+            "publisher": pub.publisher,
+            "volume": pub.volume,
+            "issue": pub.issue,
+            "pages": pub.pages,
+            "doi": pub.doi,
+            "external_url": pub.external_url,
+            "language": pub.language,
+            "topics": [t.id for t in pub.topics],
+            "keywords": pub.keywords,
+            "slug": pub.slug,
+            "version_of": pub.version_of_id or 0,
+            "presented_at": pub.presented_at_event_id or 0,
         }
 
 

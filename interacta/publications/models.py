@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from interacta.core.models import Base, TimestampMixin, Topic
 
@@ -169,3 +169,19 @@ class PublicationAuthor(Base):
 
     def __repr__(self) -> str:
         return f"<PublicationAuthor {self.name!r}>"
+
+
+def date_order() -> tuple:
+    """ORDER BY for lists by date: newest first (a record without month or day sorts after
+    the dated ones of its year), then the newest row."""
+    return (
+        Publication.year.desc(),
+        sa.func.coalesce(Publication.month, 0).desc(),
+        sa.func.coalesce(Publication.day, 0).desc(),
+        Publication.id.desc(),
+    )
+
+
+def with_lists(query):
+    """`query` (a select of Publication) with the authors and topics a list shows."""
+    return query.options(selectinload(Publication.authors), selectinload(Publication.topics))

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from interacta.core.auth import organizer_required
 from interacta.core.cache import cached_page
-from interacta.core.errors import render_error
+from interacta.core.errors import DomainError, attach_to_form, render_error
 from interacta.core.models import utcnow
-from interacta.core.pagination import page_arg
+from interacta.core.pagination import page_arg, query_params
 from interacta.core.urls import external_url
 from interacta.events.models import Event
-from interacta.extensions import db, login_manager
-from interacta.publications import bp, exports, services
+from interacta.extensions import db
+from interacta.publications import bp, exports, files, search, services
 from interacta.publications.forms import ActionForm, PublicationForm
 from interacta.publications.models import KINDS, Publication
 
 logger = logging.getLogger(__name__)
+
+#: The query parameters of the list (search, filters, order, page).
+LIST_PARAMS = ("q", "kind", "topic", "year", "author", "sort", "page")
 
 EXPORT_TYPES = {
     "bib": "application/x-bibtex; charset=utf-8",
@@ -39,44 +32,24 @@ EXPORT_TYPES = {
 }
 
 
-def _is_manager() -> bool:
-    return current_user.is_authenticated and current_user.is_organizer
-
-
-def organizer_required(view):
-    """Organizers and admins only: others are sent to sign in, or refused."""
-
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            if login_manager.login_view in current_app.view_functions:
-                return login_manager.unauthorized()
-            abort(403, "Please sign in as an organizer to manage publications.")
-        if not current_user.is_organizer:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc):
-    return render_error(413, services.PDF_TOO_LARGE)
+    return render_error(413, files.PDF_TOO_LARGE)
 
 
 # --- public pages ---------------------------------------------------------------------
 
 
 @bp.get("/")
-@cached_page(Publication, params=("q", "kind", "topic", "year", "author", "sort", "page"))
+@cached_page(Publication, params=LIST_PARAMS)
+@query_params(*LIST_PARAMS)
 def index():
-    params = services.Search.from_args(request.args)
-    pagination = services.search(params, page=page_arg())
+    params = search.SearchParams.from_args(request.args)
     return render_template(
         "publications/index.html",
         params=params,
-        pagination=pagination,
-        facets=services.facets(params),
+        pagination=search.results(params, page=page_arg()),
+        facets=search.facets(params),
         kinds=KINDS,
     )
 
@@ -96,8 +69,8 @@ def _export_response(pubs: list[Publication], fmt: str, filename: str) -> Respon
 
 @bp.get("/export.<any(bib, ris, json):fmt>")
 def export(fmt: str):
-    params = services.Search.from_args(request.args)
-    return _export_response(services.search_all(params), fmt, "publications")
+    params = search.SearchParams.from_args(request.args)
+    return _export_response(search.all_results(params), fmt, "publications")
 
 
 @bp.get("/feed.atom")
@@ -110,7 +83,7 @@ def feed():
 
 
 def _visible_or_404(slug: str) -> Publication:
-    pub = services.get_publication(slug, include_drafts=_is_manager())
+    pub = services.get_publication(slug, include_drafts=services.can_manage(current_user))
     if pub is None:
         abort(404)
     return pub
@@ -120,7 +93,9 @@ def _visible_or_404(slug: str) -> Publication:
 @cached_page(Publication, Event)
 def detail(slug: str):
     pub = _visible_or_404(slug)
-    version_of, versions = services.linked_versions(pub, include_drafts=_is_manager())
+    version_of, versions = services.linked_versions(
+        pub, include_drafts=services.can_manage(current_user)
+    )
     page_url = external_url("publications.detail", slug=pub.slug)
     pdf_url = external_url("publications.pdf", slug=pub.slug) if pub.pdf_file else None
     return render_template(
@@ -144,13 +119,13 @@ def citation(slug: str, fmt: str):
 @bp.get("/<slug>.pdf")
 def pdf(slug: str):
     pub = _visible_or_404(slug)
-    path = services.pdf_path(pub)
+    path = files.pdf_path(pub)
     if path is None or not path.exists():
         abort(404)
     return send_file(
         path,
         mimetype="application/pdf",
-        download_name=services.pdf_download_name(pub),
+        download_name=files.pdf_download_name(pub),
         as_attachment=False,
         max_age=3600,
     )
@@ -169,61 +144,34 @@ def manage():
     )
 
 
-def _initial(pub: Publication) -> dict:
-    emails = services.member_emails([a.member_id for a in pub.authors if a.member_id])
-    return {
-        "kind": pub.kind,
-        "title": pub.title,
-        "authors": services.format_authors(pub.authors, emails),
-        "abstract": pub.abstract,
-        "year": pub.year,
-        "month": pub.month,
-        "day": pub.day,
-        "journal": pub.journal,
-        "publisher": pub.publisher,
-        "volume": pub.volume,
-        "issue": pub.issue,
-        "pages": pub.pages,
-        "doi": pub.doi,
-        "external_url": pub.external_url,
-        "language": pub.language,
-        "topics": [t.id for t in pub.topics],
-        "keywords": pub.keywords,
-        "slug": pub.slug,
-        "version_of": pub.version_of_id or 0,
-        "presented_at": pub.presented_at_event_id or 0,
-    }
-
-
 def _edit(pub: Publication | None):
-    form = PublicationForm(data=_initial(pub) if pub else None)
+    initial = None
+    if pub is not None:
+        listed = services.listed_member_names([a.member_id for a in pub.authors if a.member_id])
+        initial = PublicationForm.initial(pub, services.format_authors(pub.authors, listed))
+    form = PublicationForm(data=initial)
     form.topics.choices = [(t.id, t.name) for t in services.all_topics()]
     form.version_of.choices = [(0, "(none)")] + services.version_choices(pub.id if pub else None)
     form.presented_at.choices = [(0, "(none)")] + services.event_choices()
     status = 200
     if form.validate_on_submit():
         try:
-            data = services.read_pdf(form.pdf.data.stream) if form.pdf.data else None
-            pub = services.save_publication(pub, **form.values())
-            old_files = []
-            if form.remove_pdf.data and not data:
-                old_files.append(services.detach_pdf(pub))
-            if data:
-                old_files.append(services.attach_pdf(pub, data))
-        except services.PdfTooLarge as exc:
+            pdf = files.read_pdf(form.pdf.data.stream) if form.pdf.data else None
+            pub, old_files = services.save_with_pdf(
+                pub, form.to_input(), pdf=pdf, remove_pdf=form.remove_pdf.data
+            )
+        except DomainError as exc:
             db.session.rollback()
-            return render_error(413, str(exc))
-        except services.PublicationError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "title", form.title)
-            target.errors = [*target.errors, str(exc)]
+            if not attach_to_form(form, exc):
+                form.title.errors = [*form.title.errors, exc.message]
+            status = exc.status_code
         else:
             db.session.commit()
             for name in old_files:
-                services.delete_pdf_file(name)
+                files.delete_pdf_file(name)
             flash(f"Saved “{pub.title}”.", "success")
             return redirect(url_for("publications.manage_edit", pub_id=pub.id))
-    if form.errors or request.method == "POST":
+    if status == 200 and (form.errors or request.method == "POST"):
         status = 400
     return (
         render_template(

@@ -23,15 +23,17 @@ def publications(live_app):
         for title, kind, year, doi in records:
             pub = services.save_publication(
                 None,
-                kind=kind,
-                title=title,
-                authors=[services.AuthorInput("Maja Lindqvist", "Nordhaven University")],
-                abstract="Civil and military actors *coordinate* in a crisis.",
-                year=year,
-                journal="Journal of Civil-Military Studies",
-                doi=doi,
-                language="en",
-                keywords="coordination",
+                services.PublicationInput(
+                    kind=kind,
+                    title=title,
+                    authors=[services.AuthorInput("Maja Lindqvist", "Nordhaven University")],
+                    abstract="Civil and military actors *coordinate* in a crisis.",
+                    year=year,
+                    journal="Journal of Civil-Military Studies",
+                    doi=doi,
+                    language="en",
+                    keywords="coordination",
+                ),
             )
             services.publish(pub)
         _db.session.commit()

@@ -9,12 +9,12 @@ def test_profile_lists_the_members_published_publications_only(
     author = make_member(name="Ana Author")
     make_publication(
         title="Shared spaces in crisis response",
-        authors=[AuthorInput("Ana Author", "Uni", str(author.id))],
+        authors=[AuthorInput("Ana Author", "Uni", author.email)],
     )
     make_publication(
         title="A draft not yet public",
         status="draft",
-        authors=[AuthorInput("Ana Author", "Uni", str(author.id))],
+        authors=[AuthorInput("Ana Author", "Uni", author.email)],
     )
     make_publication(title="Someone else's paper", authors=["Ben Other"])
     auth.login_as(author)

@@ -302,3 +302,13 @@ def test_pages_without_a_form_set_no_cookie_with_csrf_on(
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers.getlist("Set-Cookie") == [], path
+
+
+@pytest.mark.parametrize("path", ["/", "/imprint"])
+def test_the_operator_sentence_ends_with_one_full_stop(client, make_app, path):
+    html = client.get(path).get_data(as_text=True)
+    assert "This site is managed by Interacta Global d.o.o. " in html.replace("<", " <")
+    assert "d.o.o.." not in html
+    other = make_app(OPERATOR_NAME="Example Networks GmbH").test_client()
+    html = other.get(path).get_data(as_text=True)
+    assert "This site is managed by Example Networks GmbH." in html

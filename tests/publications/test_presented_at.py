@@ -31,11 +31,13 @@ def test_presented_at_an_unknown_event_is_refused(db, make_publication):
     with pytest.raises(services.PublicationError, match="That event does not exist"):
         services.save_publication(
             pub,
-            kind=pub.kind,
-            title=pub.title,
-            year=pub.year,
-            authors=[services.AuthorInput("A")],
-            presented_at_event_id=987654,
+            services.PublicationInput(
+                kind=pub.kind,
+                title=pub.title,
+                year=pub.year,
+                authors=[services.AuthorInput("A")],
+                presented_at_event_id=987654,
+            ),
         )
     stored = db.session.scalar(
         sa.select(Publication.presented_at_event_id).where(Publication.id == pub.id)

@@ -8,7 +8,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from interacta.publications import services
+from interacta.publications import search
+from interacta.publications.models import Publication
 
 
 def titles_on(response) -> list[str]:
@@ -73,14 +74,14 @@ def test_facet_counts_follow_the_search_and_the_other_filters(db, make_publicati
     make_publication(title="Floods three", kind="report", year=2024, authors=["Ana Ferreira"])
     make_publication(title="Drought", kind="report", year=2024, topics=["risk-reduction"])
 
-    facets = services.facets(services.Search.from_args({"q": "floods"}))
+    facets = search.facets(search.SearchParams.from_args({"q": "floods"}))
     assert [(k, n) for k, _, n in facets.kinds] == [("journal_article", 1), ("report", 2)]
     assert facets.years == [(2024, 2), (2023, 1)]
     assert [(slug, n) for slug, _, n in facets.topics] == [("risk-reduction", 2)]
     assert ("Ana Ferreira", 1) in facets.authors
 
     # A kind filter narrows the other facets but keeps every kind choice visible.
-    facets = services.facets(services.Search.from_args({"q": "floods", "kind": "report"}))
+    facets = search.facets(search.SearchParams.from_args({"q": "floods", "kind": "report"}))
     assert [(k, n) for k, _, n in facets.kinds] == [("journal_article", 1), ("report", 2)]
     assert facets.years == [(2024, 2)]
     assert [(slug, n) for slug, _, n in facets.topics] == [("risk-reduction", 1)]
@@ -100,11 +101,11 @@ def test_sort_by_title(client, db, make_publication):
 
 
 def test_pagination_splits_results_into_pages(client, db, make_publication):
-    for n in range(services.PER_PAGE + 3):
+    for n in range(search.PER_PAGE + 3):
         make_publication(title=f"Paged {n:02d}")
     first = client.get("/publications/?sort=title")
     second = client.get("/publications/?sort=title&page=2")
-    assert len(titles_on(first)) == services.PER_PAGE
+    assert len(titles_on(first)) == search.PER_PAGE
     assert titles_on(second) == ["Paged 20", "Paged 21", "Paged 22"]
     assert 'rel="next"' in first.get_data(as_text=True)
 
@@ -214,7 +215,7 @@ def test_facets_follow_a_full_text_search(client, db, make_publication):
     make_publication(title="Cyber norms", kind="report")
     make_publication(title="Cyber defence", kind="working_paper")
     make_publication(title="Floods", kind="report")
-    facets = services.facets(services.Search.from_args({"q": "cyber"}))
+    facets = search.facets(search.SearchParams.from_args({"q": "cyber"}))
     assert {(kind, count) for kind, _label, count in facets.kinds} == {
         ("report", 1),
         ("working_paper", 1),
@@ -231,10 +232,8 @@ def test_search_syntax_in_a_query_is_only_text(client, db, make_publication):
 
 @pytest.mark.postgres_only
 def test_postgresql_answers_a_search_from_the_full_text_index(db, make_publication):
-    from interacta.publications import search
-
     make_publication(title="Cyber norms")
-    query = sa.select(services.Publication.id).where(search.matches(["cyber", "norms"]))
+    query = sa.select(Publication.id).where(search.matches(["cyber", "norms"]))
     sql = str(query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True}))
     db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))

@@ -27,13 +27,15 @@ def test_two_apps_share_built_pages_and_see_each_others_changes(make_app, redis_
         with first.app_context():
             pub = services.save_publication(
                 None,
-                kind="report",
-                title="Shared cache report",
-                abstract="",
-                year=2025,
-                language="en",
-                authors=[services.AuthorInput("Ana Novak")],
-                topic_ids=[],
+                services.PublicationInput(
+                    kind="report",
+                    title="Shared cache report",
+                    abstract="",
+                    year=2025,
+                    language="en",
+                    authors=[services.AuthorInput("Ana Novak")],
+                    topic_ids=[],
+                ),
             )
             services.publish(pub)
             db.session.commit()

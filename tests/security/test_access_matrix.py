@@ -192,10 +192,10 @@ def world(db, make_member, make_event, make_registration, make_publication):
 
 def _matrix_pdf() -> str:
     """A small PDF in the publications folder (written once per test session)."""
-    from interacta.publications import services
+    from interacta.publications import files
 
     name = "0" * 32 + ".pdf"
-    path = services.pdf_dir() / name
+    path = files.pdf_dir() / name
     if not path.exists():
         path.write_bytes(b"%PDF-1.4\ntrailer << >>\n%%EOF\n")
     return name
@@ -601,6 +601,11 @@ login login 403   403   403   403   ->     POST /admin/mail/retry-failed
 200   200   200   200   200   200   200    GET /publications/<slug>
 200   200   200   200   200   200   200    GET /publications/<slug>.<any(bib, ris, json):fmt>
 200   200   200   200   200   200   200    GET /publications/<slug>.pdf
+200   200   200   200   200   200   200    GET /publications/<slug>.datacite.xml
+
+# publications: harvesters (OAI-PMH; POST is form-encoded, exempt from CSRF, changes nothing)
+200   200   200   200   200   200   200    GET /oai
+200   200   200   200   200   200   200    POST /oai
 
 # publications: any organizer manages the shared library
 login login 403   403   200   200   200    GET /publications/manage/
@@ -711,6 +716,9 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /admin/mail/<int:message_id>/resend": Spec(to="/admin/mail/{message_id}"),
     "POST /admin/mail/retry-failed": Spec(to="/admin#mail-title"),
+    "POST /oai": Spec(
+        data={"verb": "Identify"}, check=lambda w, role, response, client, db: _oai_answer(response)
+    ),
     "POST /publications/manage/new": Spec(
         to="/publications/manage/*/edit", data=PUBLICATION_FORM, check=publication_added
     ),
@@ -726,6 +734,10 @@ DETAILS: dict[str, Spec] = {
         to="/publications/manage/", check=publication_withdrawn
     ),
 }
+
+
+def _oai_answer(response):
+    assert b"<OAI-PMH" in response.data and response.content_type.startswith("text/xml")
 
 
 # -- running a cell -----------------------------------------------------------------------------

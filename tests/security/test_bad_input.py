@@ -251,4 +251,4 @@ def test_huge_numbers_in_filters_and_author_links_are_clear_errors(client, auth,
         data={"kind": "report", "title": "Huge", "year": "2024", "authors": f"A | B | {huge}"},
     )
     assert response.status_code == 400
-    assert "No member" in response.get_data(as_text=True)
+    assert "is a member&#39;s e-mail address" in response.get_data(as_text=True)

@@ -1,7 +1,7 @@
 """operations: job runs, outbox status history, security event counts
 
-Revision ID: 0012_jobs
-Revises: 0011_languages
+Revision ID: 0013_jobs
+Revises: 0012_page_view_patterns
 Create Date: 2026-11-26 10:45:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0012_jobs"
-down_revision = "0011_languages"
+revision = "0013_jobs"
+down_revision = "0012_page_view_patterns"
 branch_labels = None
 depends_on = None
 
