@@ -43,6 +43,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=365)
+    #: A signed-in session unused this long, or signed in this long ago, is refused (the
+    #: session cookie itself ends with the browser; "keep me signed in" starts a new one).
+    SESSION_IDLE_HOURS = _int("SESSION_IDLE_HOURS", 12)
+    SESSION_MAX_DAYS = _int("SESSION_MAX_DAYS", 30)
+    #: The visitor's cookie choice: its own signed, strictly necessary cookie.
+    CONSENT_COOKIE_NAME = "ia_consent"
+    #: Each sign-in attempt on an account that failed often lately (from any client) waits
+    #: this long; only the per-client limits answer 429 (interacta/members/throttle.py).
+    SIGN_IN_SLOWDOWN_SECONDS = float(os.environ.get("SIGN_IN_SLOWDOWN_SECONDS", "2"))
     #: Changing the email address or password needs the password typed in this session
     #: within this many minutes (a session restored from the remember-me cookie never is).
     FRESH_LOGIN_MINUTES = _int("FRESH_LOGIN_MINUTES", 15)
@@ -155,6 +164,7 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
     PASSWORD_HASH_PARALLELISM = 1
+    SIGN_IN_SLOWDOWN_SECONDS = 0.0
 
 
 class ProductionConfig(Config):
@@ -166,6 +176,7 @@ class ProductionConfig(Config):
     # (Browsers refuse a `__Host-` cookie without Secure, hence the plain names over HTTP.)
     SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
     REMEMBER_COOKIE_NAME = "__Host-remember_token" if SESSION_COOKIE_SECURE else "remember_token"
+    CONSENT_COOKIE_NAME = "__Host-ia_consent" if SESSION_COOKIE_SECURE else "ia_consent"
     SESSION_COOKIE_PATH = "/"
     SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_PATH = "/"

@@ -22,11 +22,8 @@ from interacta.core.db import configure_sqlite, include_name
 from interacta.core.i18n import strip_language_prefix
 from interacta.core.jobs import init_app as init_jobs
 from interacta.core.mail import deliver_committed, install_session_hooks
-from interacta.core.security import (
-    no_store_when_session_is_saved,
-    reject_nul_bytes,
-    set_security_headers,
-)
+from interacta.core.security import NoStoreSessionInterface, reject_nul_bytes
+from interacta.core.security import set_security_headers as security_headers
 from interacta.core.securitylog import record_request_events
 from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
@@ -72,10 +69,14 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     configure_instance(app)
     configure_logging(app)
+    # Request hooks before the extensions: Flask runs before_request hooks in the order
+    # registered and after_request hooks in reverse, so ours run before every extension's
+    # checks and after every extension's response work (the cookie guard must see the
+    # remember-me cookie Flask-Login sets). Their order among themselves is stated there.
+    register_request_hooks(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
-    register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -178,20 +179,53 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    # First in, so its before-hook runs first and its after-hook last (Flask runs
-    # after_request hooks in reverse): the logged time covers the whole request.
-    requestlog.install(app)
-    app.before_request(reject_nul_bytes)
-    no_store_when_session_is_saved(app)
+    """Every request hook of ours, in the order it runs.
 
-    @app.after_request
-    def after_request(response):
+    The request log comes first and last (it times the whole request and sets
+    `X-Request-ID`). Before the view: refuse a NUL byte before anything reads the input;
+    end a session past its idle or age limit before anything reads the signed-in member;
+    then turn a stale fresh sign-in stale. After the view: consent's steps (the browser's
+    copy of a member's choice, the consent cookie, page-view counting, then the guard that
+    drops any cookie not declared or not allowed), then mail delivery, the count of the
+    request's security events, and the security headers. Flask then writes the session
+    cookie through the session interface, which adds `no-store`.
+    """
+    # Imported here, not at the top: this package runs first on every `import interacta.*`,
+    # and blueprint modules imported from it would load before their own package.
+    from interacta.consent import gate as consent_gate
+    from interacta.members import freshness
+    from interacta.members import sessions as member_sessions
+
+    app.session_interface = NoStoreSessionInterface()
+    # First in: its before-hook runs first and its after-hook last (Flask runs
+    # after_request hooks in reverse), so the logged time covers the whole request.
+    requestlog.install(app)
+    for hook in (
+        reject_nul_bytes,
+        member_sessions.enforce_limits,
+        freshness.expire_stale_freshness,
+    ):
+        app.before_request(hook)
+
+    def deliver_mail(response):
         try:
             deliver_committed()
         except sa.exc.SQLAlchemyError:  # mail stays queued; the worker retries it
             logger.exception("delivering committed mail failed")
         record_request_events(db.engine)
-        return set_security_headers(response, app)
+        return response
+
+    after_steps = (
+        consent_gate.after_request,
+        deliver_mail,
+        lambda response: security_headers(response, app),
+    )
+
+    @app.after_request
+    def after_request(response):
+        for step in after_steps:
+            response = step(response)
+        return response
 
 
 def register_template_helpers(app: Flask) -> None:

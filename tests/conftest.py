@@ -25,7 +25,7 @@ from interacta import create_app
 from interacta.core.models import OutboxMessage
 from interacta.extensions import cache, limiter
 from interacta.extensions import db as _db
-from interacta.members import freshness
+from interacta.members import freshness, sessions
 from tools import translations
 
 # Each blueprint keeps the factories other blueprints' tests need in tests/fixtures/<bp>.py.
@@ -118,9 +118,10 @@ def app(database_url, tmp_path_factory):
 
 
 def _forget_cached_user(sender, **_extra):
-    g.pop("_login_user", None)
-    g.pop("csrf_token", None)  # Flask-WTF's per-request token, as a new app context would
-    g.pop("_flask_babel", None)  # Flask-Babel's locale of the previous request
+    # Flask-Login's user, Flask-WTF's token and every per-request value (consent state,
+    # CSP frame hosts), as a new app context would.
+    for key in list(g):
+        g.pop(key)
 
 
 @pytest.fixture
@@ -203,6 +204,7 @@ class Auth:
             sess["_user_id"] = member.get_id()
             sess["_fresh"] = fresh
             sess["_id"] = identifier
+            sess[sessions.SIGNED_IN_AT] = sess[sessions.SEEN_AT] = int(time.time())
             if fresh:
                 sess[freshness.SESSION_KEY] = int(time.time())
             else:

@@ -4,9 +4,12 @@ Each catalog lives in `<part>/translations/<lang>/LC_MESSAGES/messages.po` and h
 messages of that part's Python files and templates; `interacta/translations` holds the
 shared ones (core, pages, base templates, the app factory). Flask-Babel reads them all.
 
-    python tools/translations.py update    # extract, then merge new messages into fr/de/sl
-    python tools/translations.py compile   # .po -> .mo (make install does this)
-    python tools/translations.py check     # what is missing, fuzzy or malformed
+    python tools/translations.py update [PART]   # extract, merge new messages into fr/de/sl
+    python tools/translations.py compile         # .po -> .mo (make install does this)
+    python tools/translations.py check [PART]    # what is missing, fuzzy or malformed
+    python tools/translations.py scan [PART]     # template text outside _() / trans
+PART is `shared` (interacta/translations) or a blueprint's name; a blueprint gets its own
+catalog once `interacta/<blueprint>/translations/` exists.
 """
 
 from __future__ import annotations
@@ -91,8 +94,21 @@ def read(path: Path, lang: str) -> Catalog:
         return read_po(fh, locale=lang)
 
 
-def update() -> None:
-    for part in parts():
+def _selected(only: str | None) -> list[Path]:
+    chosen = [
+        p for p in parts() if only is None or p.name == only or (only == "shared" and p == PACKAGE)
+    ]
+    if not chosen:
+        raise SystemExit(
+            f"no part named {only!r} (parts: shared, "
+            + ", ".join(p.name for p in parts()[1:])
+            + ")"
+        )
+    return chosen
+
+
+def update(only: str | None = None) -> None:
+    for part in _selected(only):
         template = extract(part)
         for lang in LANGUAGES:
             path = po_path(part, lang)
@@ -128,10 +144,10 @@ def compile_all(quiet: bool = True) -> None:
                 print(f"compiled {target.relative_to(ROOT)}")
 
 
-def problems() -> list[str]:
+def problems(only: str | None = None) -> list[str]:
     """Every message a part uses that a language lacks, has fuzzy, or breaks."""
     found = []
-    for part in parts():
+    for part in _selected(only) if only else parts():
         template = extract(part)
         for lang in LANGUAGES:
             path = po_path(part, lang)
@@ -186,11 +202,16 @@ UNTRANSLATED_WORDS = {
 }
 
 
-def untranslated_text() -> list[str]:
+def untranslated_text(only: str | None = None) -> list[str]:
     """Text nodes in templates that a person reads but no `{% trans %}`/`_()` covers."""
     env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
     found = []
     for path in sorted(PACKAGE.glob("**/templates/**/*")):
+        if only is not None:
+            first = path.relative_to(PACKAGE).parts[0]
+            owner = first if first in {p.name for p in parts()[1:]} else "shared"
+            if owner != only:
+                continue
         if path.suffix not in (".html", ".txt") or not path.is_file():
             continue
         source = path.read_text()
@@ -220,16 +241,17 @@ def untranslated_text() -> list[str]:
 
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
+    only = argv[2] if len(argv) > 2 else None  # a part: shared, members, events, ...
     if command == "update":
-        update()
+        update(only)
     elif command == "compile":
         compile_all(quiet=False)
     elif command == "check":
-        issues = problems()
+        issues = problems(only)
         print("\n".join(issues) or "every catalog is complete")
         return 1 if issues else 0
     elif command == "scan":
-        loose = untranslated_text()
+        loose = untranslated_text(only)
         print("\n".join(loose) or "no template text outside _() / {% trans %}")
         return 1 if loose else 0
     else:

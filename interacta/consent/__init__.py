@@ -15,9 +15,10 @@ __all__ = ["allows", "bp", "init_app", "preference", "remember_preference"]
 
 
 def init_app(app: Flask) -> None:
+    # Imported here: the package is imported by every consent module first.
     from flask_login import user_logged_in
 
-    from interacta.consent import cache_key, gate
+    from interacta.consent import gate
     from interacta.consent.cli import consent_cli
     from interacta.consent.embed import embed_video
     from interacta.consent.registry import CATEGORY_INFO
@@ -33,11 +34,8 @@ def init_app(app: Flask) -> None:
         register_stylesheet,
     )
 
-    app.session_interface = gate.ConsentSessionInterface()
-    app.before_request(gate.apply_gpc)
-    # Inserted first so it runs last of the app's after_request hooks (Flask runs them in
-    # reverse): the guard then sees every cookie other hooks set, Flask-Login's included.
-    app.after_request_funcs.setdefault(None, []).insert(0, gate.after_request)
+    # The consent response steps (`gate.after_request`) are registered by the app factory,
+    # in the stated order of every request hook (interacta.register_request_hooks).
 
     def on_login(sender, user, **_extra):
         gate.merge_at_signin(user)
@@ -57,4 +55,4 @@ def init_app(app: Flask) -> None:
     )
     register_demo(app, DemoSeeder(20, "cookie consent", seed=seed_demo))
     register_stylesheet(app, "css/consent.css")
-    register_cache_key(app, CacheKeyContributor("consent", cache_key.signature))
+    register_cache_key(app, CacheKeyContributor("consent", gate.cache_key_part))

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from flask import render_template, request
+from flask import g, render_template, request
 from markupsafe import Markup
 
 from interacta.consent import gate, registry
+from interacta.core.security import allow_frame_src
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 VIMEO_ID = re.compile(r"^[0-9]{1,12}$")
@@ -73,12 +74,9 @@ def embed_video(url: str, title: str) -> Markup:
     video = parse_video(url)
     allowed = video is not None and gate.allows(registry.TARGETING)
     if allowed:
-        frame_src = list(getattr(request, "csp_frame_src", None) or [])
-        if video.host not in frame_src:
-            frame_src.append(video.host)
-        request.csp_frame_src = frame_src
-    counter = getattr(request, "consent_embed_count", 0) + 1
-    request.consent_embed_count = counter
+        allow_frame_src(video.host)
+    counter = g.get("consent_embed_count", 0) + 1
+    g.consent_embed_count = counter
     next_url = request.full_path.rstrip("?") if request else "/"
     # An autoescaped .html template rendered just here: nothing in it is marked safe.
     return Markup(  # noqa: S704  # nosec B704

@@ -75,6 +75,8 @@ REMEMBER_COOKIE = "remember_token"
 #: Their names in production (config.ProductionConfig): Secure, Path=/, no Domain.
 HOST_SESSION_COOKIE = "__Host-session"
 HOST_REMEMBER_COOKIE = "__Host-remember_token"
+CONSENT_COOKIE = "ia_consent"
+HOST_CONSENT_COOKIE = "__Host-ia_consent"
 VISITOR_COOKIE = "ia_visitor"
 PREFERENCES_COOKIE = "ia_prefs"
 
@@ -82,11 +84,18 @@ COOKIES: tuple[Cookie, ...] = (
     Cookie(
         SESSION_COOKIE,
         NECESSARY,
-        "Keeps forms safe from forgery (CSRF token), keeps you signed in, and holds the cookie "
-        "choice of a visitor without an account. It lasts as long as your cookie choice; "
-        "without a choice it ends when you close the browser.",
-        "Browser session, or up to 12 months with a cookie choice",
+        "Keeps forms safe from forgery (CSRF token) and keeps you signed in until you close "
+        "the browser (at most 12 hours without use, and 30 days in all).",
+        "Browser session",
         aliases=(HOST_SESSION_COOKIE,),
+    ),
+    Cookie(
+        CONSENT_COOKIE,
+        NECESSARY,
+        "Remembers the cookie choice you made here (signed, so nobody else can change it), "
+        "so we do not ask again on every visit. It is set only once you choose.",
+        "As long as your choice: 12 months, or 6 months for a refusal",
+        aliases=(HOST_CONSENT_COOKIE,),
     ),
     Cookie(
         REMEMBER_COOKIE,

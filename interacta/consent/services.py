@@ -13,11 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from interacta.consent import registry
 from interacta.consent.models import ConsentChoice, ConsentLogEntry, PageView, VisitorDay
+from interacta.core.errors import DomainError
 from interacta.core.models import utcnow
 from interacta.extensions import db
+from interacta.members.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,12 @@ ACCEPTANCE_LIFETIME = timedelta(days=365)
 REFUSAL_LIFETIME = timedelta(days=183)
 
 ACTIONS = ("accept_all", "reject_all", "custom", "withdraw", "gpc", "signin_merge")
+#: What a consent form may ask for (`values_for`).
+FORM_ACTIONS = ("accept_all", "reject_all", "custom", "allow")
+
+
+class ConsentError(DomainError):
+    """A consent form asked for something that does not exist (400)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,28 @@ def classify(values: dict[str, bool], previous: Choice | None) -> str:
     return "custom"
 
 
+def values_for(
+    action: str, form_values: dict[str, bool], category: str | None, current: Choice | None
+) -> tuple[dict[str, bool], str]:
+    """The category values and the log action of a consent form's `action`: accept or
+    reject all, `form_values` (Cookie Management), or "allow" one `category` on top of the
+    choice in force `current` (a video placeholder's button)."""
+    if action == "accept_all":
+        return dict.fromkeys(registry.OPTIONAL, True), action
+    if action == "reject_all":
+        return dict.fromkeys(registry.OPTIONAL, False), action
+    if action == "custom":
+        values = {c: bool(form_values.get(c)) for c in registry.OPTIONAL}
+        return values, classify(values, current)
+    if action == "allow":
+        if category not in registry.OPTIONAL:
+            raise ConsentError("Unknown cookie category.")
+        values = current.values() if current else {}
+        values[category] = True
+        return values, classify(values, current)
+    raise ConsentError("Unknown choice.")
+
+
 def merge_at_signin(
     session_choice: Choice | None, account_choice: Choice | None, now: datetime, version: int
 ) -> Choice | None:
@@ -204,8 +235,6 @@ def append_log(
 def purge_anonymous(retention_days: int, now: datetime | None = None) -> int:
     """Delete log entries older than `retention_days` of anonymous subjects (and of erased
     accounts, which are anonymous now); return their count."""
-    from interacta.members.models import Member
-
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
     erased = sa.select(Member.id).where(Member.email.is_(None))
     result = db.session.execute(
@@ -307,25 +336,30 @@ def erase_member(member) -> None:
 # Aggregated page views --------------------------------------------------------------------
 
 
-def _upsert(table, values: dict, index: list[str], increments: dict[str, int]) -> None:
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+def _upsert(session, table, values: dict, index: list[str], increments: dict[str, int]) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values(**values, **increments)
     stmt = stmt.on_conflict_do_update(
         index_elements=index,
         set_={k: getattr(table.c, k) + v for k, v in increments.items()},
     )
-    db.session.execute(stmt)
+    session.execute(stmt)
 
 
-def count_page_view(path: str, day: date, new_visitor: bool) -> None:
-    """Add one view of `path` on `day`, and one visitor to the day if `new_visitor`."""
-    _upsert(PageView.__table__, {"day": day, "path": path[:300]}, ["day", "path"], {"views": 1})
+def count_page_view(path: str, day: date, new_visitor: bool, session=None) -> None:
+    """Add one view of `path` on `day`, and one visitor to the day if `new_visitor`
+    (in `session`, by default the request's)."""
+    session = session or db.session
+    _upsert(
+        session,
+        PageView.__table__,
+        {"day": day, "path": path[:300]},
+        ["day", "path"],
+        {"views": 1},
+    )
     if new_visitor:
-        _upsert(VisitorDay.__table__, {"day": day}, ["day"], {"visitors": 1})
+        _upsert(session, VisitorDay.__table__, {"day": day}, ["day"], {"visitors": 1})
 
 
 @dataclass(frozen=True)
@@ -377,25 +411,26 @@ def with_action(choice: Choice, action: str) -> Choice:
     return replace(choice, action=action)
 
 
-# Request-bound helpers, here too so other blueprints can use `consent.services` alone.
+# The request-bound helpers, also here so other blueprints can use `consent.services` alone
+# (interacta.consent re-exports them too). `gate` imports this module, hence the late imports.
 
 
 def allows(category: str) -> bool:
     """Whether the current visitor allowed cookies of `category`."""
-    from interacta.consent import gate
+    from interacta.consent import gate  # gate imports services
 
     return gate.allows(category)
 
 
 def preference(key: str) -> str | None:
     """A visitor's remembered preference ("view" or "tz"), only with functionality consent."""
-    from interacta.consent import gate
+    from interacta.consent import gate  # gate imports services
 
     return gate.preference(key)
 
 
 def remember_preference(response, key: str, value: str) -> bool:
     """Remember a preference in the functionality cookie, only with consent."""
-    from interacta.consent import gate
+    from interacta.consent import gate  # gate imports services
 
     return gate.remember_preference(response, key, value)

@@ -23,6 +23,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from interacta.consent import bp, gate, registry
 from interacta.consent import services as svc
+from interacta.core.auth import admin_required, safe_next
 from interacta.core.models import utcnow
 from interacta.core.timezones import all_timezones, is_valid_timezone
 from interacta.extensions import csrf, db, limiter
@@ -30,18 +31,6 @@ from interacta.extensions import csrf, db, limiter
 logger = logging.getLogger(__name__)
 
 SAVED = "Your cookie choice was saved."
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """`target` if it is a path on this site, else `default` (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    if any(ch in target for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in target):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
-    return target
 
 
 def check_csrf() -> None:
@@ -67,11 +56,6 @@ def check_csrf() -> None:
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
-
-
-def require_admin() -> None:
-    if not (current_user.is_authenticated and getattr(current_user, "is_admin", False)):
-        abort(403)
 
 
 @bp.get("/cookies")
@@ -116,25 +100,10 @@ def choose():
     """Record a choice: Accept all / Reject all (banner), Save (Cookie Management), or allow
     one category (e.g. the button on a video placeholder)."""
     check_csrf()
-    action = request.form.get("action", "")
-    current = gate.state()
-    if action == "accept_all":
-        values = dict.fromkeys(registry.OPTIONAL, True)
-    elif action == "reject_all":
-        values = dict.fromkeys(registry.OPTIONAL, False)
-    elif action == "custom":
-        values = {c: request.form.get(c) in ("on", "1", "true", "yes") for c in registry.OPTIONAL}
-        action = svc.classify(values, current.choice)
-    elif action == "allow":
-        category = request.form.get("category", "")
-        if category not in registry.OPTIONAL:
-            abort(400, "Unknown cookie category.")
-        values = current.choice.values() if current.choice else {}
-        values[category] = True
-        action = svc.classify(values, current.choice)
-    else:
-        abort(400, "Unknown choice.")
-    choice = gate.record(values, action)
+    switched_on = {c: request.form.get(c) in ("on", "1", "true", "yes") for c in registry.OPTIONAL}
+    choice = gate.choose(
+        request.form.get("action", ""), switched_on, category=request.form.get("category")
+    )
     db.session.commit()
     target = safe_next(request.form.get("next"), default="/cookies/preferences")
     if wants_json():
@@ -165,8 +134,8 @@ def remember_timezone():
 
 
 @bp.get("/cookies/admin/log.csv")
+@admin_required
 def log_csv():
-    require_admin()
     filename = f"consent-log-{utcnow().date().isoformat()}.csv"
     return Response(
         stream_with_context(svc.log_csv_rows()),
@@ -214,8 +183,8 @@ def chart(stats: list[svc.DayStats]) -> dict:
 
 
 @bp.get("/cookies/admin/stats")
+@admin_required
 def stats():
-    require_admin()
     today: date = utcnow().date()
     days = svc.daily_stats(today, 30)
     return render_template(

@@ -36,6 +36,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from interacta.core import security
 from interacta.core.i18n import offered_language
 from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
 from interacta.core.registry import cache_key_parts
@@ -215,7 +216,7 @@ def cached_page(*models, clock: str | None = None, params: tuple[str, ...] = ())
             if hit is not None:
                 body, status, headers, frame_src = hit
                 if frame_src:  # the video hosts the page embeds, for its CSP (consent/embed.py)
-                    request.csp_frame_src = list(frame_src)
+                    security.allow_frame_src(*frame_src)
                 response = current_app.response_class(body, status=status, headers=headers)
                 return response.make_conditional(request)
             csrf_before = session.get(CSRF_SESSION_KEY)
@@ -229,7 +230,7 @@ def cached_page(*models, clock: str | None = None, params: tuple[str, ...] = ())
                 response.add_etag()
                 headers = [(k, v) for k, v in response.headers if k in _KEPT_HEADERS]
                 headers.append(("ETag", response.headers["ETag"]))
-                frame_src = getattr(request, "csp_frame_src", None)
+                frame_src = security.frame_src() or None
                 entry = (response.get_data(), response.status_code, headers, frame_src)
                 _set(key, entry, timeout=current_app.config["CACHE_PAGE_SECONDS"])
                 return response.make_conditional(request)

@@ -226,6 +226,8 @@ def init_app(app: Flask) -> None:
         "BABEL_TRANSLATION_DIRECTORIES", ";".join(str(d) for d in directories if d.is_dir())
     )
     babel.init_app(app, locale_selector=select_locale)
+    # `{% trans %}` blocks are looked up with their whitespace collapsed, as extracted.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.jinja_env.globals.update(
         current_language=current_language,

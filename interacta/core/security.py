@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 #: The Content-Security-Policy: nothing from another host, no inline script or style.
-#: Blueprints may widen `frame-src` (consented video embeds) through `extra_frame_src`.
+#: Blueprints may widen `frame-src` for one response (consented video embeds) with
+#: `allow_frame_src(host)`.
 CSP = {
     "default-src": "'none'",
     "script-src": "'self'",
@@ -36,6 +38,17 @@ def build_csp(extra_frame_src: list[str] | None = None) -> str:
     return "; ".join(f"{key} {value}" for key, value in policy.items())
 
 
+def allow_frame_src(*hosts: str) -> None:
+    """Allow frames from `hosts` in this response's CSP (e.g. a consented video player)."""
+    allowed = g.setdefault("csp_frame_src", [])
+    allowed.extend(host for host in hosts if host not in allowed)
+
+
+def frame_src() -> list[str]:
+    """The hosts this response may frame (kept with a cached page, see core/cache.py)."""
+    return list(g.get("csp_frame_src") or [])
+
+
 def _behind_sign_in() -> bool:
     """True when the response was made for a signed-in member (their own data may be in it).
 
@@ -60,28 +73,20 @@ def _sets_session_cookie(app: Flask, response: Response) -> bool:
     )
 
 
-def no_store_when_session_is_saved(app: Flask) -> None:
-    """Send `Cache-Control: no-store` with every response that sets the session cookie.
+class NoStoreSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, sending `Cache-Control: no-store` with every response
+    that sets the session cookie (Flask writes it after every `after_request` hook, so
+    only the interface sees it)."""
 
-    Flask writes the session cookie after the `after_request` hooks have run, so the check
-    wraps the session interface's `save_session` (call after the blueprints' `init_app`,
-    which may replace the interface).
-    """
-    interface = app.session_interface
-    original = interface.save_session
-
-    def save_session(app_, session_, response):
-        original(app_, session_, response)
-        if _sets_session_cookie(app_, response):
+    def save_session(self, app, session_, response) -> None:
+        super().save_session(app, session_, response)
+        if _sets_session_cookie(app, response):
             response.headers["Cache-Control"] = "no-store"
-
-    interface.save_session = save_session
 
 
 def set_security_headers(response: Response, app: Flask) -> Response:
     headers = response.headers
-    extra = getattr(request, "csp_frame_src", None) if request else None
-    headers.setdefault("Content-Security-Policy", build_csp(extra))
+    headers.setdefault("Content-Security-Policy", build_csp(frame_src() if request else None))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")

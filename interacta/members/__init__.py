@@ -8,8 +8,9 @@ bp = Blueprint("members", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from flask import request, session
-    from flask_login import user_loaded_from_cookie, user_needs_refresh
+    # Imported here: the package is imported by every members module first.
+    from flask import request
+    from flask_login import user_loaded_from_cookie, user_logged_in, user_needs_refresh
 
     from interacta.core.registry import (
         DemoSeeder,
@@ -21,42 +22,26 @@ def init_app(app: Flask) -> None:
         register_stylesheet,
     )
     from interacta.core.securitylog import security_event
-    from interacta.extensions import db, login_manager
-    from interacta.members import cli, demo, freshness, services
+    from interacta.extensions import login_manager
+    from interacta.members import cli, demo, services, sessions
     from interacta.members.models import Member
-    from interacta.members.passwords import fingerprint
 
-    @login_manager.user_loader
-    def load_member(user_id: str):
-        # "<id>:<password fingerprint>:<session token>" (see Member.get_id); a bare id is
-        # accepted too, as only the server can write the signed session.
-        member_id, _, rest = user_id.partition(":")
-        print_, has_token, token = rest.partition(":")
-        try:
-            member = db.session.get(Member, int(member_id))
-        except ValueError:
-            return None
-        if member is None or not member.is_active:
-            return None
-        if print_ and print_ != fingerprint(member.password_hash):
-            return None  # the password changed since this session signed in
-        if has_token and token != (member.session_token or ""):
-            return None  # signed out since (here or "everywhere else")
-        return member
+    # The members' request hooks (session limits, freshness) are registered by the app
+    # factory, in the stated order of every request hook (interacta.register_request_hooks).
+    login_manager.user_loader(sessions.load_member)
 
-    @user_loaded_from_cookie.connect_via(app)
-    def bind_restored_session(sender, user, **_extra):
-        # Flask-Login restores a session from the remember-me cookie without the browser
-        # identifier that "strong" session protection compares, so the next request threw
-        # the session and the cookie away (flask-login issue #685): store it, as
-        # login_user() does, so "keep me signed in" lasts beyond one page view.
-        session["_id"] = login_manager._session_identifier_generator()
+    def on_restored(sender, user, **_extra):
+        sessions.bind_restored_session()
 
-    app.before_request(freshness.expire_stale_freshness)
+    def on_login(sender, user, **_extra):
+        sessions.stamp()
 
-    @user_needs_refresh.connect_via(app)
-    def log_refresh(sender, **_extra):
+    def on_refresh_needed(sender, **_extra):
         security_event("reauth_required", logging.INFO, method=request.method)
+
+    user_loaded_from_cookie.connect(on_restored, app, weak=False)
+    user_logged_in.connect(on_login, app, weak=False)
+    user_needs_refresh.connect(on_refresh_needed, app, weak=False)
 
     app.cli.add_command(cli.members_cli)
     register_personal_data(

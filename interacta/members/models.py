@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,6 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interacta.core.models import Base, TimestampMixin, Topic, utcnow
+from interacta.members.countries import country_name
+from interacta.members.passwords import fingerprint
 
 ROLES = ("member", "organizer", "admin")
 
@@ -82,14 +85,10 @@ class Member(UserMixin, TimestampMixin, Base):
         It carries a fingerprint of the password hash, so changing or resetting the
         password signs out every other session and remember-me cookie.
         """
-        from interacta.members.passwords import fingerprint
-
         return f"{self.id}:{fingerprint(self.password_hash)}:{self.session_token or ''}"
 
     def rotate_session_token(self) -> None:
         """Make every existing session and remember cookie of this member useless."""
-        import secrets
-
         self.session_token = secrets.token_hex(16)
 
     @property
@@ -106,8 +105,6 @@ class Member(UserMixin, TimestampMixin, Base):
 
     @property
     def country_name(self) -> str:
-        from interacta.members.countries import country_name
-
         return country_name(self.country)
 
     def __repr__(self) -> str:

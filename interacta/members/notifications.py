@@ -55,9 +55,7 @@ def password_changed(member: Member) -> None:
 
 
 def email_change_request(member: Member, new_email: str) -> None:
-    token = tokens.make_token(
-        tokens.EMAIL_CHANGE, {"m": member.id, "o": member.email, "n": new_email}
-    )
+    token = tokens.email_change_token(member, new_email)
     queue_mail(
         new_email,
         "Interacta: confirm your new email address",

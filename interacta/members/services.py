@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from interacta.core.errors import DomainError
 from interacta.core.models import Topic, utcnow
 from interacta.core.registry import erase_member_data
+from interacta.core.text import normalize_email
 from interacta.core.timezones import is_valid_timezone
 from interacta.extensions import db
 from interacta.members import notifications, tokens
@@ -31,8 +33,8 @@ from interacta.members.passwords import (
 logger = logging.getLogger(__name__)
 
 
-class MemberError(Exception):
-    """A rule was broken; the message is meant for the person who tried."""
+class MemberError(DomainError):
+    """A membership rule was broken; the message is meant for the person who tried."""
 
 
 class PasswordRejected(MemberError):
@@ -40,7 +42,7 @@ class PasswordRejected(MemberError):
 
 
 class LoginFailed(MemberError):
-    pass
+    """Wrong credentials (one message for every cause), or a wrong password confirmation."""
 
 
 class NotVerified(MemberError):
@@ -49,12 +51,10 @@ class NotVerified(MemberError):
         self.member = member
 
 
-class EmailTaken(MemberError):
-    pass
+class RoleChangeRefused(MemberError):
+    """An admin action on an account that the rules do not allow (409)."""
 
-
-def normalize_email(email: str | None) -> str:
-    return (email or "").strip().lower()
+    status_code = 409
 
 
 def find_by_email(email: str) -> Member | None:
@@ -211,7 +211,7 @@ def reset_password(token: str, password: str) -> Member:
 
 def change_password(member: Member, current: str, new: str) -> None:
     if not check_password(member, current):
-        raise LoginFailed("Your current password is not correct.")
+        raise LoginFailed("Your current password is not correct.", field="current")
     validate_password(new)
     set_password(member, new)
     db.session.flush()
@@ -259,11 +259,11 @@ def update_profile(
     show_in_directory: bool,
 ) -> None:
     if not is_valid_timezone(timezone):
-        raise MemberError("Choose a time zone from the list.")
+        raise MemberError("Choose a time zone from the list.", field="timezone")
     try:
         member.orcid = normalize_orcid(orcid)
     except ValueError as exc:
-        raise MemberError(str(exc)) from None
+        raise MemberError(str(exc), field="orcid") from None
     member.name = name.strip()
     member.affiliation = (affiliation or "").strip() or None
     member.sector = sector if sector in SECTOR_LABELS else None
@@ -278,10 +278,10 @@ def update_profile(
 def request_email_change(member: Member, new_email: str, password: str) -> None:
     """Mail a confirmation link to the new address; the old one stays until it is used."""
     if not check_password(member, password):
-        raise LoginFailed("Your current password is not correct.")
+        raise LoginFailed("Your current password is not correct.", field="password")
     address = normalize_email(new_email)
     if address == member.email:
-        raise MemberError("This is already your email address.")
+        raise MemberError("This is already your email address.", field="new_email")
     taken = find_by_email(address)
     if taken is not None:
         # Say nothing here (no enumeration); tell the owner of that address instead.
@@ -293,7 +293,14 @@ def request_email_change(member: Member, new_email: str, password: str) -> None:
 def confirm_email_change(token: str) -> Member:
     data = tokens.read_token(tokens.EMAIL_CHANGE, token)
     member = db.session.get(Member, data.get("m"))
-    if member is None or not member.is_active or member.email != data.get("o"):
+    if (
+        member is None
+        or not member.is_active
+        or member.email != data.get("o")
+        # A password change or reset, or "sign out everywhere", since the link was sent.
+        or data.get("h") != fingerprint(member.password_hash)
+        or data.get("s") != (member.session_token or "")
+    ):
         raise tokens.TokenError("This link has already been used or is no longer valid.")
     new = data.get("n")
     if find_by_email(new) is not None:
@@ -323,9 +330,9 @@ def audit(action: str, target: Member | None, detail: str, actor: Member | None,
 
 def set_role(member: Member, role: str, *, actor: Member | None = None, via: str = "web") -> None:
     if role not in ROLES:
-        raise MemberError(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
+        raise RoleChangeRefused(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
     if actor is not None and actor.id == member.id:
-        raise MemberError("You cannot change your own role.")
+        raise RoleChangeRefused("You cannot change your own role.")
     if member.role == role:
         return
     audit("role", member, f"{member.role} -> {role}", actor, via)
@@ -337,9 +344,9 @@ def set_active(
     member: Member, active: bool, *, actor: Member | None = None, via: str = "web"
 ) -> None:
     if actor is not None and actor.id == member.id:
-        raise MemberError("You cannot deactivate your own account.")
+        raise RoleChangeRefused("You cannot deactivate your own account.")
     if member.erased_at is not None:
-        raise MemberError("This account has been erased.")
+        raise RoleChangeRefused("This account has been erased.")
     if member.is_active == active:
         return
     audit("reactivate" if active else "deactivate", member, member.name, actor, via)
@@ -408,7 +415,7 @@ def erase_profile(member: Member) -> None:
 def erase_account(member: Member, password: str) -> None:
     """Erase everything about `member` (every provider), then anonymise the member row."""
     if not check_password(member, password):
-        raise LoginFailed("Your password is not correct.")
+        raise LoginFailed("Your password is not correct.", field="password")
     name, email = member.name, member.email
     notifications.account_erased(name, email)
     erase_member_data(member)

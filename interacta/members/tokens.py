@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from interacta.core.errors import DomainError
+from interacta.members.passwords import fingerprint
+
 VERIFY = "members.verify-email"
 RESET = "members.reset-password"
 EMAIL_CHANGE = "members.change-email"
@@ -13,7 +16,7 @@ EMAIL_CHANGE = "members.change-email"
 MAX_AGE = {VERIFY: 48 * 3600, RESET: 3600, EMAIL_CHANGE: 48 * 3600}
 
 
-class TokenError(Exception):
+class TokenError(DomainError):
     """A link that cannot be used; the message is meant for the visitor."""
 
 
@@ -27,6 +30,22 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 def make_token(purpose: str, payload: dict) -> str:
     return _serializer(purpose).dumps(payload)
+
+
+def email_change_token(member, new_email: str) -> str:
+    """The link confirming `new_email` for `member`. Bound to the password and the session
+    token: it dies with a password change or reset and with "sign out everywhere" (a link
+    asked for from a stolen session)."""
+    return make_token(
+        EMAIL_CHANGE,
+        {
+            "m": member.id,
+            "o": member.email,
+            "n": new_email,
+            "h": fingerprint(member.password_hash),
+            "s": member.session_token or "",
+        },
+    )
 
 
 def read_token(purpose: str, token: str, max_age: int | None = None) -> dict:

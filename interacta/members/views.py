@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import wraps
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -16,26 +14,27 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import (
     confirm_login,
     current_user,
     fresh_login_required,
-    login_required,
     login_user,
     logout_user,
 )
 from sqlalchemy.orm import joinedload
 
+from interacta.core.auth import admin_required, login_required, safe_next
 from interacta.core.cache import cached_page
+from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import list_args, page_arg, query_params
 from interacta.core.registry import export_member_data, related_sections
 from interacta.core.securitylog import security_event
+from interacta.core.text import normalize_email
 from interacta.extensions import db, limiter
-from interacta.members import bp, forms, freshness, services, tokens
+from interacta.members import bp, forms, freshness, services, sessions, throttle, tokens
 from interacta.members.countries import country_choices
 from interacta.members.models import ROLES, SECTORS, AuditLog, Member
 
@@ -48,23 +47,6 @@ ADMIN_PER_PAGE = 50
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
-def _form_email_key() -> str:
-    """Rate-limit key: the account a form is about (the submitted email address)."""
-    return "email:" + services.normalize_email(request.form.get("email"))
-
-
 def _signed_in_member_key() -> str:
     """Rate-limit key: the signed-in account (re-authentication guesses its password)."""
     member_id = current_user.get_id() if current_user.is_authenticated else None
@@ -75,22 +57,10 @@ def _topics() -> list[Topic]:
     return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
 
 
-def _keep_consent_and_clear_session() -> None:
-    """Start a fresh session (a new session id), keeping only the visitor's cookie choices."""
-    kept = {key: value for key, value in session.items() if key.startswith("consent")}
-    session.clear()
-    session.update(kept)
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+def _show_error(form, exc: DomainError) -> None:
+    """A rule's message beside its field, or above the form."""
+    if not attach_to_form(form, exc):
+        form.form_errors.append(exc.message)
 
 
 def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
@@ -102,7 +72,8 @@ def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
 
 
 LOGIN_LIMIT_MESSAGE = "Too many sign-in attempts. Please wait a few minutes and try again."
-#: Attempts at a password, at sign-in and at re-authentication alike: per IP, per account.
+#: Attempts at a password, at sign-in and at re-authentication alike: per IP, and per account
+#: from one client (others cannot lock the owner out: see throttle.py).
 SIGN_IN_LIMIT_PER_IP = "20/minute"
 SIGN_IN_LIMIT_PER_ACCOUNT = "5/minute;30/day"
 LIMIT_MESSAGE = "You have tried this too often. Please wait an hour and try again."
@@ -158,12 +129,19 @@ def verify(token: str):
 
 @bp.route("/resend", methods=["GET", "POST"])
 @limiter.limit("5/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
-@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key, error_message=LIMIT_MESSAGE)
+@limiter.limit(
+    "3/hour",
+    methods=["POST"],
+    key_func=throttle.form_email_and_client_key,
+    error_message=LIMIT_MESSAGE,
+)
 def resend():
     form = forms.EmailOnlyForm()
     if form.validate_on_submit():
-        services.resend_verification(form.email.data)
-        db.session.commit()
+        # As for reset: others asking for this address never stop its owner asking.
+        if throttle.may_mail_link("verify", form.email.data):
+            services.resend_verification(form.email.data)
+            db.session.commit()
         return render_template("members/resend.html", form=None, sent=True)
     return render_template("members/resend.html", form=form, sent=False)
 
@@ -176,7 +154,7 @@ def resend():
 @limiter.limit(
     SIGN_IN_LIMIT_PER_ACCOUNT,
     methods=["POST"],
-    key_func=_form_email_key,
+    key_func=throttle.form_email_and_client_key,
     error_message=LOGIN_LIMIT_MESSAGE,
 )
 def login():
@@ -186,6 +164,7 @@ def login():
     form = forms.LoginForm()
     error = unverified = None
     if form.validate_on_submit():
+        throttle.slow_down_if_targeted(form.email.data)
         try:
             member = services.authenticate(form.email.data, form.password.data)
         except services.NotVerified:
@@ -194,10 +173,11 @@ def login():
             unverified = True
         except services.LoginFailed as exc:
             db.session.commit()
+            throttle.failed_sign_in(form.email.data)
             security_event("signin_failed", email=form.email.data, reason="bad_credentials")
             error = str(exc)
         else:
-            _keep_consent_and_clear_session()
+            sessions.start_fresh()
             login_user(member, remember=form.remember.data)
             freshness.password_entered()
             db.session.commit()
@@ -222,7 +202,7 @@ def logout():
         current_user.rotate_session_token()
         db.session.commit()
     logout_user()
-    _keep_consent_and_clear_session()
+    sessions.start_fresh()
     flash("You have signed out.", "info")
     return redirect(url_for("pages.home"))
 
@@ -266,10 +246,8 @@ def sign_out_others():
     member.rotate_session_token()
     db.session.commit()
     security_event("signout_others", logging.INFO)
-    typed_at = freshness.entered_at()
-    _keep_consent_and_clear_session()
-    login_user(member)
-    freshness.password_entered(at=typed_at)
+    sessions.sign_in_again(member, password_typed_at=freshness.entered_at())
+    db.session.commit()  # the cookie choice merged at sign-in
     flash("You are now signed out everywhere else.", "success")
     return redirect(url_for("members.me"))
 
@@ -279,12 +257,20 @@ def sign_out_others():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
-@limiter.limit("3/hour", methods=["POST"], key_func=_form_email_key, error_message=LIMIT_MESSAGE)
+@limiter.limit(
+    "3/hour",
+    methods=["POST"],
+    key_func=throttle.form_email_and_client_key,
+    error_message=LIMIT_MESSAGE,
+)
 def reset_request():
     form = forms.EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
+        # Whoever else asks for this address, its owner can still ask: past the cap they
+        # get the same answer, and a link already in their mailbox works.
+        if throttle.may_mail_link("reset", form.email.data):
+            services.request_password_reset(form.email.data)
+            db.session.commit()
         return render_template("members/reset_request.html", form=None, sent=True)
     return render_template("members/reset_request.html", form=form, sent=False)
 
@@ -347,8 +333,8 @@ def me():
                 timezone=profile.timezone.data,
                 show_in_directory=profile.show_in_directory.data,
             )
-        except services.MemberError as exc:
-            profile.form_errors.append(str(exc))
+        except DomainError as exc:
+            _show_error(profile, exc)
         else:
             db.session.commit()
             flash("Your profile has been saved.", "success")
@@ -366,15 +352,13 @@ def change_email():
     if form.validate_on_submit():
         try:
             services.request_email_change(current_user, form.new_email.data, form.password.data)
-        except services.LoginFailed as exc:
-            db.session.commit()
-            form.password.errors.append(str(exc))
-        except services.MemberError as exc:
-            form.new_email.errors.append(str(exc))
+        except DomainError as exc:
+            db.session.commit()  # a rehashed password is worth keeping
+            _show_error(form, exc)
         else:
             db.session.commit()
             flash(
-                f"We sent a link to {services.normalize_email(form.new_email.data)}. "
+                f"We sent a link to {normalize_email(form.new_email.data)}. "
                 "Your address changes once you open it.",
                 "info",
             )
@@ -403,17 +387,13 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
-        except services.LoginFailed as exc:
-            db.session.commit()
-            form.current.errors.append(str(exc))
+        except DomainError as exc:
+            db.session.commit()  # a rehashed password is worth keeping
+            _show_error(form, exc)
         else:
             db.session.commit()
             # Other sessions end with the old password; this one carries on.
-            session["_user_id"] = current_user.get_id()
-            if request.cookies.get(
-                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            ):
-                session["_remember"] = "set"  # renew the remember-me cookie with the new id
+            sessions.keep_signed_in(current_user)
             flash("Your password has been changed.", "success")
             return redirect(url_for("members.me"))
     return _render_me(password_form=form, status=400)
@@ -450,12 +430,12 @@ def delete():
     if form.validate_on_submit():
         try:
             services.erase_account(current_user._get_current_object(), form.password.data)
-        except services.LoginFailed as exc:
-            form.password.errors.append(str(exc))
+        except DomainError as exc:
+            _show_error(form, exc)
         else:
             db.session.commit()
             logout_user()
-            _keep_consent_and_clear_session()
+            sessions.start_fresh()
             return redirect(url_for("members.deleted"))
     status = 400 if form.errors else 200
     return render_template("members/delete.html", form=form), status
@@ -531,10 +511,7 @@ def admin_role(member_id: int):
     form = forms.RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.set_role(member, form.role.data, actor=current_user)
-    except services.MemberError as exc:
-        abort(409, str(exc))
+    services.set_role(member, form.role.data, actor=current_user)
     db.session.commit()
     flash(f"{member.name} is now {member.role}.", "success")
     return redirect(url_for("members.admin", **list_args("members.admin")))
@@ -548,10 +525,7 @@ def admin_active(member_id: int):
     if not form.validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    try:
-        services.set_active(member, active, actor=current_user)
-    except services.MemberError as exc:
-        abort(409, str(exc))
+    services.set_active(member, active, actor=current_user)
     db.session.commit()
     flash(f"{member.name} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("members.admin", **list_args("members.admin")))

@@ -45,10 +45,10 @@ def test_reject_all_closes_the_banner_without_reload_and_sets_nothing_new(
     banner(page).wait_for(state="hidden")
     assert page.evaluate("window.notReloaded") is True
     assert page.get_by_role("status").filter(has_text="saved").count() == 1
-    assert cookie_names(context) == {"session"}
+    assert cookie_names(context) == {"ia_consent"}  # the choice, in its own cookie
     page.goto(live_server + "/")
     assert banner(page).count() == 0
-    assert cookie_names(context) == {"session"}
+    assert cookie_names(context) == {"ia_consent"}
 
 
 def test_accept_all_lets_the_visitor_cookie_appear_and_withdrawing_removes_it(
@@ -67,7 +67,7 @@ def test_accept_all_lets_the_visitor_cookie_appear_and_withdrawing_removes_it(
     page.get_by_text("Your cookie choice was saved.").wait_for()
     assert not page.get_by_role("switch", name="Allow performance cookies").is_checked()
     assert "ia_visitor" not in cookie_names(context)
-    assert "session" in cookie_names(context)
+    assert "ia_consent" in cookie_names(context)
 
 
 def test_banner_works_without_javascript(live_server, browser):
@@ -81,7 +81,7 @@ def test_banner_works_without_javascript(live_server, browser):
         assert page.get_by_text("Your cookie choice was saved.").is_visible()
         assert banner(page).count() == 0
         page.goto(live_server + "/about")
-        assert {"session", "ia_visitor"} <= cookie_names(context)
+        assert {"ia_consent", "ia_visitor"} <= cookie_names(context)
     finally:
         context.close()
 
@@ -230,5 +230,31 @@ def test_global_privacy_control_is_honoured_in_the_browser(live_server, browser)
         page.goto(live_server + "/cookies/preferences")
         assert "Global Privacy Control signal, and we honoured it" in page.inner_text("main")
         assert not page.get_by_role("switch", name="Allow performance cookies").is_checked()
+    finally:
+        context.close()
+
+
+def test_sign_in_after_a_cookie_choice_ends_with_the_browser(live_app, live_server, browser):
+    import time
+
+    with live_app.app_context():
+        member = Member(
+            email=f"closing{next(_seq)}@example.org", name="Closes", email_verified_at=utcnow()
+        )
+        set_password(member, GOOD_PASSWORD)
+        _db.session.add(member)
+        _db.session.commit()
+        member_id = member.id
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/")
+        page.get_by_role("button", name="Accept all").click()
+        banner(page).wait_for(state="hidden")
+        sign_in(live_app, live_server, context, page, member_id)
+        cookies = {c["name"]: c for c in context.cookies()}
+        assert cookies["session"]["expires"] == -1  # ends when the browser closes
+        assert cookies["ia_consent"]["expires"] > time.time() + 300 * 86400
+        assert "remember_token" not in cookies
     finally:
         context.close()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from interacta.consent.models import ConsentLogEntry
 from interacta.core.models import utcnow
 from tests.fixtures.consent import set_cookie_names
+from tests.fixtures.members import GOOD_PASSWORD
 
 BANNER = b'id="consent-banner"'
 
@@ -45,7 +46,8 @@ def test_reject_all_without_javascript_redirects_back_and_hides_the_banner(clien
     response = client.post("/cookies/consent", data={"action": "reject_all", "next": "/about?x=1"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/about?x=1"
-    assert set_cookie_names(response) == ["session"]
+    # The choice in its own cookie; the session only carries the "saved" message.
+    assert sorted(set_cookie_names(response)) == ["ia_consent", "session"]
     page = client.get("/about")
     assert BANNER not in page.data
     assert "Your cookie choice was saved." in page.get_data(as_text=True)
@@ -83,16 +85,26 @@ def test_unknown_action_is_refused(client):
     assert client.post("/cookies/consent", data={"action": "everything"}).status_code == 400
 
 
-def test_session_cookie_lasts_as_long_as_the_choice(client):
+def test_the_choice_cookie_lasts_as_long_as_the_choice_and_the_session_ends_with_the_browser(
+    client,
+):
     accepted = client.post("/cookies/consent", data={"action": "accept_all"})
-    cookie = client.get_cookie("session")
-    assert "session" in set_cookie_names(accepted)
-    assert cookie.expires is not None
-    days = (cookie.expires - utcnow()).days
+    assert "ia_consent" in set_cookie_names(accepted)
+    days = (client.get_cookie("ia_consent").expires - utcnow()).days
     assert 363 <= days <= 365
+    assert client.get_cookie("session").expires is None  # a browser-session cookie
     client.post("/cookies/consent", data={"action": "reject_all"})
-    days = (client.get_cookie("session").expires - utcnow()).days
+    days = (client.get_cookie("ia_consent").expires - utcnow()).days
     assert 181 <= days <= 183
+    assert client.get_cookie("session").expires is None
+    # Closing the browser drops the session; the choice stays.
+    client.delete_cookie("session")
+    assert BANNER not in client.get("/").data
+
+
+def test_a_forged_choice_cookie_is_ignored(client):
+    client.set_cookie("ia_consent", "eyJjIjp7InAiOnRydWV9fQ.forged")
+    assert BANNER in client.get("/").data
 
 
 def test_acceptance_expires_after_twelve_months(client, age_session_choice):
@@ -132,17 +144,39 @@ def test_new_policy_version_keeps_a_refusal(app, client, monkeypatch):
     assert BANNER not in client.get("/").data
 
 
-def test_gpc_signal_is_a_recorded_refusal_and_the_preferences_page_says_so(client, db):
-    page = client.get("/", headers={"Sec-GPC": "1"})
-    assert BANNER not in page.data
-    [entry] = log_entries(db)
-    assert entry.action == "gpc"
-    assert (entry.performance, entry.targeting) == (False, False)
+def test_gpc_signal_is_honoured_on_every_request_without_writing_anything(client, db):
+    for path in ("/", "/about", "/healthz", "/cookies/preferences"):
+        page = client.get(path, headers={"Sec-GPC": "1"})
+        assert page.headers.getlist("Set-Cookie") == [], path
+    assert BANNER not in client.get("/", headers={"Sec-GPC": "1"}).data
     prefs = client.get("/cookies/preferences", headers={"Sec-GPC": "1"}).get_data(as_text=True)
     assert "Global Privacy Control signal, and we honoured it" in prefs
-    # A second request with the signal records nothing new.
-    client.get("/about", headers={"Sec-GPC": "1"})
-    assert len(log_entries(db)) == 1
+    # A cookieless visitor has no session to attach a record to: nothing is logged.
+    assert log_entries(db) == []
+    # Without the signal the visitor is asked.
+    assert BANNER in client.get("/").data
+
+
+def test_twenty_cookieless_gpc_requests_write_no_consent_log_row(client, db):
+    for _ in range(20):
+        client.get("/healthz", headers={"Sec-GPC": "1"})
+        client.get("/about", headers={"Sec-GPC": "1"})
+    assert log_entries(db) == []
+
+
+def test_gpc_refusal_is_recorded_once_when_a_member_signs_in(client, db, make_member):
+    member = make_member(email="gpc@example.org", password=GOOD_PASSWORD)
+    signed_in = client.post(
+        "/members/login",
+        data={"email": "gpc@example.org", "password": GOOD_PASSWORD},
+        headers={"Sec-GPC": "1"},
+    )
+    assert signed_in.status_code == 302
+    for path in ("/", "/about", "/members/me"):
+        client.get(path, headers={"Sec-GPC": "1"})
+    [entry] = log_entries(db)
+    assert (entry.action, entry.member_id) == ("gpc", member.id)
+    assert (entry.performance, entry.functionality, entry.targeting) == (False, False, False)
 
 
 def test_explicit_opt_in_overrides_the_gpc_signal(client, db):
@@ -154,7 +188,7 @@ def test_explicit_opt_in_overrides_the_gpc_signal(client, db):
     )
     page = client.get("/about", headers={"Sec-GPC": "1"})
     assert "ia_visitor" in set_cookie_names(page)
-    assert [e.action for e in log_entries(db)] == ["gpc", "custom"]
+    assert [e.action for e in log_entries(db)] == ["custom"]
 
 
 def test_preferences_page_shows_every_category_with_its_cookies(client):

@@ -8,13 +8,13 @@ from datetime import timedelta
 import flask_login
 import pytest
 import sqlalchemy as sa
-from flask import session
 
-from interacta.consent.gate import SESSION_KEY
+from interacta.consent import gate
 from interacta.consent.models import ConsentChoice, ConsentLogEntry
 from interacta.consent.services import Choice, make_choice, save_member_choice
 from interacta.core.models import utcnow
 from interacta.core.registry import erase_member_data, export_member_data
+from tests.consent.conftest import browser_record
 
 BANNER = b'id="consent-banner"'
 
@@ -53,18 +53,20 @@ def test_choice_changed_on_another_device_reaches_this_browser(app, client, auth
     client.post("/cookies/consent", data={"action": "reject_all"})
     save_member_choice(member.id, make_choice({"performance": True}, "custom", 1))
     client.get("/about")
-    with client.session_transaction() as sess:
-        assert sess[SESSION_KEY]["p"] is True
+    choice, _ = browser_record(client)
+    assert choice.performance is True
 
 
 def sign_in(app, member, browser_choice: Choice | None):
     """Sign `member` in (as the members blueprint does) in a browser holding `browser_choice`;
-    return what the browser's session holds afterwards."""
-    with app.test_request_context("/members/login", method="POST"):
-        if browser_choice is not None:
-            session[SESSION_KEY] = browser_choice.to_dict()
+    return the choice the browser holds afterwards."""
+    headers = {}
+    if browser_choice is not None:
+        with app.test_request_context():
+            headers["Cookie"] = f"ia_consent={gate.cookie_value(browser_choice, None)}"
+    with app.test_request_context("/members/login", method="POST", headers=headers):
         flask_login.login_user(member)
-        return dict(session)
+        return gate.browser_choice()
 
 
 def test_anonymous_choice_becomes_the_members_choice_at_sign_in(app, db, make_member):
@@ -84,7 +86,7 @@ def test_newer_account_choice_wins_over_older_browser_choice(app, db, make_membe
     older = make_choice({"performance": True}, "accept_all", 1, utcnow() - timedelta(days=5))
     after = sign_in(app, member, older)
     assert db.session.get(ConsentChoice, member.id).performance is False
-    assert after[SESSION_KEY]["p"] is False  # the browser now follows the account
+    assert after.performance is False  # the browser now follows the account
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsentLogEntry)) == 0
 
 
@@ -112,6 +114,7 @@ def test_sign_in_through_http_merges_the_anonymous_choice(make_app):
         from interacta.members.models import Member
 
         flask_login.login_user(db.session.get(Member, member_id))
+        db.session.commit()  # the sign-in view commits the merged choice
         return "signed in"
 
     from interacta.extensions import db

@@ -45,14 +45,15 @@ def test_failed_sign_in_gives_one_generic_message(client, make_member, login, em
 
 def test_sign_in_starts_a_fresh_session_but_keeps_the_cookie_choice(client, make_member, login):
     make_member(email="ana@example.org", password=GOOD_PASSWORD)
+    client.post("/cookies/consent", data={"action": "reject_all"})
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
-        sess["consent"] = {"performance": False}
     login("ana@example.org")
     with client.session_transaction() as sess:
         assert "planted" not in sess
-        assert sess["consent"] == {"performance": False}
         assert sess["_user_id"]
+    assert client.get_cookie("ia_consent") is not None
+    assert b'id="consent-banner"' not in client.get("/").data
 
 
 def test_sign_in_fires_flask_logins_signal(client, make_member, login):

@@ -220,3 +220,42 @@ def test_a_copy_of_the_session_is_useless_after_sign_out(app, db, make_member):
     thief.set_cookie("session", stolen)
     thief.set_cookie("remember_token", remember)
     assert thief.get("/members/me").status_code == 302
+
+
+def _pending_email_change(client, auth, make_member, outbox):
+    member = auth.login_as(make_member(email="old@example.org", password=GOOD_PASSWORD))
+    client.post(
+        "/members/me/email",
+        data={"email-new_email": "thief@example.org", "email-password": GOOD_PASSWORD},
+    )
+    return member, link_in(outbox(to="thief@example.org")[-1], "/members/confirm-email/")
+
+
+def test_pending_email_change_dies_with_a_password_reset(client, auth, make_member, outbox):
+    member, link = _pending_email_change(client, auth, make_member, outbox)
+    auth.logout()
+    client.post("/members/reset", data={"email": "old@example.org"})
+    reset = link_in(outbox(to="old@example.org")[-1], "/members/reset/")
+    assert client.post(reset, data={"password": "the owner's new passphrase"}).status_code == 302
+    refused = client.get(link)
+    assert refused.status_code == 400
+    assert "no longer valid" in refused.get_data(as_text=True)
+    assert member.email == "old@example.org"
+
+
+def test_pending_email_change_dies_with_a_password_change(client, auth, make_member, outbox):
+    member, link = _pending_email_change(client, auth, make_member, outbox)
+    changed = client.post(
+        "/members/me/password",
+        data={"pw-current": GOOD_PASSWORD, "pw-new": "the owner's new passphrase"},
+    )
+    assert changed.status_code == 302
+    assert client.get(link).status_code == 400
+    assert member.email == "old@example.org"
+
+
+def test_pending_email_change_dies_with_sign_out_everywhere(client, auth, make_member, outbox):
+    member, link = _pending_email_change(client, auth, make_member, outbox)
+    assert client.post("/members/me/sign-out-others").status_code == 302
+    assert client.get(link).status_code == 400
+    assert member.email == "old@example.org"

@@ -26,7 +26,7 @@ from tests.redis.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
-ACCOUNT_LIMIT = 5  # members.views.login: "5/minute;30/day" per submitted email
+ACCOUNT_LIMIT = 5  # members.views.login: "5/minute;30/day" per submitted email and client
 
 
 def _free_port() -> int:

@@ -179,10 +179,7 @@ def world(db, make_member, make_event, make_registration, make_publication):
             for role, person in [*people.items(), ("anon", newcomer)]
         },
         confirm_email={
-            role: tokens.make_token(
-                tokens.EMAIL_CHANGE,
-                {"m": person.id, "o": person.email, "n": f"{role}.new@example.org"},
-            )
+            role: tokens.email_change_token(person, f"{role}.new@example.org")
             for role, person in people.items()
         },
     )
@@ -500,8 +497,8 @@ anon  guest membr part  other owner admin  METHOD /rule
 200   200   200   200   200   200   200    GET /cookies/preferences
 ->    ->    ->    ->    ->    ->    ->     POST /cookies/consent
 ->    ->    ->    ->    ->    ->    ->     POST /cookies/preferences/timezone
-403   403   403   403   403   403   200    GET /cookies/admin/log.csv
-403   403   403   403   403   403   200    GET /cookies/admin/stats
+login login 403   403   403   403   200    GET /cookies/admin/log.csv
+login login 403   403   403   403   200    GET /cookies/admin/stats
 
 # members: joining, signing in, links from mails
 200   200   ->me  ->me  ->me  ->me  ->me   GET /members/join

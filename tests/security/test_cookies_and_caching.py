@@ -51,6 +51,7 @@ def test_production_config_uses_host_prefixed_secure_cookies():
         pytest.skip("SESSION_COOKIE_SECURE is switched off in this environment")
     assert ProductionConfig.SESSION_COOKIE_NAME == "__Host-session"
     assert ProductionConfig.REMEMBER_COOKIE_NAME == "__Host-remember_token"
+    assert ProductionConfig.CONSENT_COOKIE_NAME == "__Host-ia_consent"
     assert ProductionConfig.REMEMBER_COOKIE_SECURE is True
     assert ProductionConfig.SESSION_COOKIE_DOMAIN is None
     assert ProductionConfig.REMEMBER_COOKIE_DOMAIN is None
@@ -60,10 +61,13 @@ def test_host_prefixed_names_are_declared_in_the_cookie_registry():
     assert registry.cookie("__Host-session") is registry.cookie(registry.SESSION_COOKIE)
     assert registry.cookie("__Host-remember_token") is registry.cookie(registry.REMEMBER_COOKIE)
     assert registry.cookie("__Host-session").category == registry.NECESSARY
+    assert registry.cookie("__Host-ia_consent") is registry.cookie(registry.CONSENT_COOKIE)
+    assert registry.cookie("ia_consent").category == registry.NECESSARY
 
 
 def test_production_like_sign_in_over_https_sets_host_cookies(make_app):
     app = make_app(
+        CONSENT_COOKIE_NAME=ProductionConfig.CONSENT_COOKIE_NAME,
         SESSION_COOKIE_NAME=ProductionConfig.SESSION_COOKIE_NAME,
         REMEMBER_COOKIE_NAME=ProductionConfig.REMEMBER_COOKIE_NAME,
         SESSION_COOKIE_SECURE=True,
@@ -84,16 +88,24 @@ def test_production_like_sign_in_over_https_sets_host_cookies(make_app):
         _db.session.add(member)
         _db.session.commit()
     client = app.test_client()
+    chosen = client.post(
+        "/cookies/consent",
+        data={"action": "reject_all"},
+        base_url="https://interacta.example",
+        headers={"Origin": "https://interacta.example"},
+    )
+    cookies = {h.split("=", 1)[0]: h for h in chosen.headers.getlist("Set-Cookie")}
+    assert "__Host-ia_consent" in cookies and "ia_consent" not in cookies
     response = client.post(
         "/members/login",
         data={"email": "ana@example.org", "password": GOOD_PASSWORD, "remember": "y"},
         base_url="https://interacta.example",
     )
     assert response.status_code == 302
-    cookies = {h.split("=", 1)[0]: h for h in response.headers.getlist("Set-Cookie")}
+    cookies.update({h.split("=", 1)[0]: h for h in response.headers.getlist("Set-Cookie")})
     assert "__Host-session" in cookies and "__Host-remember_token" in cookies
     assert "session" not in cookies and "remember_token" not in cookies
-    for name in ("__Host-session", "__Host-remember_token"):
+    for name in ("__Host-session", "__Host-remember_token", "__Host-ia_consent"):
         attributes = [part.strip().lower() for part in cookies[name].split(";")]
         assert "secure" in attributes and "httponly" in attributes, name
         assert "path=/" in attributes, name
