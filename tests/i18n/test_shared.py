@@ -134,3 +134,28 @@ def test_english_pages_are_unchanged(client):
     response = client.get("/members/me")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Please sign in to see this page." in html
+
+
+def test_nul_byte_refusal_is_in_the_language(client):
+    response = client.get("/de/publications/?q=a%00b")
+    assert response.status_code == 400
+    assert "NUL-Zeichen" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "footer", "hello"),
+    [
+        ("fr", "Interacta, géré par Interacta Global d.o.o.", "Bonjour,"),
+        ("de", "Interacta, betrieben von Interacta Global d.o.o.", "Guten Tag,"),
+        ("sl", "Interacta, upravlja Interacta Global d.o.o.", "Pozdravljeni,"),
+    ],
+)
+def test_mail_layout_is_in_the_recipients_language(app, outbox, lang, footer, hello):
+    from interacta.core.mail import queue_mail
+
+    with app.test_request_context(), force_locale(lang):
+        queue_mail("ana@example.org", "Test", "core/mail/test_message")
+    message = outbox()[-1]
+    assert message.text_body.startswith(hello)
+    assert footer in message.text_body
+    assert f'<html lang="{lang}">' in message.html_body and footer in message.html_body
