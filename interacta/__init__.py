@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session as FsaSession
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -136,15 +137,17 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     # Email and password changes need a fresh sign-in (see members/freshness.py).
     login_manager.refresh_view = "members.reauthenticate"
-    login_manager.needs_refresh_message = (
+    login_manager.needs_refresh_message = _l(
         "To protect your account, please enter your password again before this change."
     )
     login_manager.needs_refresh_message_category = "info"
+    # The messages are lazy: flashed as text in the language of the page that asked.
+    login_manager.localize_callback = str
     configure_sqlite()
     init_jobs(app)
     if not getattr(FsaSession, "_interacta_hooks", False):

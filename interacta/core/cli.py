@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from interacta.core import jobs
 from interacta.core.mail import deliver_due, queue_mail
@@ -36,7 +37,7 @@ def send_pending(limit: int) -> None:
 @click.argument("address")
 def send_test(address: str) -> None:
     """Queue and deliver a test message to ADDRESS (checks the SMTP settings)."""
-    queue_mail(address, "Interacta: test message", "core/mail/test_message")
+    queue_mail(address, _("Interacta: test message"), "core/mail/test_message")
     db.session.commit()
     sent = deliver_due(limit=500)
     click.echo(f"queued a test message to {address}; sent {sent}")
