@@ -117,7 +117,9 @@ def join(
     """Create an unverified member and mail the link; an existing address is told instead.
 
     `language` (the page's, where they joined) is the account's: its pages after sign-in
-    and its mails, starting with the verification link. Returns the new member, or None when the address already had an account (the caller
+    and its mails, starting with the verification link.
+
+    Returns the new member, or None when the address already had an account (the caller
     must answer exactly as for a new one).
     """
     validate_password(password)
@@ -343,7 +345,11 @@ def audit(action: str, target: Member | None, detail: str, actor: Member | None,
 def set_role(member: Member, role: str, *, actor: Member | None = None, via: str = "web") -> None:
     if role not in ROLES:
         raise RoleChangeRefused(
-            _("Unknown role %(role)s; use one of: %(roles)s.", role=repr(role), roles=", ".join(ROLES))
+            _(
+                "Unknown role %(role)s; use one of: %(roles)s.",
+                role=repr(role),
+                roles=", ".join(ROLES),
+            )
         )
     if actor is not None and actor.id == member.id:
         raise RoleChangeRefused(_("You cannot change your own role."))
