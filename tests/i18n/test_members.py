@@ -290,3 +290,13 @@ def test_english_mails_read_as_before(client, outbox, join_form):
         "Hello Nadia Novak,\n\nthank you for joining the Interacta network. Please confirm"
     )
     assert "usable once):\n\nhttp://127.0.0.1:5000/members/verify/" in mail.text_body
+
+
+def test_admin_accounts_page_in_the_pages_language(client, auth, make_admin, make_member):
+    make_member(name="Olga Organizer", role="organizer")
+    auth.login_as(make_admin())
+    html = client.get("/sl/members/admin").get_data(as_text=True)
+    assert _lang(html) == "sl"
+    assert "<h1>Računi</h1>" in html
+    assert '<option value="organizer" selected>Organizator</option>' in html
+    assert "Revizijska sled" in html
