@@ -19,6 +19,9 @@ def language_name(code: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from interacta.core import content
+
+    content.init_app(app)
     from interacta.core.registry import (
         DemoSeeder,
         HomeSection,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    Form,
+    FormField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -28,13 +31,24 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from interacta.core import content
 from interacta.publications.models import KINDS, MAX_ABSTRACT
 from interacta.publications.services import (
+    TRANSLATED_FIELDS,
     PublicationError,
     PublicationInput,
     normalize_doi,
     parse_authors,
 )
+
+
+class PublicationTranslationForm(Form):
+    """The title and abstract in one other language; both empty: no version in it."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=500)])
+    abstract = TextAreaField(
+        _l("Abstract"), validators=[Optional(), Length(max=MAX_ABSTRACT)], render_kw={"rows": 6}
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -102,6 +116,11 @@ class PublicationForm(FlaskForm):
     presented_at = SelectField("Presented at (event)", coerce=int, default=0)
     pdf = FileField("PDF (optional, at most 20 MB)")
     remove_pdf = BooleanField("Remove the current PDF")
+    #: The title and abstract in other languages than `language` (interacta.core.content).
+    translation_en = FormField(PublicationTranslationForm)
+    translation_fr = FormField(PublicationTranslationForm)
+    translation_de = FormField(PublicationTranslationForm)
+    translation_sl = FormField(PublicationTranslationForm)
     submit = SubmitField("Save")
 
     def validate_authors(self, field):
@@ -154,6 +173,7 @@ class PublicationForm(FlaskForm):
             slug=self.slug.data or "",
             version_of_id=self.version_of.data or None,
             presented_at_event_id=self.presented_at.data or None,
+            translations=content.form_translations(self, TRANSLATED_FIELDS),
         )
 
     @staticmethod
@@ -180,7 +200,7 @@ class PublicationForm(FlaskForm):
             "slug": pub.slug,
             "version_of": pub.version_of_id or 0,
             "presented_at": pub.presented_at_event_id or 0,
-        }
+        } | content.form_initial(pub, TRANSLATED_FIELDS)
 
 
 class ActionForm(FlaskForm):
