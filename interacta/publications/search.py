@@ -1,12 +1,14 @@
 """Full-text search over publications: SQLite FTS5 or a PostgreSQL tsvector index.
 
-The schema objects are made by migration 0010 (they are not in the models, so the drift
-check skips them by name: see `is_search_object`):
+The schema objects are made by migration 0010 and remade by 0013 (they are not in the
+models, so the drift check skips them by name: see `is_search_object`):
 
 - SQLite: `publications_fts`, an FTS5 table over title, keywords, author names,
-  abstract and the translations' text (migration 0013) with the publications table as its content, kept in step by triggers.
+  abstract and the translations' text (migration 0013) with the publications table as
+  its content, kept in step by triggers.
 - PostgreSQL: `publications.search_vector`, a stored generated tsvector column (title A,
-  keywords, authors and translations B, abstract C), with the GIN index `ix_publications_fulltext`.
+  keywords, authors and translations B, abstract C), with the GIN index
+  `ix_publications_fulltext`.
   Stored, so neither ranking nor the index's recheck recomputes it per row.
 
 Both tokenise a query the same way (letters and digits; every word is a prefix, all must
