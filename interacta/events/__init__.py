@@ -6,6 +6,9 @@ bp = Blueprint("events", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
+    from interacta.core import content
+
+    content.init_app(app)
     from interacta.core.registry import (
         DemoSeeder,
         HomeSection,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -27,6 +28,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from interacta.core.content import CONTENT_LANGUAGES
+from interacta.core.i18n import current_language, language_name
 from interacta.core.timezones import all_timezones, is_valid_timezone
 from interacta.events.models import AUDIENCES, FORMATS, KINDS
 
@@ -63,6 +66,14 @@ class SessionForm(Form):
     def validate_ends_at(self, field):
         if self.title.data and not field.data:
             raise ValidationError("Give the session's end.")
+
+
+class EventTranslationForm(Form):
+    """The event in one other language; all empty: no version in that language."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    summary = StringField(_l("Short summary"), validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=50_000)])
 
 
 class EventForm(FlaskForm):
@@ -113,11 +124,22 @@ class EventForm(FlaskForm):
         ],
     )
     sessions = FieldList(FormField(SessionForm), min_entries=0)
+    #: The language title, summary and description are written in; one section per
+    #: language for the versions in the others (interacta.core.content).
+    language = SelectField(_l("Original language"), default="en")
+    translation_en = FormField(EventTranslationForm)
+    translation_fr = FormField(EventTranslationForm)
+    translation_de = FormField(EventTranslationForm)
+    translation_sl = FormField(EventTranslationForm)
 
     def __init__(self, *args, topic_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.topics.choices = [SelectChoice(v, label) for v, label in topic_choices]
         self.timezone.choices = [SelectChoice(z) for z in all_timezones()]
+        page = current_language()
+        self.language.choices = [
+            SelectChoice(lang, language_name(lang, page)) for lang in CONTENT_LANGUAGES
+        ]
 
 
 class CancelForm(FlaskForm):

@@ -11,6 +11,8 @@ import icalendar
 from flask import current_app
 
 from interacta.core.cache import cached
+from interacta.core.content import translated
+from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
 from interacta.core.urls import external_url
 from interacta.events.models import Event
@@ -32,9 +34,11 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
     item.add("sequence", event.sequence)
     item.add("dtstart", event.starts_at.astimezone(tz))
     item.add("dtend", event.ends_at.astimezone(tz))
-    item.add("summary", event.title + (" (cancelled)" if event.is_cancelled else ""))
+    # Title and summary in the feed's language when the event has that version.
+    title = translated(event, "title").text
+    item.add("summary", title + (" (cancelled)" if event.is_cancelled else ""))
     url = external_url("events.detail", slug=event.slug)
-    description = event.summary or ""
+    description = translated(event, "summary").text
     if with_online_link and event.online_url:
         description += f"\n\nJoin online: {event.online_url}"
     item.add("description", f"{description}\n\n{url}".strip())
@@ -66,7 +70,7 @@ def feed_bytes(events: list[Event], name: str | None = None) -> bytes:
     body = b"".join(
         cached(
             "vevent",
-            (event.id, current_app.config["SERVER_BASE_URL"]),
+            (event.id, current_app.config["SERVER_BASE_URL"], current_language()),
             f"{event.updated_at.isoformat()}|{event.sequence}",
             lambda event=event: vevent(event).to_ical(),
         )

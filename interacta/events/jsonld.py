@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from interacta.core.content import translated
 from interacta.core.urls import external_url
 from interacta.events.models import Event
 
@@ -36,8 +37,8 @@ def event_jsonld(event: Event, seats_left: int | None) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": event.title,
-        "description": event.summary,
+        "name": translated(event, "title").text,
+        "description": translated(event, "summary").text,
         "url": url,
         "startDate": event.starts_at.astimezone(tz).isoformat(),
         "endDate": event.ends_at.astimezone(tz).isoformat(),

@@ -78,6 +78,9 @@ class Event(TimestampMixin, Base):
     series_parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("events.id", ondelete="SET NULL")
     )
+    #: The language title, summary and description are written in (en, fr, de, sl);
+    #: `translations` hold the other languages (interacta.core.content).
+    language: Mapped[str] = mapped_column(sa.String(10), default="en", server_default="en")
 
     organizer: Mapped[Member | None] = relationship(lazy="select")
     topics: Mapped[list[Topic]] = relationship(
@@ -88,6 +91,13 @@ class Event(TimestampMixin, Base):
         order_by="(AgendaSession.starts_at, AgendaSession.id)",
         cascade="all, delete-orphan",
         lazy="select",
+    )
+    #: Loaded with every event (one query per batch), so lists stay at a fixed count.
+    translations: Mapped[list[EventTranslation]] = relationship(
+        back_populates="event",
+        order_by="EventTranslation.language",
+        cascade="all, delete-orphan",
+        lazy="selectin",
     )
 
     @property
@@ -124,6 +134,29 @@ class Event(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.status}>"
+
+
+class EventTranslation(Base):
+    """An event's title, summary and description in another language than its own."""
+
+    __tablename__ = "event_translations"
+    __table_args__ = (sa.UniqueConstraint("event_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: en | fr | de | sl, never the event's own language.
+    language: Mapped[str] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Markdown, rendered with the |markdown filter (sanitised) as the original.
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="translations", lazy="select")
+
+    @property
+    def cache_parent(self) -> Event | None:
+        """A change to a translation is a change to the event (interacta.core.cache)."""
+        return self.event
 
 
 class AgendaSession(Base):

@@ -14,13 +14,23 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
+from interacta.core import content
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import slugify
 from interacta.events import notifications, registrations
 from interacta.events.errors import EventError, InvalidAgenda, InvalidEvent, NotAllowed
-from interacta.events.models import AUDIENCES, FORMATS, KINDS, AgendaSession, Event, event_topics
+from interacta.events.models import (
+    AUDIENCES,
+    FORMATS,
+    KINDS,
+    AgendaSession,
+    Event,
+    EventTranslation,
+    event_topics,
+)
 from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -45,7 +55,10 @@ EDITABLE_FIELDS = (
     "registration_closes_at",
     "audience",
     "recording_url",
+    "language",
 )
+#: The fields an event carries in other languages (`Event.translations`).
+TRANSLATED_FIELDS = ("title", "summary", "description")
 
 
 __all__ = ["EventError", "InvalidAgenda", "InvalidEvent", "NotAllowed"]
@@ -168,7 +181,40 @@ def validate_event_values(values: dict) -> dict[str, str]:
     capacity = values.get("capacity")
     if capacity is not None and capacity < 1:
         errors["capacity"] = "Capacity must be at least 1, or empty for unlimited."
+    if values.get("language", "en") not in content.CONTENT_LANGUAGES:
+        errors["language"] = _("Choose the language the event is written in.")
     return errors
+
+
+def translation_field(language: str) -> str:
+    """The form section (and error key) of the version in `language`."""
+    return f"translation_{language}"
+
+
+def validate_translations(language: str, translations: dict | None) -> dict[str, str]:
+    """Errors by form section: a version in the event's own language is refused (the
+    original fields hold it)."""
+    cleaned = content.clean_translations(translations, TRANSLATED_FIELDS)
+    if language in cleaned:
+        return {
+            translation_field(language): _(
+                "This is the event's original language: write this version in the fields"
+                " above, or choose another original language."
+            )
+        }
+    return {}
+
+
+def set_translations(event: Event, translations: dict | None) -> bool:
+    """Replace the event's versions in other languages (language -> title, summary,
+    description; empty versions are dropped); True if anything changed. Raises
+    InvalidEvent, nothing changed, for a version in the event's own language. The
+    Markdown description is stored as typed and sanitised when shown, as the original."""
+    errors = validate_translations(event.language, translations)
+    if errors:
+        raise InvalidEvent(errors)
+    cleaned = content.clean_translations(translations, TRANSLATED_FIELDS)
+    return content.replace_translations(event, cleaned, EventTranslation)
 
 
 @dataclass
@@ -194,11 +240,14 @@ def validate_agenda(event: Event, sessions: list[SessionInput]) -> dict[int, str
 # --- changes -----------------------------------------------------------------------------
 
 
-def create_event(organizer, topics: list[Topic] | None = None, **values) -> Event:
-    """A new draft event organized by `organizer`."""
+def create_event(
+    organizer, topics: list[Topic] | None = None, translations: dict | None = None, **values
+) -> Event:
+    """A new draft event organized by `organizer` (with its versions in other languages)."""
     if not can_manage(organizer):
         raise NotAllowed("Only organizers can create events.")
-    errors = validate_event_values(values)
+    values.setdefault("language", "en")
+    errors = validate_event_values(values) | validate_translations(values["language"], translations)
     if errors:
         raise InvalidEvent(errors)
     event = Event(organizer_id=organizer.id, status="draft", **values)
@@ -206,13 +255,18 @@ def create_event(organizer, topics: list[Topic] | None = None, **values) -> Even
         values["title"], values["starts_at"], values["timezone"]
     )
     event.topics = list(topics or [])
+    event.translations = []
+    set_translations(event, translations)
     db.session.add(event)
     db.session.flush()
     return event
 
 
-def update_event(event: Event, topics: list[Topic] | None = None, **values) -> list[str]:
-    """Apply `values`; returns the names of the fields that changed.
+def update_event(
+    event: Event, topics: list[Topic] | None = None, translations: dict | None = None, **values
+) -> list[str]:
+    """Apply `values` (and, unless None, `translations`: see `set_translations`); returns
+    the names of the fields that changed ("translations" for any version's change).
 
     Runs inside `registrations.seat_change` (opening one if none is open): the capacity is
     checked against the confirmed count read under the event lock, and raising it promotes.
@@ -224,6 +278,8 @@ def update_event(event: Event, topics: list[Topic] | None = None, **values) -> l
         event = seats.event
         merged = {f: getattr(event, f) for f in EDITABLE_FIELDS} | values
         errors = validate_event_values(merged)
+        if translations is not None:
+            errors |= validate_translations(merged["language"], translations)
         if errors:
             raise InvalidEvent(errors)
         changed = [f for f, v in values.items() if f in EDITABLE_FIELDS and getattr(event, f) != v]
@@ -234,6 +290,8 @@ def update_event(event: Event, topics: list[Topic] | None = None, **values) -> l
         if topics is not None and {t.id for t in topics} != {t.id for t in event.topics}:
             event.topics = list(topics)
             changed.append("topics")
+        if translations is not None and set_translations(event, translations):
+            changed.append("translations")
         if changed and event.status != "draft":
             event.sequence += 1
         db.session.flush()
@@ -251,15 +309,18 @@ def save_event(
     values: dict,
     topics: list[Topic],
     sessions: list[SessionInput],
+    translations: dict | None = None,
 ) -> tuple[Event, list[str]]:
-    """Create (`event` None) or edit an event with its agenda, in one transaction; returns
-    (event, changed fields). An edit runs under the event's seat lock and commits."""
+    """Create (`event` None) or edit an event with its agenda and its versions in other
+    languages (language -> field -> text; None leaves them as they are), in one
+    transaction; returns (event, changed fields). An edit runs under the event's seat lock
+    and commits."""
     if event is None:
-        event = create_event(organizer, topics=topics, **values)
+        event = create_event(organizer, topics=topics, translations=translations, **values)
         set_agenda(event, sessions)
         return event, []
     with registrations.seat_change(event.id) as seats:
-        changed = update_event(seats.event, topics=topics, **values)
+        changed = update_event(seats.event, topics=topics, translations=translations, **values)
         set_agenda(seats.event, sessions)
     return seats.event, changed
 
@@ -329,7 +390,12 @@ def duplicate(event: Event, starts_at: datetime, organizer) -> Event:
     for f in ("registration_opens_at", "registration_closes_at"):
         if values[f] is not None:
             values[f] = values[f] + shift
-    copy = create_event(organizer, topics=list(event.topics), **values)
+    copy = create_event(
+        organizer,
+        topics=list(event.topics),
+        translations=content.current_translations(event, TRANSLATED_FIELDS),
+        **values,
+    )
     copy.series_parent_id = event.id
     for s in event.sessions:
         copy.sessions.append(
@@ -405,12 +471,25 @@ def _filtered(query, filters: Filters):
         words = filters.q.split()[:8]
         for word in words:
             pattern = f"%{word.replace('%', '').replace('_', '')}%"
+            # The word in the original or in any of the translations.
+            translated = (
+                sa.select(EventTranslation.id)
+                .where(EventTranslation.event_id == Event.id)
+                .where(
+                    sa.or_(
+                        EventTranslation.title.ilike(pattern),
+                        EventTranslation.summary.ilike(pattern),
+                        EventTranslation.description.ilike(pattern),
+                    )
+                )
+            )
             query = query.where(
                 sa.or_(
                     Event.title.ilike(pattern),
                     Event.summary.ilike(pattern),
                     Event.description.ilike(pattern),
                     Event.venue_name.ilike(pattern),
+                    translated.exists(),
                 )
             )
     return query

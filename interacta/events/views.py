@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from interacta.consent import services as consent_services
+from interacta.core import content
 from interacta.core.auth import organizer_required
 from interacta.core.cache import cached_page
 from interacta.core.errors import DomainError, attach_to_form
@@ -224,6 +225,7 @@ def _form_values(form: EventForm) -> dict | None:
         "capacity": form.capacity.data,
         "audience": form.audience.data,
         "recording_url": (form.recording_url.data or "").strip() or None,
+        "language": form.language.data,
     }
     ok = True
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -239,7 +241,14 @@ def _form_values(form: EventForm) -> dict | None:
     for name, message in errors.items():
         field = getattr(form, name)
         field.errors = [*field.errors, message]
-    return None if errors else values
+    refused = services.validate_translations(values["language"], _form_translations(form))
+    for name, message in refused.items():
+        content.attach_section_error(form, name, message)
+    return None if errors or refused else values
+
+
+def _form_translations(form: EventForm) -> dict:
+    return content.form_translations(form, services.TRANSLATED_FIELDS)
 
 
 def _form_sessions(form: EventForm) -> list[services.SessionInput] | None:
@@ -303,14 +312,18 @@ def _save_event(form: EventForm, event: Event | None):
         return None
     topics = _selected_topics(form.topics.data)
     try:
-        event, changed = services.save_event(event, current_user, values, topics, sessions)
+        event, changed = services.save_event(
+            event, current_user, values, topics, sessions, _form_translations(form)
+        )
     except services.InvalidAgenda as exc:
         db.session.rollback()
         _agenda_errors(form, exc)
         return None
     except DomainError as exc:
         db.session.rollback()
-        if not attach_to_form(form, exc):
+        if not (
+            content.attach_section_error(form, exc.field, exc.message) or attach_to_form(form, exc)
+        ):
             flash(exc.message, "error")
         return None
     db.session.commit()
@@ -364,7 +377,7 @@ def _initial(event: Event) -> dict:
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         data[name] = services.utc_to_local_naive(data[name], event.timezone)
     data["topics"] = [t.id for t in event.topics]
-    return data
+    return data | content.form_initial(event, services.TRANSLATED_FIELDS)
 
 
 @bp.get("/manage/<int:event_id>/preview")

@@ -70,6 +70,9 @@ def publication_date(pub) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from interacta.core import content
+
+    content.init_app(app)
     from interacta.core.registry import (
         DemoSeeder,
         HomeSection,

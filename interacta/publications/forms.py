@@ -11,6 +11,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    Form,
+    FormField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -31,8 +33,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from interacta.core import content
 from interacta.publications.models import KIND_NAMES, MAX_ABSTRACT
 from interacta.publications.services import (
+    TRANSLATED_FIELDS,
     PublicationError,
     PublicationInput,
     normalize_doi,
@@ -62,6 +66,17 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_("Not a valid integer value.")) from None
+
+
+class PublicationTranslationForm(Form):
+    """The title and abstract in one other language; both empty: no version in it."""
+
+    title = StringField(_l("Title"), validators=[Optional(), longest(500)])
+    abstract = TextAreaField(
+        _l("Abstract"),
+        validators=[Optional(), Length(max=MAX_ABSTRACT, message=ABSTRACT_TOO_LONG)],
+        render_kw={"rows": 6},
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -139,6 +154,11 @@ class PublicationForm(FlaskForm):
     presented_at = SelectField(_l("Presented at (event)"), coerce=int, default=0)
     pdf = FileField(_l("PDF (optional, at most 20 MB)"))
     remove_pdf = BooleanField(_l("Remove the current PDF"))
+    #: The title and abstract in other languages than `language` (interacta.core.content).
+    translation_en = FormField(PublicationTranslationForm)
+    translation_fr = FormField(PublicationTranslationForm)
+    translation_de = FormField(PublicationTranslationForm)
+    translation_sl = FormField(PublicationTranslationForm)
     submit = SubmitField(_l("Save"))
 
     def validate_authors(self, field):
@@ -191,6 +211,7 @@ class PublicationForm(FlaskForm):
             slug=self.slug.data or "",
             version_of_id=self.version_of.data or None,
             presented_at_event_id=self.presented_at.data or None,
+            translations=content.form_translations(self, TRANSLATED_FIELDS),
         )
 
     @staticmethod
@@ -217,7 +238,7 @@ class PublicationForm(FlaskForm):
             "slug": pub.slug,
             "version_of": pub.version_of_id or 0,
             "presented_at": pub.presented_at_event_id or 0,
-        }
+        } | content.form_initial(pub, TRANSLATED_FIELDS)
 
 
 class ActionForm(FlaskForm):

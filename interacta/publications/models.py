@@ -110,6 +110,9 @@ class Publication(TimestampMixin, Base):
     #: The authors' names, space-separated, for full-text search (kept up to date by
     #: interacta.publications.search on every flush; never shown).
     search_authors: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: The translations' titles and abstracts, for full-text search (kept up to date by
+    #: interacta.publications.search on every flush; never shown).
+    search_translations: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     authors: Mapped[list[PublicationAuthor]] = relationship(
         back_populates="publication",
@@ -124,6 +127,14 @@ class Publication(TimestampMixin, Base):
     )
     versions: Mapped[list[Publication]] = relationship(back_populates="version_of")
     presented_at: Mapped[Event | None] = relationship()
+    #: The title and abstract in other languages than the record's own (`language`);
+    #: loaded with every publication (one query per batch), so lists stay at a fixed count.
+    translations: Mapped[list[PublicationTranslation]] = relationship(
+        back_populates="publication",
+        order_by="PublicationTranslation.language",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     @property
     def kind_label(self) -> str:
@@ -197,6 +208,31 @@ class PublicationAuthor(Base):
 
     def __repr__(self) -> str:
         return f"<PublicationAuthor {self.name!r}>"
+
+
+class PublicationTranslation(Base):
+    """A publication's title and abstract in one of the site's languages other than its
+    own; the bibliographic `language` of the record stays what exports say."""
+
+    __tablename__ = "publication_translations"
+    __table_args__ = (sa.UniqueConstraint("publication_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("publications.id", ondelete="CASCADE")
+    )
+    #: en | fr | de | sl
+    language: Mapped[str] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Markdown, rendered through the |markdown filter (sanitised) as the original.
+    abstract: Mapped[str] = mapped_column(sa.Text, default="")
+
+    publication: Mapped[Publication] = relationship(back_populates="translations")
+
+    @property
+    def cache_parent(self) -> Publication | None:
+        """A change to a translation is a change to the publication (interacta.core.cache)."""
+        return self.publication
 
 
 def date_order() -> tuple:

@@ -1,12 +1,14 @@
 """Full-text search over publications: SQLite FTS5 or a PostgreSQL tsvector index.
 
-The schema objects are made by migration 0010 (they are not in the models, so the drift
-check skips them by name: see `is_search_object`):
+The schema objects are made by migration 0010 and remade by 0013 (they are not in the
+models, so the drift check skips them by name: see `is_search_object`):
 
-- SQLite: `publications_fts`, an FTS5 table over title, keywords, author names and
-  abstract with the publications table as its content, kept in step by triggers.
+- SQLite: `publications_fts`, an FTS5 table over title, keywords, author names,
+  abstract and the translations' text (migration 0013) with the publications table as
+  its content, kept in step by triggers.
 - PostgreSQL: `publications.search_vector`, a stored generated tsvector column (title A,
-  keywords and authors B, abstract C), with the GIN index `ix_publications_fulltext`.
+  keywords, authors and translations B, abstract C), with the GIN index
+  `ix_publications_fulltext`.
   Stored, so neither ranking nor the index's recheck recomputes it per row.
 
 Both tokenise a query the same way (letters and digits; every word is a prefix, all must
@@ -34,6 +36,7 @@ from interacta.publications.models import (
     KINDS,
     Publication,
     PublicationAuthor,
+    PublicationTranslation,
     date_order,
     publication_topics,
     with_lists,
@@ -46,7 +49,14 @@ SORTS = ("relevance", "date", "title")
 FTS_TABLE = "publications_fts"
 PG_INDEX = "ix_publications_fulltext"
 #: The columns FTS5 indexes, in order, with their weights for bm25().
-COLUMNS = {"title": 10.0, "keywords": 5.0, "search_authors": 4.0, "abstract": 2.0}
+COLUMNS = {
+    "title": 10.0,
+    "keywords": 5.0,
+    "search_authors": 4.0,
+    "abstract": 2.0,
+    # Titles and abstracts in other languages (migration 0013).
+    "search_translations": 3.0,
+}
 PG_COLUMN = "search_vector"
 MAX_TERMS = 8
 
@@ -280,22 +290,28 @@ def facets(params: SearchParams, max_authors: int = 15) -> Facets:
     )
 
 
-# --- keeping search_authors current -----------------------------------------------------
+# --- keeping search_authors and search_translations current -----------------------------
 
 
 def author_text(pub: Publication) -> str:
     return " ".join(a.name for a in pub.authors)
 
 
+def translation_text(pub: Publication) -> str:
+    """The translations' titles and abstracts, one text (searched, never shown)."""
+    return "\n".join(part for row in pub.translations for part in (row.title, row.abstract) if part)
+
+
 @event.listens_for(Session, "before_flush")
 def _refresh_author_text(session: Session, _context, _instances) -> None:
-    """Copy each changed publication's author names into `search_authors` (the FTS
-    triggers and the tsvector index read it from the publications row)."""
+    """Copy each changed publication's author names into `search_authors` and its
+    translations' text into `search_translations` (the FTS triggers and the tsvector
+    index read them from the publications row)."""
     changed = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Publication) and obj not in session.deleted:
             changed.add(obj)
-        elif isinstance(obj, PublicationAuthor):
+        elif isinstance(obj, PublicationAuthor | PublicationTranslation):
             pub = obj.publication
             if pub is not None and pub not in session.deleted:
                 changed.add(pub)
@@ -303,3 +319,6 @@ def _refresh_author_text(session: Session, _context, _instances) -> None:
         text = author_text(pub)
         if pub.search_authors != text:
             pub.search_authors = text
+        translations = translation_text(pub)
+        if pub.search_translations != translations:
+            pub.search_translations = translations

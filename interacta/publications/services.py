@@ -20,6 +20,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
+from interacta.core import content
 from interacta.core.errors import DomainError
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import normalize_email, slugify
@@ -33,6 +34,7 @@ from interacta.publications.models import (
     MAX_ABSTRACT,
     Publication,
     PublicationAuthor,
+    PublicationTranslation,
     date_order,
     publication_topics,
     with_lists,
@@ -223,6 +225,49 @@ class PublicationInput:
     slug: str = ""
     version_of_id: int | None = None
     presented_at_event_id: int | None = None
+    #: Title and abstract in other languages: language -> {"title", "abstract"}; empty
+    #: versions are dropped; None leaves the record's translations as they are.
+    translations: dict[str, dict[str, str]] | None = None
+
+
+#: The fields a publication carries in other languages (`Publication.translations`).
+TRANSLATED_FIELDS = ("title", "abstract")
+
+
+def translation_field(language: str) -> str:
+    """The form section (and error field) of the version in `language`."""
+    return f"translation_{language}"
+
+
+def _check_translations(data: PublicationInput) -> dict[str, dict[str, str]] | None:
+    """The versions to keep; PublicationError for one in the record's own language (its
+    bibliographic `language`, when that is one of the site's languages) or too long."""
+    if data.translations is None:
+        return None
+    cleaned = content.clean_translations(data.translations, TRANSLATED_FIELDS)
+    original = content.content_language(data.language)
+    if original in cleaned:
+        raise PublicationError(
+            _(
+                "This is the publication's language: write this version in the fields"
+                " above, or change the language."
+            ),
+            translation_field(original),
+        )
+    for lang, values in cleaned.items():
+        if len(values["abstract"]) > MAX_ABSTRACT:
+            raise PublicationError(
+                _(
+                    "An abstract is at most %(max)s characters: shorten it.",
+                    max=format_number(MAX_ABSTRACT),
+                ),
+                translation_field(lang),
+            )
+        if len(values["title"]) > 500:
+            raise PublicationError(
+                _("A title is at most 500 characters: shorten it."), translation_field(lang)
+            )
+    return cleaned
 
 
 def _check(pub: Publication, data: PublicationInput) -> str | None:
@@ -284,6 +329,7 @@ def save_publication(pub: Publication | None, data: PublicationInput) -> Publica
     if creating:
         pub = Publication(status="draft")
     doi = _check(pub, data)
+    translations = _check_translations(data)
     member_ids = _author_member_ids(pub, data.authors)
 
     wanted_slug = (data.slug or "").strip()
@@ -321,6 +367,10 @@ def save_publication(pub: Publication | None, data: PublicationInput) -> Publica
         )
         for position, (a, member_id) in enumerate(zip(data.authors, member_ids, strict=True))
     ]
+    if translations is not None:
+        # The abstracts are Markdown, stored as typed and sanitised when shown (|markdown),
+        # as the original's.
+        content.replace_translations(pub, translations, PublicationTranslation)
     if creating:
         db.session.add(pub)
     db.session.flush()

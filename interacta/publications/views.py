@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from interacta.core import content
 from interacta.core.auth import organizer_required
 from interacta.core.cache import cached_page
 from interacta.core.errors import DomainError, attach_to_form, render_error
@@ -163,7 +164,10 @@ def _edit(pub: Publication | None):
             )
         except DomainError as exc:
             db.session.rollback()
-            if not attach_to_form(form, exc):
+            if not (
+                content.attach_section_error(form, exc.field, exc.message)
+                or attach_to_form(form, exc)
+            ):
                 form.title.errors = [*form.title.errors, exc.message]
             status = exc.status_code
         else:

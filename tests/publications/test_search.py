@@ -14,7 +14,8 @@ from interacta.publications.models import Publication
 
 def titles_on(response) -> list[str]:
     html = response.get_data(as_text=True)
-    return re.findall(r'class="pub-title"><a href="[^"]+">([^<]+)</a>', html)
+    # The title is marked with its language (interacta.core.content).
+    return re.findall(r'class="pub-title"><a href="[^"]+"><span lang="[^"]+">([^<]+)</span>', html)
 
 
 def test_list_shows_published_records_newest_first(client, db, make_publication):
