@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -186,4 +187,16 @@ class CapacityForm(FlaskForm):
     capacity = IntegerField(
         "Capacity",
         validators=[Optional(), NumberRange(min=1, max=100_000, message="At least 1 seat.")],
+    )
+
+
+class AttendanceImportForm(FlaskForm):
+    """An attendance CSV: email, session, present (one row per participant and session)."""
+
+    file = FileField(
+        _l("CSV file (email, session, present)"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileSize(1_000_000, message=_l("The file is too large.")),
+        ],
     )

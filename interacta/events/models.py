@@ -256,3 +256,31 @@ class CalendarToken(Base):
     )
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionAttendance(Base):
+    """Whether a confirmed participant was present at one agenda session, and who said so.
+
+    One row per registration and session; undoing a check-in keeps the row (present False)
+    so the list shows who changed it last.
+    """
+
+    __tablename__ = "session_attendances"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agenda_sessions.id", ondelete="CASCADE"), index=True
+    )
+    is_present: Mapped[bool] = mapped_column(default=True)
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The organizer who marked it; None for an import by the CLI or a deleted account.
+    marked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL")
+    )
+
+    registration: Mapped[Registration] = relationship(lazy="select")
+    session: Mapped[AgendaSession] = relationship(lazy="select")

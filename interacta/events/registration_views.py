@@ -18,11 +18,16 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from interacta.core.auth import login_required, organizer_required
-from interacta.core.errors import DomainError
+from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import utcnow
-from interacta.events import bp, ics, registrations
-from interacta.events.forms import CapacityForm, GuestRegistrationForm, MessageForm
-from interacta.events.models import Event, Registration
+from interacta.events import attendance, bp, ics, registrations, services
+from interacta.events.forms import (
+    AttendanceImportForm,
+    CapacityForm,
+    GuestRegistrationForm,
+    MessageForm,
+)
+from interacta.events.models import AgendaSession, Event, Registration
 from interacta.events.views import _managed_event, _visible_event
 from interacta.extensions import db, limiter
 
@@ -111,6 +116,8 @@ def _registration(token: str) -> Registration:
 @bp.get("/registration/<token>")
 def registration_status(token: str):
     context = registrations.status_page(_registration(token))
+    if context["registration"].status == "confirmed":
+        context["checkin_code"] = attendance.checkin_qr_svg(context["registration"])
     return render_template("events/registration.html", **context)
 
 
@@ -153,6 +160,9 @@ def my():
     positions = {r.id: registrations.waiting_position(r) for r in upcoming if r.status == "waiting"}
     return render_template(
         "events/my.html",
+        checkin_codes={
+            r.id: attendance.checkin_qr_svg(r) for r in upcoming if r.status == "confirmed"
+        },
         upcoming=upcoming,
         past=past,
         positions=positions,
@@ -260,21 +270,117 @@ def manage_checkin(event_id: int):
     event = _managed_event(event_id)
     if request.method == "POST":
         # Not a confirmed participant of this event: the error page with its status.
-        registration = registrations.mark_attended(
-            event,
-            request.form.get("registration", type=int),
-            request.form.get("attended") == "1",
-        )
+        registration_id = request.form.get("registration", type=int)
+        attended = request.form.get("attended") == "1"
+        session_id = request.form.get("session", type=int)
+        if session_id:  # one agenda session (interacta.events.attendance)
+            session = attendance.session_of(event, session_id)
+            attendance.mark(event, registration_id, session, attended, current_user.id)
+        else:
+            registrations.mark_attended(event, registration_id, attended)
         db.session.commit()
         return redirect(
-            url_for("events.manage_checkin", event_id=event.id, q=request.args.get("q"))
-            + f"#r{registration.id}"
+            url_for(
+                "events.manage_checkin",
+                event_id=event.id,
+                q=request.args.get("q"),
+                session=session_id or None,
+            )
+            + f"#r{registration_id}"
         )
     q = (request.args.get("q") or "").strip()[:100] or None
     rows, _positions = registrations.participants(event, "confirmed", q)
-    present = sum(1 for r in rows if r.attended_at)
+    sessions = attendance.sessions_of(event)
+    session = _picked_session(event, sessions)
+    present_ids = (
+        attendance.present_ids(session) if session else {r.id for r in rows if r.attended_at}
+    )
     return render_template(
-        "events/manage/checkin.html", event=event, rows=rows, q=q, present=present
+        "events/manage/checkin.html",
+        event=event,
+        rows=rows,
+        q=q,
+        present=sum(1 for r in rows if r.id in present_ids),
+        present_ids=present_ids,
+        sessions=sessions,
+        agenda_session=session,
+    )
+
+
+def _picked_session(event: Event, sessions: list) -> AgendaSession | None:
+    """The session of `?session=`: an id, "0" for the event as a whole, or by default the
+    session under way (or next) when the event has an agenda."""
+    picked = request.args.get("session", type=int)
+    if picked == 0 or not sessions:
+        return None
+    if picked is None:
+        return attendance.current_session(event)
+    return attendance.session_of(event, picked)
+
+
+@bp.route("/manage/<int:event_id>/checkin/import", methods=["GET", "POST"])
+@organizer_required
+def manage_attendance_import(event_id: int):
+    event = _managed_event(event_id)
+    form = AttendanceImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = attendance.import_csv(event, form.file.data.read(), current_user.id)
+        except DomainError as exc:
+            db.session.rollback()
+            attach_to_form(form, exc)
+            return render_template(
+                "events/manage/attendance_import.html", event=event, form=form, report=None
+            ), exc.status_code
+        db.session.commit()
+    return render_template(
+        "events/manage/attendance_import.html",
+        event=event,
+        form=form,
+        report=report,
+        sessions=attendance.sessions_of(event),
+    )
+
+
+# --- a participant's personal check-in link (their QR code) ------------------------------
+
+
+@bp.route("/checkin/<token>", methods=["GET", "POST"])
+@login_required
+def checkin_link(token: str):
+    # Anyone but an organizer of the event learns nothing, not even whether it exists.
+    try:
+        registration = attendance.registration_from_token(token)
+    except DomainError:
+        abort(404)
+    event = registration.event
+    if not services.can_manage(current_user, event):
+        abort(404)
+    sessions = attendance.sessions_of(event)
+    chosen = request.values.get("session", type=int)
+    session = attendance.session_of(event, chosen) if chosen else attendance.current_session(event)
+    done = False
+    if request.method == "POST":
+        if session is not None:
+            attendance.mark(event, registration.id, session, True, current_user.id)
+        else:
+            registrations.mark_attended(event, registration.id, True)
+        db.session.commit()
+        done = True
+    return render_template(
+        "events/checkin_link.html",
+        event=event,
+        registration=registration,
+        sessions=sessions,
+        agenda_session=session,
+        token=token,
+        done=done,
+        present=(
+            registration.id in attendance.present_ids(session)
+            if session
+            else registration.attended_at is not None
+        ),
     )
 
 

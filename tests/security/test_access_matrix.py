@@ -34,6 +34,7 @@ row changed, a mail queued) or of what a page shows (the online link).
 from __future__ import annotations
 
 import fnmatch
+import io
 import re
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -185,6 +186,29 @@ def world(db, make_member, make_event, make_registration, make_publication):
     )
     db.session.commit()  # the world stays in the test's transaction; each role rolls back
     return w
+
+
+def checkin_token(w, role) -> dict:
+    """The participant's personal check-in link (their QR code's)."""
+    from interacta.events import attendance
+    from interacta.extensions import db
+
+    return {"token": attendance.checkin_token(db.session.get(Registration, w.participation_id))}
+
+
+def checkin_shows_the_name(w, role, response, client, db):
+    if response.status_code == 200:
+        assert "Matrix participant" in response.get_data(as_text=True)
+
+
+def checked_in_by_link(w, role, response, client, db):
+    if response.status_code == 200:
+        assert _registration(db, w.participation_id, Registration.attended_at) is not None
+
+
+def attendance_report_shown(w, role, response, client, db):
+    if response.status_code == 200:
+        assert "1 rows skipped" in response.get_data(as_text=True)
 
 
 def _matrix_pdf() -> str:
@@ -579,6 +603,11 @@ login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/ch
 login login 403   403   403   200   200    GET /events/manage/<int:event_id>/message
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/message
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/capacity
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/checkin/import
+login login 403   403   403   200   200    POST /events/manage/<int:event_id>/checkin/import
+# events: a participant's personal check-in link (their QR code): its organizers only
+login login 404   404   404   200   200    GET /events/checkin/<token>
+login login 404   404   404   200   200    POST /events/checkin/<token>
 
 # operations: the console and outbox (admins only); readiness for anyone (503 here: no job
 # worker has run in the matrix's world); metrics only with METRICS_TOKEN, unset in tests
@@ -703,6 +732,17 @@ DETAILS: dict[str, Spec] = {
         data=lambda w, role: {"registration": w.participation_id, "attended": "1"},
         check=checked_in,
     ),
+    "POST /events/manage/<int:event_id>/checkin/import": Spec(
+        data=lambda w, role: {
+            "file": (
+                io.BytesIO(f"{w.emails['participant']},No such session,yes\n".encode()),
+                "a.csv",
+            )
+        },
+        check=attendance_report_shown,
+    ),
+    "GET /events/checkin/<token>": Spec(values=checkin_token, check=checkin_shows_the_name),
+    "POST /events/checkin/<token>": Spec(values=checkin_token, check=checked_in_by_link),
     "POST /events/manage/<int:event_id>/message": Spec(
         to="/events/manage/{event_id}/participants",
         data={"subject": "Practical details", "body": "Bring your badge."},
