@@ -42,6 +42,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("members", "/members", ("views",)),
     ("events", "/events", ("views", "registration_views")),
     ("publications", "/publications", ("views", "oai_views")),
+    ("credentials", "/credentials", ("views",)),
     ("consent", None, ("views",)),
     ("admin", None, ("views",)),
 )

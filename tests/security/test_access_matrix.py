@@ -50,6 +50,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from interacta.consent.models import ConsentLogEntry
 from interacta.core.models import OutboxMessage, utcnow
+from interacta.credentials.models import Certificate, CertificateSettings
 from interacta.events.models import CalendarToken, Event, Registration
 from interacta.extensions import limiter
 from interacta.members import services as member_services
@@ -136,6 +137,21 @@ def world(db, make_member, make_event, make_registration, make_publication):
     guest = make_registration(
         event=event, status="pending", email="guest@example.org", name="Gina Guest"
     )
+    confirmed_guest = make_registration(event=event, email="carl@example.org", name="Carl Guest")
+    certificate = Certificate(
+        public_id="matrix-certificate",
+        serial="IG-2026-MATRIX01",
+        event_id=event.id,
+        registration_id=participation.id,
+        member_id=people["participant"].id,
+        kind="attendance",
+        holder_name="Matrix participant",
+        event_title=event.title,
+        event_kind=event.kind,
+        event_starts_at=event.starts_at,
+        event_ends_at=event.ends_at,
+    )
+    db.session.add(certificate)
     feeds = {}
     for role, person in people.items():
         feeds[role] = f"feed-{role}-" + "x" * 20
@@ -164,6 +180,8 @@ def world(db, make_member, make_event, make_registration, make_publication):
         participant_token=participation.token,
         guest_id=guest.id,
         guest_token=guest.token,
+        guest_confirmed_id=confirmed_guest.id,
+        certificate_id=certificate.id,
         feeds=feeds,
         pub_id=pub.id,
         pub_slug=pub.slug,
@@ -206,6 +224,24 @@ def checked_in_by_link(w, role, response, client, db):
         assert _registration(db, w.participation_id, Registration.attended_at) is not None
 
 
+def certificates_turned_on(w, role, response, client, db):
+    if role in ("owner", "admin"):
+        assert db.session.get(CertificateSettings, w.event_id).is_enabled
+
+
+def certificate_issued_by_hand(w, role, response, client, db):
+    if role in ("owner", "admin"):
+        issued = db.session.scalar(
+            sa.select(Certificate).where(Certificate.registration_id == w.guest_confirmed_id)
+        )
+        assert issued is not None and issued.manual_reason == "Attended"
+
+
+def certificate_revoked(w, role, response, client, db):
+    if role in ("owner", "admin"):
+        assert db.session.get(Certificate, w.certificate_id).revoked_reason == "Issued by mistake"
+
+
 def attendance_report_shown(w, role, response, client, db):
     if response.status_code == 200:
         assert "1 rows skipped" in response.get_data(as_text=True)
@@ -232,6 +268,7 @@ def _values(w, rule: str, role: str) -> dict:
         "pub_id": w.pub_id,
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
+        "certificate_id": w.certificate_id,
         "filename": "css/site.css",
         "fmt": "bib",
     }
@@ -605,6 +642,12 @@ login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/me
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/capacity
 login login 403   403   403   200   200    GET /events/manage/<int:event_id>/checkin/import
 login login 403   403   403   200   200    POST /events/manage/<int:event_id>/checkin/import
+# credentials: the organizer's certificates page of an event
+login login 403   403   403   200   200    GET /credentials/manage/<int:event_id>
+login login 403   403   403   ->    ->     POST /credentials/manage/<int:event_id>/settings
+login login 403   403   403   ->    ->     POST /credentials/manage/<int:event_id>/issue
+login login 403   403   403   ->    ->     POST /credentials/manage/<int:event_id>/issue-one
+login login 403   403   403   ->    ->     POST /credentials/<int:certificate_id>/revoke
 # events: a participant's personal check-in link (their QR code): its organizers only
 login login 404   404   404   200   200    GET /events/checkin/<token>
 login login 404   404   404   200   200    POST /events/checkin/<token>
@@ -741,6 +784,22 @@ DETAILS: dict[str, Spec] = {
         },
         check=attendance_report_shown,
     ),
+    "POST /credentials/manage/<int:event_id>/settings": Spec(
+        to="/credentials/manage/{event_id}",
+        data={"is_enabled": "y", "rule": "attendance", "min_percent": "80"},
+        check=certificates_turned_on,
+    ),
+    "POST /credentials/manage/<int:event_id>/issue": Spec(to="/credentials/manage/{event_id}"),
+    "POST /credentials/manage/<int:event_id>/issue-one": Spec(
+        to="/credentials/manage/{event_id}",
+        data=lambda w, role: {"participant": w.guest_confirmed_id, "issue_reason": "Attended"},
+        check=certificate_issued_by_hand,
+    ),
+    "POST /credentials/<int:certificate_id>/revoke": Spec(
+        to="/credentials/manage/{event_id}",
+        data={"reason": "Issued by mistake"},
+        check=certificate_revoked,
+    ),
     "GET /events/checkin/<token>": Spec(values=checkin_token, check=checkin_shows_the_name),
     "POST /events/checkin/<token>": Spec(values=checkin_token, check=checked_in_by_link),
     "POST /events/manage/<int:event_id>/message": Spec(
@@ -821,6 +880,8 @@ def _snapshot(db):
         sa.select(sa.func.count(OutboxMessage.id)),
         sa.select(sa.func.count(AuditLog.id)),
         sa.select(sa.func.count(ConsentLogEntry.id)),
+        sa.select(Certificate.id, Certificate.revoked_at).order_by(Certificate.id),
+        sa.select(CertificateSettings.event_id, CertificateSettings.is_enabled),
     ]
     return [db.session.execute(stmt).all() for stmt in rows]
 

@@ -1,0 +1,297 @@
+"""Certificates: the rule that earns one, issuing (by the scheduled job, the organizer's
+button, or by hand with a reason) and revoking. Attendance is read through
+interacta.events.attendance; services flush, callers commit."""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from interacta.core.errors import Conflict, DomainError, NotFound
+from interacta.core.models import utcnow
+from interacta.credentials.models import RULES, Certificate, CertificateSettings
+from interacta.events import attendance
+from interacta.events.models import AgendaSession, Event, Registration
+from interacta.extensions import db
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MIN_PERCENT = 80
+
+
+class CertificateError(DomainError):
+    """A rule about certificates was broken; the message is for the organizer."""
+
+    status_code = 400
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def settings_for(event: Event) -> CertificateSettings:
+    """The event's certificate settings (off, attendance rule, until the organizer says)."""
+    settings = db.session.get(CertificateSettings, event.id)
+    if settings is None:
+        settings = CertificateSettings(
+            event_id=event.id,
+            is_enabled=False,
+            rule="completion" if event.kind == "course" else "attendance",
+            min_percent=DEFAULT_MIN_PERCENT,
+        )
+    return settings
+
+
+def save_settings(event: Event, enabled: bool, rule: str, min_percent: int | None):
+    """Turn certificates on or off and set the rule."""
+    if rule not in RULES:
+        raise CertificateError(_("Choose a rule."), field="rule")
+    percent = DEFAULT_MIN_PERCENT if min_percent is None else min_percent
+    if not 1 <= percent <= 100:
+        raise CertificateError(_("Give a percentage between 1 and 100."), field="min_percent")
+    settings = settings_for(event)
+    settings.is_enabled, settings.rule, settings.min_percent = enabled, rule, percent
+    db.session.add(settings)
+    db.session.flush()
+    return settings
+
+
+# --- the rule ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a registration earned: the sessions attended, the hours, and whether the
+    rule is met."""
+
+    registration: Registration
+    sessions_attended: int
+    sessions_total: int
+    hours: float
+    meets_rule: bool
+
+
+def _hours(sessions: list[AgendaSession]) -> float:
+    seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in sessions)
+    return round(seconds / 3600, 2)
+
+
+def meets_completion(attended: int, total: int, min_percent: int) -> bool:
+    """At least `min_percent` % of `total` sessions attended (8 of 10 is 80 %)."""
+    if total == 0:
+        return False
+    return attended >= math.ceil(total * min_percent / 100 - 1e-9)
+
+
+def standings(event: Event, settings: CertificateSettings | None = None) -> list[Standing]:
+    """Each confirmed participant's standing against the event's rule."""
+    settings = settings or settings_for(event)
+    sessions = attendance.sessions_of(event)
+    by_id = {s.id: s for s in sessions}
+    present = attendance.attended_sessions_by_registration(event)
+    event_hours = round((event.ends_at - event.starts_at).total_seconds() / 3600, 2)
+    result = []
+    for registration in db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .order_by(Registration.name, Registration.id)
+    ):
+        attended = [by_id[i] for i in present.get(registration.id, ()) if i in by_id]
+        if settings.rule == "completion":
+            meets = meets_completion(len(attended), len(sessions), settings.min_percent)
+        else:
+            meets = bool(attended) or registration.attended_at is not None
+        hours = _hours(attended) if sessions else (event_hours if meets else 0.0)
+        result.append(Standing(registration, len(attended), len(sessions), hours, meets))
+    return result
+
+
+# --- issuing -----------------------------------------------------------------------------
+
+
+def certificate_of(registration_id: int) -> Certificate | None:
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.registration_id == registration_id)
+    )
+
+
+def _new_serial(now: datetime) -> str:
+    return f"IG-{now.year}-{secrets.token_hex(4).upper()}"
+
+
+def _issue(
+    event: Event,
+    standing: Standing,
+    kind: str,
+    now: datetime,
+    by_member_id: int | None = None,
+    reason: str | None = None,
+) -> Certificate | None:
+    """One certificate for `standing`'s registration, or None if it already has one (a
+    concurrent issuer's insert loses on the unique registration and is rolled back)."""
+    registration = standing.registration
+    if certificate_of(registration.id) is not None:
+        return None
+    certificate = Certificate(
+        public_id=secrets.token_urlsafe(16),
+        serial=_new_serial(now),
+        event_id=event.id,
+        registration_id=registration.id,
+        member_id=registration.member_id,
+        kind=kind,
+        holder_name=registration.name or "",
+        event_title=event.title,
+        event_kind=event.kind,
+        event_starts_at=event.starts_at,
+        event_ends_at=event.ends_at,
+        hours=standing.hours,
+        sessions_attended=standing.sessions_attended,
+        sessions_total=standing.sessions_total,
+        issued_at=now,
+        issued_by_id=by_member_id,
+        manual_reason=reason,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+            db.session.flush()
+    except IntegrityError:
+        logger.info("certificate for registration %s issued elsewhere", registration.id)
+        return None
+    return certificate
+
+
+def issue_for_event(event: Event, now: datetime | None = None) -> list[Certificate]:
+    """Issue a certificate to each confirmed participant who meets the rule and has none
+    yet; nothing before the event has ended, nothing when certificates are off."""
+    now = now or utcnow()
+    settings = settings_for(event)
+    if not settings.is_enabled:
+        raise CertificateError(_("Certificates are not turned on for this event."))
+    if event.status != "published" or event.ends_at > now:
+        raise CertificateError(_("Certificates are issued once the event has ended."))
+    issued = []
+    for standing in standings(event, settings):
+        if standing.meets_rule:
+            certificate = _issue(event, standing, settings.rule, now)
+            if certificate is not None:
+                issued.append(certificate)
+    return issued
+
+
+def issue_due(now: datetime | None = None) -> list[Certificate]:
+    """Issue what is due for every ended event with certificates turned on."""
+    now = now or utcnow()
+    events = db.session.scalars(
+        sa.select(Event)
+        .join(CertificateSettings, CertificateSettings.event_id == Event.id)
+        .where(
+            CertificateSettings.is_enabled,
+            Event.status == "published",
+            Event.ends_at <= now,
+        )
+        .order_by(Event.ends_at)
+    )
+    issued = []
+    for event in list(events):
+        issued.extend(issue_for_event(event, now))
+    return issued
+
+
+def issue_due_job(now: datetime) -> str:
+    """The periodic job (interacta.core.jobs): issue what is due, commit."""
+    issued = issue_due(now)
+    db.session.commit()
+    return f"{len(issued)} certificates issued"
+
+
+def issue_by_hand(
+    event: Event, registration_id: int | None, reason: str, by_member_id: int
+) -> Certificate:
+    """Issue one certificate to a confirmed participant whatever the rule, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Give a reason."), field="reason")
+    registration = db.session.get(Registration, registration_id) if registration_id else None
+    if registration is None or registration.event_id != event.id:
+        raise NotFound(_("There is no such participant."))
+    if registration.status != "confirmed":
+        raise CertificateError(_("Only confirmed participants can receive a certificate."))
+    standing = next((s for s in standings(event) if s.registration.id == registration.id), None)
+    certificate = _issue(
+        event, standing, settings_for(event).rule, utcnow(), by_member_id, reason[:500]
+    )
+    if certificate is None:
+        raise Conflict(_("This participant already has a certificate."))
+    return certificate
+
+
+def revoke(event: Event, certificate_id: int, reason: str, by_member_id: int) -> Certificate:
+    """Revoke a certificate of `event`, with a reason; it then verifies as revoked."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Give a reason."), field="reason")
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.event_id != event.id:
+        raise NotFound(_("There is no such certificate."))
+    if certificate.is_revoked:
+        raise Conflict(_("This certificate is already revoked."))
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason[:500]
+    certificate.revoked_by_id = by_member_id
+    db.session.flush()
+    return certificate
+
+
+def certificates_of_event(event: Event) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.event_id == event.id)
+            .order_by(Certificate.holder_name, Certificate.id)
+        )
+    )
+
+
+# --- personal data -----------------------------------------------------------------------
+
+
+def export_member(member) -> dict:
+    """A member's attendance per session and certificates, for their data export."""
+    registration_ids = list(
+        db.session.scalars(sa.select(Registration.id).where(Registration.member_id == member.id))
+    )
+    certificates = db.session.scalars(
+        sa.select(Certificate).where(Certificate.member_id == member.id).order_by(Certificate.id)
+    )
+    return {
+        "attendance": attendance.attendance_of_registrations(registration_ids),
+        "certificates": [
+            {
+                "serial": c.serial,
+                "public_id": c.public_id,
+                "kind": c.kind,
+                "holder_name": c.holder_name,
+                "event": c.event_title,
+                "issued_at": c.issued_at.isoformat(),
+                "hours": c.hours,
+                "sessions_attended": c.sessions_attended,
+                "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            }
+            for c in certificates
+        ],
+    }
+
+
+def erase_member(member) -> None:
+    """Unlink the member's certificates from the account (their record page goes); what
+    was issued is not revoked and keeps verifying."""
+    db.session.execute(
+        sa.update(Certificate).where(Certificate.member_id == member.id).values(member_id=None)
+    )
