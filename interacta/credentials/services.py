@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from interacta.core.errors import Conflict, DomainError, NotFound
 from interacta.core.models import utcnow
+from interacta.core.urls import external_url
 from interacta.credentials.models import RULES, Certificate, CertificateSettings
 from interacta.events import attendance
 from interacta.events.models import AgendaSession, Event, Registration
@@ -295,3 +296,22 @@ def erase_member(member) -> None:
     db.session.execute(
         sa.update(Certificate).where(Certificate.member_id == member.id).values(member_id=None)
     )
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+def by_public_id(public_id: str) -> Certificate | None:
+    """The certificate with this public id, or None."""
+    if not public_id or len(public_id) > 32:
+        return None
+    return db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
+
+
+def verify_url(certificate: Certificate) -> str:
+    """The absolute, language-neutral address of the certificate's verification page."""
+    return external_url("credentials.verify", _language="en", public_id=certificate.public_id)
+
+
+def zone_of(certificate: Certificate) -> str:
+    return certificate.event.timezone if certificate.event is not None else "UTC"

@@ -5,7 +5,7 @@ Load, check access, call a service, commit once, redirect.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from interacta.core.auth import organizer_required
 from interacta.core.errors import DomainError, attach_to_form
-from interacta.credentials import bp, services
+from interacta.credentials import bp, pdf, services
 from interacta.credentials.forms import ManualIssueForm, RevokeForm, SettingsForm
 from interacta.credentials.models import Certificate
 from interacta.events import services as event_services
@@ -133,3 +133,37 @@ def manage_revoke(certificate_id: int):
     db.session.commit()
     flash(_("Certificate revoked."), "success")
     return redirect(url_for("credentials.manage", event_id=event.id))
+
+
+# --- public verification -----------------------------------------------------------------
+
+
+def _public(public_id: str) -> Certificate:
+    certificate = services.by_public_id(public_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.get("/<public_id>")
+def verify(public_id: str):
+    certificate = _public(public_id)
+    return render_template(
+        "credentials/verify.html",
+        certificate=certificate,
+        zone=services.zone_of(certificate),
+        kind=pdf.kind_label(certificate),
+        issuer=pdf.ISSUER,
+        network=pdf.NETWORK,
+    )
+
+
+@bp.get("/<public_id>.pdf")
+def certificate_pdf(public_id: str):
+    certificate = _public(public_id)
+    body = pdf.certificate_pdf(
+        certificate, services.verify_url(certificate), services.zone_of(certificate)
+    )
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
+    return response

@@ -269,6 +269,7 @@ def _values(w, rule: str, role: str) -> dict:
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
         "certificate_id": w.certificate_id,
+        "public_id": "matrix-certificate",
         "filename": "css/site.css",
         "fmt": "bib",
     }
@@ -648,6 +649,9 @@ login login 403   403   403   ->    ->     POST /credentials/manage/<int:event_i
 login login 403   403   403   ->    ->     POST /credentials/manage/<int:event_id>/issue
 login login 403   403   403   ->    ->     POST /credentials/manage/<int:event_id>/issue-one
 login login 403   403   403   ->    ->     POST /credentials/<int:certificate_id>/revoke
+# credentials: anyone verifies a certificate by its public id
+200   200   200   200   200   200   200    GET /credentials/<public_id>
+200   200   200   200   200   200   200    GET /credentials/<public_id>.pdf
 # events: a participant's personal check-in link (their QR code): its organizers only
 login login 404   404   404   200   200    GET /events/checkin/<token>
 login login 404   404   404   200   200    POST /events/checkin/<token>

@@ -1,0 +1,135 @@
+"""The certificate as a PDF: A4 landscape, fonts embedded (the Vera TTFs that ship with
+reportlab; its standard fonts are not embedded), text selectable, a QR code to the
+verification page and its URL printed below."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import reportlab
+import segno
+from flask_babel import gettext as _
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from interacta.core.timezones import format_local
+from interacta.credentials.models import Certificate
+
+ISSUER = "Interacta Global d.o.o."
+NETWORK = "Interacta, the research and education network on civil-military interaction"
+FONT, FONT_BOLD = "InteractaVera", "InteractaVeraBold"
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    folder = Path(reportlab.__file__).parent / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
+
+
+def kind_label(certificate: Certificate) -> str:
+    if certificate.kind == "completion":
+        return _("Certificate of completion")
+    return _("Certificate of attendance")
+
+
+def _dates(certificate: Certificate, zone: str) -> str:
+    first = format_local(certificate.event_starts_at, zone, "longdate")
+    last = format_local(certificate.event_ends_at, zone, "longdate")
+    return first if first == last else f"{first} – {last}"
+
+
+def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
+    """The QR code of `url` as filled squares (vector; no font, so nothing unembedded)."""
+    matrix = segno.make(url, error="m").matrix
+    quiet = 4  # modules of white border a scanner needs
+    count = len(matrix) + 2 * quiet
+    cell = size / count
+    pdf.setFillColorRGB(0, 0, 0)
+    for row, line in enumerate(matrix):
+        for column, dark in enumerate(line):
+            if dark:
+                pdf.rect(
+                    x + (column + quiet) * cell,
+                    y + size - (row + quiet + 1) * cell,
+                    cell,
+                    cell,
+                    stroke=0,
+                    fill=1,
+                )
+
+
+def _fitted(text: str, font: str, size: float, room: float) -> float:
+    """The largest font size up to `size` at which `text` fits in `room` points."""
+    while size > 8 and pdfmetrics.stringWidth(text, font, size) > room:
+        size -= 1
+    return size
+
+
+def certificate_pdf(certificate: Certificate, verify_url: str, zone: str = "UTC") -> bytes:
+    """The PDF of `certificate`, its QR code and printed link pointing to `verify_url`."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1, initialFontName=FONT)
+    pdf.setTitle(f"{kind_label(certificate)} – {certificate.holder_name}")
+    pdf.setAuthor(ISSUER)
+    pdf.setSubject(certificate.event_title)
+    pdf.setStrokeColorRGB(0.13, 0.29, 0.45)
+    pdf.setLineWidth(3)
+    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+
+    centre = width / 2
+    pdf.setFillColorRGB(0.13, 0.29, 0.45)
+    pdf.setFont(FONT_BOLD, 30)
+    pdf.drawCentredString(centre, height - 45 * mm, kind_label(certificate))
+    pdf.setFillColorRGB(0, 0, 0)
+    pdf.setFont(FONT, 14)
+    pdf.drawCentredString(centre, height - 62 * mm, _("This certifies that"))
+    room = width - 50 * mm
+    pdf.setFont(FONT_BOLD, _fitted(certificate.holder_name, FONT_BOLD, 26, room))
+    pdf.drawCentredString(centre, height - 78 * mm, certificate.holder_name)
+    pdf.setFont(FONT, 14)
+    line = _("has completed") if certificate.kind == "completion" else _("has attended")
+    pdf.drawCentredString(centre, height - 92 * mm, line)
+    pdf.setFont(FONT_BOLD, _fitted(certificate.event_title, FONT_BOLD, 18, room))
+    pdf.drawCentredString(centre, height - 106 * mm, certificate.event_title)
+    pdf.setFont(FONT, 12)
+    details = [_dates(certificate, zone)]
+    if certificate.hours:
+        details.append(_("%(hours)s hours", hours=f"{certificate.hours:g}"))
+    if certificate.sessions_total:
+        details.append(
+            _(
+                "%(attended)d of %(total)d sessions attended",
+                attended=certificate.sessions_attended,
+                total=certificate.sessions_total,
+            )
+        )
+    pdf.drawCentredString(centre, height - 118 * mm, " · ".join(details))
+
+    pdf.setFont(FONT_BOLD, 12)
+    pdf.drawString(25 * mm, 40 * mm, ISSUER)
+    pdf.setFont(FONT, 10)
+    pdf.drawString(25 * mm, 34 * mm, NETWORK)
+    issued = format_local(certificate.issued_at, zone, "longdate")
+    pdf.drawString(25 * mm, 28 * mm, _("Issued on %(date)s", date=issued))
+    pdf.drawString(25 * mm, 22 * mm, _("Serial number: %(serial)s", serial=certificate.serial))
+
+    size = 42 * mm
+    _draw_qr(pdf, verify_url, width - 25 * mm - size, 26 * mm, size)
+    pdf.setFont(FONT, 8)
+    pdf.drawRightString(width - 25 * mm, 21 * mm, verify_url)
+    pdf.drawRightString(width - 25 * mm, 17 * mm, _("Verify this certificate at this address."))
+    if certificate.is_revoked:
+        pdf.setFillColorRGB(0.75, 0, 0)
+        pdf.setFont(FONT_BOLD, 20)
+        pdf.drawCentredString(centre, height - 30 * mm, _("Revoked"))
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
