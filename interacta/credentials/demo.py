@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from interacta.core.models import utcnow
 from interacta.credentials import services
+from interacta.credentials.models import Certificate
 from interacta.events import attendance, registrations
 from interacta.events.models import Event, Registration
 from interacta.extensions import db
@@ -35,6 +36,8 @@ def seed() -> None:
     if course is None or not attendance.sessions_of(course):
         logger.info("demo: no finished course with an agenda; no certificates")
         return
+    if db.session.scalar(sa.select(Certificate.id).where(Certificate.event_id == course.id)):
+        return  # seeded already
     people = list(PARTICIPANTS)
     member = db.session.scalar(sa.select(Member).where(Member.email == "member@interacta.example"))
     added = []
