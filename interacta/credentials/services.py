@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from interacta.core.errors import Conflict, DomainError, NotFound
 from interacta.core.models import utcnow
 from interacta.core.urls import external_url
+from interacta.credentials import notifications
 from interacta.credentials.models import RULES, Certificate, CertificateSettings
 from interacta.events import attendance
 from interacta.events.models import AgendaSession, Event, Registration
@@ -165,6 +166,7 @@ def _issue(
     except IntegrityError:
         logger.info("certificate for registration %s issued elsewhere", registration.id)
         return None
+    notifications.certificate_issued(certificate, registration)
     return certificate
 
 

@@ -162,3 +162,22 @@ def test_demo_has_a_finished_course_with_certificates_one_revoked(app, db):
     assert [c.holder_name for c in certificates if c.revoked_at] == ["Lukas Brandt"]
     assert all(c.event_kind == "course" for c in certificates)
     assert "Nika Kovač" not in {c.holder_name for c in certificates}  # 6 of 10 sessions
+
+
+def test_the_holder_gets_the_pdf_and_the_link_in_their_language(
+    db, make_course, make_registration, make_member, attend
+):
+    from interacta.core.models import OutboxMessage
+
+    member = make_member(name="Anne Dubois", language="fr")
+    course = make_course(sessions=5)
+    attend(course, make_registration(event=course, member=member), 5)
+    services.save_settings(course, True, "completion", 80)
+    (certificate,) = services.issue_for_event(course)
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.to_addr == member.email))
+    assert mail.subject.startswith("Votre certificat")
+    assert f"/fr/credentials/{certificate.public_id}" in mail.text_body
+    assert certificate.serial in mail.text_body
+    [attachment] = mail.attachments
+    assert attachment["filename"] == f"{certificate.serial}.pdf"
+    assert attachment["content_type"] == "application/pdf"
