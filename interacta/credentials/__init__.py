@@ -14,7 +14,9 @@ def init_app(app: Flask) -> None:
         register_demo,
         register_personal_data,
     )
-    from interacta.credentials import demo, services
+    from interacta.credentials import cli, demo, services
+
+    app.cli.add_command(cli.credentials_cli)
 
     register_demo(app, DemoSeeder(45, "credentials", seed=demo.seed))
     register_personal_data(
