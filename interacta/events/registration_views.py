@@ -13,10 +13,13 @@ import re
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError
+from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
 from interacta.events import bp, ics, registrations
 from interacta.events.forms import CapacityForm, GuestRegistrationForm, MessageForm
@@ -64,6 +67,7 @@ def register(slug: str):
                 email=form.email.data,
                 affiliation=form.affiliation.data,
                 note=form.note.data,
+                language=current_language(),
             )
         except DomainError as exc:
             return render_template(
@@ -78,21 +82,27 @@ def _register_member(event: Event):
     slug = event.slug
     try:
         registration, created = registrations.register_member(
-            event.id, current_user._get_current_object()
+            event.id, current_user._get_current_object(), language=current_language()
         )
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("events.detail", slug=slug))
     except sa.exc.IntegrityError:  # the same member, twice at once: keep the first
-        flash("You are already registered for this event.", "info")
+        flash(_("You are already registered for this event."), "info")
         return redirect(url_for("events.detail", slug=slug))
     if not created:
-        flash("You are already registered for this event.", "info")
+        flash(_("You are already registered for this event."), "info")
     elif registration.status == "confirmed":
-        flash("You are registered. A confirmation is on its way to your inbox.", "success")
+        flash(_("You are registered. A confirmation is on its way to your inbox."), "success")
     else:
         position = registrations.waiting_position(registration)
-        flash(f"The event is full: you are number {position} on the waiting list.", "info")
+        flash(
+            _(
+                "The event is full: you are number %(position)s on the waiting list.",
+                position=position,
+            ),
+            "info",
+        )
     return redirect(url_for("events.detail", slug=slug))
 
 
@@ -117,9 +127,9 @@ def registration_confirm(token: str):
     # A rule broken (members only, closed...): the error page with its status.
     registration = registrations.confirm_guest(_registration(token))
     if registration.status == "confirmed":
-        flash("Your registration is confirmed. See you there!", "success")
+        flash(_("Your registration is confirmed. See you there!"), "success")
     else:
-        flash("The event is full: you are on the waiting list.", "info")
+        flash(_("The event is full: you are on the waiting list."), "info")
     return redirect(url_for("events.registration_status", token=token))
 
 
@@ -127,7 +137,9 @@ def registration_confirm(token: str):
 def registration_cancel(token: str):
     was = registrations.cancel_registration(_registration(token))
     flash(
-        "You left the waiting list." if was == "waiting" else "Your registration is cancelled.",
+        _("You left the waiting list.")
+        if was == "waiting"
+        else _("Your registration is cancelled."),
         "success",
     )
     if current_user.is_authenticated and request.form.get("next") == "my":
@@ -163,7 +175,7 @@ def my():
 def my_feed_renew():
     registrations.calendar_token(current_user, renew=True)
     db.session.commit()
-    flash("Your calendar address is renewed; the old one no longer works.", "success")
+    flash(_("Your calendar address is renewed; the old one no longer works."), "success")
     return redirect(url_for("events.my"))
 
 
@@ -172,7 +184,7 @@ def my_feed(token: str):
     events = registrations.feed_events(token)
     if events is None:
         abort(404)
-    body = ics.calendar_bytes(events, name="My Interacta events", with_online_link=False)
+    body = ics.calendar_bytes(events, name=_("My Interacta events"), with_online_link=False)
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -208,9 +220,10 @@ def manage_participants_csv(event_id: int):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["Name", "Email", "Affiliation", "Needs", "Status", "Waiting position",
-         "Member", "Registered at (UTC)", "Attended"]
+        [_("Name"), _("Email"), _("Affiliation"), _("Needs"), _("Status"),
+         _("Waiting position"), _("Member"), _("Registered at (UTC)"), _("Attended")]
     )  # fmt: skip
+    yes, no = _("yes"), _("no")
     rows, positions = registrations.participants(event)
     for r in rows:
         writer.writerow(
@@ -219,11 +232,11 @@ def manage_participants_csv(event_id: int):
                 _csv_safe(r.email),
                 _csv_safe(r.affiliation),
                 _csv_safe(r.note),
-                r.status,
+                r.status_label,
                 positions.get(r.id, ""),
-                "yes" if r.member_id else "no",
+                yes if r.member_id else no,
                 r.created_at.strftime("%Y-%m-%d %H:%M"),
-                "yes" if r.attended_at else "",
+                yes if r.attended_at else "",
             ]
         )
     # A byte-order mark so spreadsheet programs read the UTF-8 correctly.
@@ -283,7 +296,14 @@ def manage_message(event_id: int):
     if form.validate_on_submit():
         sent = registrations.message_confirmed(event, form.subject.data, form.body.data)
         db.session.commit()
-        flash(f"Your message was sent to {sent} confirmed participants.", "success")
+        flash(
+            ngettext(
+                "Your message was sent to %(num)d confirmed participant.",
+                "Your message was sent to %(num)d confirmed participants.",
+                sent,
+            ),
+            "success",
+        )
         return redirect(url_for("events.manage_participants", event_id=event.id))
     status = 400 if request.method == "POST" else 200
     count = registrations.status_counts(event.id)["confirmed"]
@@ -306,8 +326,8 @@ def manage_capacity(event_id: int):
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("events.manage_participants", event_id=event_id))
-    flash(
-        f"Capacity set to {updated.capacity or 'unlimited'}.",
-        "success",
-    )
+    if updated.capacity:
+        flash(_("Capacity set to %(capacity)d.", capacity=updated.capacity), "success")
+    else:
+        flash(_("Capacity set to unlimited."), "success")
     return redirect(url_for("events.manage_participants", event_id=event_id))
