@@ -209,3 +209,37 @@ def test_event_feed_of_a_language_is_cached_apart(client, make_event):
     english = client.get("/events/feed.ics").get_data(as_text=True)
     assert f"{event.title} (annulé)" in french and f"/fr/events/{event.slug}" in french
     assert f"{event.title} (cancelled)" in english and "/fr/" not in english
+
+
+def test_registering_again_is_answered_in_the_language_of_the_page_used(
+    client, make_event, make_registration, outbox
+):
+    event = make_event(title="Drill")
+    make_registration(event=event, email="gina@example.org", language="de", status="waiting")
+    client.post(
+        f"/fr/events/{event.slug}/register",
+        data={"name": "Gina", "email": "gina@example.org", "affiliation": "", "note": ""},
+    )
+    mail = outbox(to="gina@example.org")[-1]
+    assert mail.subject == "Votre inscription\u00a0: Drill"
+    assert "Quelqu’un (sans doute vous)" in mail.text_body
+    assert "sur liste d’attente" in mail.text_body
+
+
+def test_a_cancellation_reaches_each_registrant_in_their_own_language(
+    make_event, make_registration, make_member, outbox, db
+):
+    from interacta.events import services
+
+    event = make_event(title="Drill")
+    guest = make_registration(event=event, language="de")
+    member = make_member(language="sl")
+    make_registration(event=event, member=member, language="fr")
+    english = make_registration(event=event)
+    services.cancel(event, "The building is closed.")
+    german = outbox(to=guest.email)[-1]
+    assert german.subject == "Veranstaltung abgesagt: Drill"
+    assert "The building is closed." in german.text_body  # as the organizer wrote it
+    assert "Der Veranstalter schreibt:" in german.text_body
+    assert outbox(to=member.email)[-1].subject == "Dogodek je odpovedan: Drill"
+    assert outbox(to=english.email)[-1].subject == "Event cancelled: Drill"
