@@ -28,6 +28,14 @@ translations: $(VENV)/.installed
 	$(PY) tools/translations.py update
 	$(PY) tools/translations.py check
 
+# The job worker (reminders, purges, mail retries) runs beside the server and stops with it.
+run: install
+	$(PY) -m flask db upgrade
+	$(PY) -m flask seed-demo
+	$(PY) -m flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) -m flask run --host 127.0.0.1 --port $(PORT) --debug
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

@@ -97,7 +97,8 @@ class Config:
     )
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
     #: "immediate": deliver right after the commit that queued the mail;
-    #: "worker": leave it to `flask mail worker` / `flask mail send-pending`.
+    #: "jobs": hand it to the job worker right after the commit (`flask jobs worker`);
+    #: "worker": leave it to the job worker's minutely pass or `flask mail worker`.
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "immediate")
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     #: How long a worker owns a message it is sending before another may retry it.
@@ -114,6 +115,21 @@ class Config:
     ANONYMOUS_CONSENT_RETENTION_DAYS = _int("ANONYMOUS_CONSENT_RETENTION_DAYS", 400)
 
     DEV_MAILBOX = False
+
+    # Jobs (interacta/core/jobs.py): Huey keeps its queue in the instance folder (SQLite)
+    # unless JOBS_REDIS_URL is set; `flask jobs worker` runs them (`make run` starts one).
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL")
+    #: Run background jobs in the caller's process instead of queueing them (tests).
+    JOBS_IMMEDIATE = _bool("JOBS_IMMEDIATE", False)
+    JOBS_WORKERS = _int("JOBS_WORKERS", 2)
+
+    # Operations
+    #: `/readyz` answers 503 when a message has waited in the outbox longer than this.
+    OUTBOX_MAX_AGE_MINUTES = _int("OUTBOX_MAX_AGE_MINUTES", 30)
+    #: Bearer token for `/metrics`; without one, only development answers, from 127.0.0.1.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
+    #: "text" or "json" (one JSON object per log line).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 
     # Password hashing (argon2id); raising these rehashes each password at its next sign-in.
     PASSWORD_HASH_TIME_COST = _int("PASSWORD_HASH_TIME_COST", 3)
@@ -140,6 +156,9 @@ class TestConfig(Config):
     MAIL_SERVER = None
     DEV_MAILBOX = True
     SERVER_NAME = None
+    JOBS_IMMEDIATE = True
+    JOBS_REDIS_URL = None
+    METRICS_TOKEN = None
     SQLALCHEMY_ENGINE_OPTIONS = {}
     # Cheap hashes keep the suite fast; production uses the defaults above.
     PASSWORD_HASH_TIME_COST = 1

@@ -11,18 +11,21 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session as FsaSession
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
 from interacta.core import cli as core_cli
 from interacta.core import errors as core_errors
-from interacta.core import i18n, templating
+from interacta.core import i18n, requestlog, templating
 from interacta.core.db import configure_sqlite, include_name
 from interacta.core.i18n import strip_language_prefix
+from interacta.core.jobs import init_app as init_jobs
 from interacta.core.mail import deliver_committed, install_session_hooks
 from interacta.core.security import NoStoreSessionInterface, reject_nul_bytes
 from interacta.core.security import set_security_headers as security_headers
+from interacta.core.securitylog import record_request_events
 from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("events", "/events", ("views", "registration_views")),
     ("publications", "/publications", ("views", "oai_views")),
     ("consent", None, ("views",)),
+    ("admin", None, ("views",)),
 )
 
 
@@ -110,10 +114,10 @@ def configure_instance(app: Flask) -> None:
 
 def configure_logging(app: Flask) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("huey").setLevel(logging.WARNING)  # our own line per run says enough
     if not app.debug and not app.testing and not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=os.environ.get("LOG_LEVEL", "INFO"),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        requestlog.configure(
+            os.environ.get("LOG_LEVEL", "INFO"), app.config.get("LOG_FORMAT", "text")
         )
 
 
@@ -133,16 +137,19 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "members.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     # Email and password changes need a fresh sign-in (see members/freshness.py).
     login_manager.refresh_view = "members.reauthenticate"
-    login_manager.needs_refresh_message = (
+    login_manager.needs_refresh_message = _l(
         "To protect your account, please enter your password again before this change."
     )
     login_manager.needs_refresh_message_category = "info"
+    # The messages are lazy: flashed as text in the language of the page that asked.
+    login_manager.localize_callback = str
     configure_sqlite()
+    init_jobs(app)
     if not getattr(FsaSession, "_interacta_hooks", False):
         install_session_hooks(FsaSession)
         FsaSession._interacta_hooks = True
@@ -177,12 +184,14 @@ def register_errorhandlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Every request hook of ours, in the order it runs.
 
-    Before the view: refuse a NUL byte before anything reads the input; end a session past
-    its idle or age limit before anything reads the signed-in member; then turn a stale
-    fresh sign-in stale. After the view: consent's steps (the browser's copy of a member's
-    choice, the consent cookie, page-view counting, then the guard that drops any cookie
-    not declared or not allowed), then mail delivery and the security headers. Flask then
-    writes the session cookie through the session interface, which adds `no-store`.
+    The request log comes first and last (it times the whole request and sets
+    `X-Request-ID`). Before the view: refuse a NUL byte before anything reads the input;
+    end a session past its idle or age limit before anything reads the signed-in member;
+    then turn a stale fresh sign-in stale. After the view: consent's steps (the browser's
+    copy of a member's choice, the consent cookie, page-view counting, then the guard that
+    drops any cookie not declared or not allowed), then mail delivery, the count of the
+    request's security events, and the security headers. Flask then writes the session
+    cookie through the session interface, which adds `no-store`.
     """
     # Imported here, not at the top: this package runs first on every `import interacta.*`,
     # and blueprint modules imported from it would load before their own package.
@@ -191,6 +200,9 @@ def register_request_hooks(app: Flask) -> None:
     from interacta.members import sessions as member_sessions
 
     app.session_interface = NoStoreSessionInterface()
+    # First in: its before-hook runs first and its after-hook last (Flask runs
+    # after_request hooks in reverse), so the logged time covers the whole request.
+    requestlog.install(app)
     for hook in (
         reject_nul_bytes,
         member_sessions.enforce_limits,
@@ -203,6 +215,7 @@ def register_request_hooks(app: Flask) -> None:
             deliver_committed()
         except sa.exc.SQLAlchemyError:  # mail stays queued; the worker retries it
             logger.exception("delivering committed mail failed")
+        record_request_events(db.engine)
         return response
 
     after_steps = (

@@ -215,7 +215,7 @@ def untranslated_text(only: str | None = None) -> list[str]:
         if path.suffix not in (".html", ".txt") or not path.is_file():
             continue
         source = path.read_text()
-        tokens = [t for t in env.lex(source) if t[1] != "whitespace"]  # "{% trans" has a space
+        tokens = [t for t in env.lex(source) if t[1] != "whitespace"]
         depth, pieces, in_code = 0, [], False
         for i, (_lineno, kind, value) in enumerate(tokens):
             if kind == "name" and i and tokens[i - 1][1] == "block_begin":

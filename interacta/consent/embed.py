@@ -77,7 +77,7 @@ def embed_video(url: str, title: str) -> Markup:
         allow_frame_src(video.host)
     counter = g.get("consent_embed_count", 0) + 1
     g.consent_embed_count = counter
-    next_url = request.full_path.rstrip("?") if request else "/"
+    next_url = request.script_root + request.full_path.rstrip("?") if request else "/"
     # An autoescaped .html template rendered just here: nothing in it is marked safe.
     return Markup(  # noqa: S704  # nosec B704
         render_template(

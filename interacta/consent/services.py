@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from interacta.consent import registry
@@ -159,11 +160,11 @@ def values_for(
         return values, classify(values, current)
     if action == "allow":
         if category not in registry.OPTIONAL:
-            raise ConsentError("Unknown cookie category.")
+            raise ConsentError(_("Unknown cookie category."))
         values = current.values() if current else {}
         values[category] = True
         return values, classify(values, current)
-    raise ConsentError("Unknown choice.")
+    raise ConsentError(_("Unknown choice."))
 
 
 def merge_at_signin(

@@ -7,6 +7,7 @@ import logging
 from datetime import date
 from urllib.parse import urlsplit
 
+from babel.dates import format_skeleton
 from flask import (
     Response,
     abort,
@@ -17,7 +18,10 @@ from flask import (
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
@@ -25,12 +29,14 @@ from interacta.consent import bp, gate, registry
 from interacta.consent import services as svc
 from interacta.core.auth import admin_required, safe_next
 from interacta.core.models import utcnow
-from interacta.core.timezones import all_timezones, is_valid_timezone
+from interacta.core.timezones import all_timezones, format_day, is_valid_timezone
 from interacta.extensions import csrf, db, limiter
 
 logger = logging.getLogger(__name__)
 
-SAVED = "Your cookie choice was saved."
+
+def saved_message() -> str:
+    return _("Your cookie choice was saved.")
 
 
 def check_csrf() -> None:
@@ -47,15 +53,25 @@ def check_csrf() -> None:
         try:
             validate_csrf(token)
         except ValidationError:
-            abort(400, "This form has expired. Please reload the page and try again.")
+            abort(400, _("This form has expired. Please reload the page and try again."))
         return
     source = request.headers.get("Origin") or request.headers.get("Referer")
     if not source or urlsplit(source).netloc != request.host:
-        abort(400, "This form must be sent from this site. Please reload the page and try again.")
+        abort(
+            400, _("This form must be sent from this site. Please reload the page and try again.")
+        )
 
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+def policy_day(value: str) -> str:
+    """The policy's date (ISO in the configuration) written for the page's language."""
+    try:
+        return format_day(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
 
 
 @bp.get("/cookies")
@@ -67,6 +83,7 @@ def policy():
         cookies_in=registry.cookies_in,
         version=config["COOKIE_POLICY_VERSION"],
         policy_date=config["COOKIE_POLICY_DATE"],
+        policy_day=policy_day(config["COOKIE_POLICY_DATE"]),
         policy_hash=gate.policy_hash(),
         acceptance_months=12,
         refusal_months=6,
@@ -105,10 +122,12 @@ def choose():
         request.form.get("action", ""), switched_on, category=request.form.get("category")
     )
     db.session.commit()
-    target = safe_next(request.form.get("next"), default="/cookies/preferences")
+    target = safe_next(request.form.get("next"), default=url_for("consent.preferences"))
     if wants_json():
-        return jsonify(ok=True, message=SAVED, action=choice.action, choice=choice.values())
-    flash(SAVED, "success")
+        return jsonify(
+            ok=True, message=saved_message(), action=choice.action, choice=choice.values()
+        )
+    flash(saved_message(), "success")
     return redirect(target, code=303)
 
 
@@ -120,16 +139,18 @@ def remember_timezone():
     check_csrf()
     zone = request.form.get("timezone", "")
     if not is_valid_timezone(zone):
-        abort(400, "Please choose a time zone from the list.")
-    response = redirect("/cookies/preferences#timezone", code=303)
+        abort(400, _("Please choose a time zone from the list."))
+    response = redirect(url_for("consent.preferences", _anchor="timezone"), code=303)
     if current_user.is_authenticated:
         current_user.timezone = zone
         db.session.commit()
-        flash(f"Your time zone is now {zone}.", "success")
+        flash(_("Your time zone is now %(zone)s.", zone=zone), "success")
     elif gate.remember_preference(response, "tz", zone):
-        flash(f"Your time zone {zone} will be remembered in this browser.", "success")
+        flash(
+            _("Your time zone %(zone)s will be remembered in this browser.", zone=zone), "success"
+        )
     else:
-        flash("Allow functionality cookies to have your time zone remembered.", "warning")
+        flash(_("Allow functionality cookies to have your time zone remembered."), "warning")
     return response
 
 
@@ -147,6 +168,11 @@ def log_csv():
 CHART_WIDTH = 720
 CHART_HEIGHT = 240
 CHART_PAD = 32
+
+
+def day_label(day: date) -> str:
+    """A chart's day label ("26 Nov", "26. Nov.") in the page's language."""
+    return format_skeleton("dMMM", day, locale=get_locale())
 
 
 def chart(stats: list[svc.DayStats]) -> dict:
@@ -169,7 +195,7 @@ def chart(stats: list[svc.DayStats]) -> dict:
                 "cx": round(x + step / 2, 1),
                 "cy": round(CHART_PAD + inner_h - v, 1),
                 "stat": s,
-                "label": s.day.strftime("%d %b") if i % 5 == 0 or i == len(stats) - 1 else "",
+                "label": day_label(s.day) if i % 5 == 0 or i == len(stats) - 1 else "",
             }
         )
     return {

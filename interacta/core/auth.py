@@ -14,6 +14,8 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 
@@ -21,7 +23,7 @@ def _unauthorized():
     manager = current_app.login_manager
     if manager.login_view and manager.login_view in current_app.view_functions:
         return manager.unauthorized()
-    abort(403, "Please sign in to see this page.")
+    abort(403, _("Please sign in to see this page."))
 
 
 def role_required(check: Callable[[object], bool], message: str | None = None):
@@ -33,7 +35,7 @@ def role_required(check: Callable[[object], bool], message: str | None = None):
             if not current_user.is_authenticated:
                 return _unauthorized()
             if not check(current_user):
-                abort(403, message) if message else abort(403)
+                abort(403, str(message)) if message else abort(403)
             return view(*args, **kwargs)
 
         return wrapped
@@ -43,7 +45,7 @@ def role_required(check: Callable[[object], bool], message: str | None = None):
 
 login_required = role_required(lambda member: True)
 organizer_required = role_required(
-    lambda member: member.is_organizer, "Only organizers and admins can use this page."
+    lambda member: member.is_organizer, _l("Only organizers and admins can use this page.")
 )
 admin_required = role_required(lambda member: member.is_admin)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -62,17 +64,30 @@ def attach_to_form(form, exc: DomainError) -> bool:
     return True
 
 
+#: Title and text of each error page, translated when the page is made (lazy strings).
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood. Please check what you sent."),
-    403: ("Access denied", "You do not have permission to see this page."),
-    404: ("Page not found", "There is no page at this address. It may have moved."),
-    405: ("Method not allowed", "This page cannot be used that way."),
-    409: ("Conflict", "This change clashes with the current state. Please reload and try again."),
-    413: ("File too large", "What you sent is larger than this site accepts."),
-    429: ("Too many requests", "You have tried this too often. Please wait a while and try again."),
-    500: ("Something went wrong", "An error occurred on our side. It has been logged."),
-    503: ("Temporarily unavailable", "The service is briefly unavailable. Please try again soon."),
-}  # fmt: skip
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check what you sent."),
+    ),
+    403: (_l("Access denied"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. It may have moved.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    409: (
+        _l("Conflict"),
+        _l("This change clashes with the current state. Please reload and try again."),
+    ),
+    413: (_l("File too large"), _l("What you sent is larger than this site accepts.")),
+    429: (
+        _l("Too many requests"),
+        _l("You have tried this too often. Please wait a while and try again."),
+    ),
+    500: (_l("Something went wrong"), _l("An error occurred on our side. It has been logged.")),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The service is briefly unavailable. Please try again soon."),
+    ),
+}
 
 
 def _wants_json() -> bool:
@@ -86,7 +101,7 @@ def _wants_json() -> bool:
 def render_error(code: int, description: str | None = None) -> Response:
     """The error page (or JSON) for `code`, as a response object."""
     title, default = MESSAGES.get(code, MESSAGES[500])
-    text = description or default
+    title, text = str(title), str(description or default)
     if _wants_json():
         response = jsonify(error=title, message=text, status=code)
     else:
@@ -118,7 +133,7 @@ def register_errorhandlers(app: Flask) -> None:
     def handle_csrf(exc: CSRFError):
         security_event("csrf_failure", method=request.method, reason=exc.description)
         return render_error(
-            400, "The form expired or did not come from this site. Please go back and try again."
+            400, _("The form expired or did not come from this site. Please go back and try again.")
         )
 
     def handle_domain(exc: DomainError):

@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from flask_mail import Message
 from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
-from interacta.core.models import OutboxMessage, utcnow
+from interacta.core.models import OutboxEvent, OutboxMessage, utcnow
 from interacta.core.urls import GeneratedUrl
 from interacta.extensions import db, mail
 
@@ -130,6 +131,7 @@ def queue_mail(
     )
     db.session.add(message)
     db.session.flush()
+    db.session.add(OutboxEvent(message_id=message.id, status="queued"))
     db.session.info.setdefault(_PENDING, []).append(message.id)
     return message
 
@@ -150,12 +152,31 @@ def install_session_hooks(session_class) -> None:
     sa.event.listen(session_class, "after_soft_rollback", lambda s, _t: _after_rollback(s))
 
 
+#: Hands committed message ids to the job worker (set by interacta.core.jobs, which
+#: imports this module: the hook keeps the import one-way).
+_handoff: Callable[[list[int]], None] | None = None
+
+
+def set_handoff(handoff: Callable[[list[int]], None]) -> None:
+    global _handoff
+    _handoff = handoff
+
+
 def deliver_committed() -> int:
-    """Deliver the mail whose transaction has committed (MAIL_DELIVERY="immediate")."""
+    """Deliver the mail whose transaction has committed (MAIL_DELIVERY="immediate"), or
+    hand it to the job worker (MAIL_DELIVERY="jobs"); "worker" leaves it to the next pass."""
     ids = db.session.info.pop(_COMMITTED, None)
-    if not ids or current_app.config["MAIL_DELIVERY"] != "immediate":
+    mode = current_app.config["MAIL_DELIVERY"]
+    if not ids:
         return 0
-    return deliver_due(ids=ids)
+    if mode == "immediate":
+        return deliver_due(ids=ids)
+    if mode == "jobs" and _handoff is not None:
+        try:
+            _handoff(ids)
+        except Exception:  # noqa: BLE001 - the mail stays queued; the minutely job sends it
+            logger.warning("mail %s not handed to the job worker", ids, exc_info=True)
+    return 0
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -248,10 +269,17 @@ def deliver_due(ids: list[int] | None = None, limit: int = 100) -> int:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             message.next_attempt_at = utcnow() + _backoff(message.attempts)
             message.locked_until = None
+            db.session.add(
+                OutboxEvent(
+                    message_id=message.id,
+                    status="failed" if failed else "retry",
+                    detail=message.last_error,
+                )
+            )
+            # No address in the log: the message id leads to it in the console.
             logger.warning(
-                "mail %s to %s not delivered (attempt %s): %s",
+                "mail %s not delivered (attempt %s): %s",
                 message.id,
-                message.to_addr,
                 message.attempts,
                 message.last_error,
             )
@@ -261,6 +289,28 @@ def deliver_due(ids: list[int] | None = None, limit: int = 100) -> int:
             message.sent_at = utcnow()
             message.locked_until = None
             message.last_error = None
+            db.session.add(OutboxEvent(message_id=message.id, status="sent", detail=transport))
             sent += 1
         db.session.commit()
     return sent
+
+
+def requeue(message: OutboxMessage, detail: str = "resent by an operator") -> None:
+    """Queue a failed (or sent) message again, due now, with a fresh set of attempts."""
+    message.status = "queued"
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.locked_until = None
+    db.session.add(OutboxEvent(message_id=message.id, status="resent", detail=detail))
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(message.id)
+
+
+def requeue_failed(detail: str = "retried by an operator") -> int:
+    """Queue every failed message again; returns how many."""
+    messages = list(
+        db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    )
+    for message in messages:
+        requeue(message, detail)
+    return len(messages)

@@ -78,8 +78,60 @@ class OutboxMessage(Base):
     locked_until: Mapped[datetime | None]
     #: "smtp" or "devmailbox"
     transport: Mapped[str | None] = mapped_column(sa.String(12))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status} to={self.to_addr!r}>"
+
+
+class OutboxEvent(Base):
+    """One step in a message's life (queued, sending, sent, retry, failed, resent), shown
+    in the operator's outbox (`/admin/mail`)."""
+
+    __tablename__ = "outbox_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10))
+    #: The SMTP error of a failed attempt, or who asked for a resend.
+    detail: Mapped[str | None] = mapped_column(sa.String(2000))
+
+
+class JobRun(Base):
+    """One run of a periodic job for one period (interacta.core.jobs).
+
+    The (job, period) pair is unique: the first worker to insert the row owns the period,
+    so with several workers a job runs once per period."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        sa.UniqueConstraint("job", "period", name="uq_job_runs_job_period"),
+        sa.Index("ix_job_runs_job_started", "job", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(sa.String(64))
+    #: The start of the period the run is for, e.g. "2026-11-26T10:00" for an hourly job.
+    period: Mapped[str] = mapped_column(sa.String(32))
+    #: running | ok | failed
+    status: Mapped[str] = mapped_column(sa.String(10), default="running")
+    attempts: Mapped[int] = mapped_column(default=1)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    #: What the run did ("12 reminders sent") or, when it failed, the error.
+    result: Mapped[str | None] = mapped_column(sa.String(2000))
+
+
+class SecurityEventCount(Base):
+    """How many security events of a kind happened in an hour (sign-in failures, rate-limit
+    hits...), for the operator console. Counts only: no member, address or IP."""
+
+    __tablename__ = "security_event_counts"
+
+    event: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

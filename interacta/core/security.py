@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, g, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 #: The Content-Security-Policy: nothing from another host, no inline script or style.
@@ -100,7 +101,7 @@ def set_security_headers(response: Response, app: Flask) -> Response:
     return response
 
 
-NUL_MESSAGE = (
+NUL_MESSAGE = _l(
     "The request contained a NUL character, which no field accepts. Please remove it and try again."
 )
 
@@ -112,7 +113,7 @@ def reject_nul_bytes() -> None:
     input would reach the database and fail there with a server error.
     """
     if "\x00" in request.path:
-        abort(400, NUL_MESSAGE)
+        abort(400, str(NUL_MESSAGE))
     for values in (request.args, request.form if request.method != "GET" else None):
         if values and any("\x00" in value for _, value in values.items(multi=True)):
-            abort(400, NUL_MESSAGE)
+            abort(400, str(NUL_MESSAGE))

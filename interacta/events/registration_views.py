@@ -219,11 +219,11 @@ def manage_participants_csv(event_id: int):
     event = _managed_event(event_id)
     out = io.StringIO()
     writer = csv.writer(out)
+    # The header row in the page's language; the data stays as stored (status codes, yes/no).
     writer.writerow(
         [_("Name"), _("Email"), _("Affiliation"), _("Needs"), _("Status"),
          _("Waiting position"), _("Member"), _("Registered at (UTC)"), _("Attended")]
     )  # fmt: skip
-    yes, no = _("yes"), _("no")
     rows, positions = registrations.participants(event)
     for r in rows:
         writer.writerow(
@@ -232,11 +232,11 @@ def manage_participants_csv(event_id: int):
                 _csv_safe(r.email),
                 _csv_safe(r.affiliation),
                 _csv_safe(r.note),
-                r.status_label,
+                r.status,
                 positions.get(r.id, ""),
-                yes if r.member_id else no,
+                "yes" if r.member_id else "no",
                 r.created_at.strftime("%Y-%m-%d %H:%M"),
-                yes if r.attended_at else "",
+                "yes" if r.attended_at else "",
             ]
         )
     # A byte-order mark so spreadsheet programs read the UTF-8 correctly.
@@ -281,7 +281,7 @@ def manage_checkin(event_id: int):
             + f"#r{registration.id}"
         )
     q = (request.args.get("q") or "").strip()[:100] or None
-    rows, _ = registrations.participants(event, "confirmed", q)
+    rows, _positions = registrations.participants(event, "confirmed", q)
     present = sum(1 for r in rows if r.attended_at)
     return render_template(
         "events/manage/checkin.html", event=event, rows=rows, q=q, present=present

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from interacta.consent import services as consent_services
@@ -84,7 +85,7 @@ def index():
     if not request.args and consent_services.preference("view") == "calendar":
         return redirect(url_for("events.calendar_view"))
     response = make_response(
-        _listing(services.upcoming_query(_filters()), "events/index.html", "Upcoming events")
+        _listing(services.upcoming_query(_filters()), "events/index.html", _("Upcoming events"))
     )
     if request.args.get("view") == "list":
         consent_services.remember_preference(response, "view", "list")
@@ -95,7 +96,7 @@ def index():
 @cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
 @query_params(*EVENT_LIST_PARAMS)
 def past():
-    return _listing(services.past_query(_filters()), "events/index.html", "Past events")
+    return _listing(services.past_query(_filters()), "events/index.html", _("Past events"))
 
 
 @bp.get("/calendar")
@@ -130,7 +131,7 @@ def feed_ics():
             .order_by(Event.starts_at, Event.id)
         )
     )
-    body = ics.feed_bytes(events, name=f"{current_app.config['SITE_NAME']} events")
+    body = ics.feed_bytes(events, name=_("%(site)s events", site=current_app.config["SITE_NAME"]))
     return _ics_response(body, "interacta-events.ics")
 
 
@@ -188,7 +189,7 @@ def detail(slug: str):
 def _managed_event(event_id: int) -> Event:
     event = db.get_or_404(Event, event_id)
     if not services.can_manage(current_user, event):
-        abort(403, "You can only manage the events you organize.")
+        abort(403, _("You can only manage the events you organize."))
     return event
 
 
@@ -278,7 +279,7 @@ def _agenda_errors(form: EventForm, error: services.InvalidAgenda) -> None:
 
 
 def _blank_rows(form: EventForm, n: int = 3) -> None:
-    for _ in range(n):
+    for _row in range(n):
         form.sessions.append_entry()
 
 
@@ -314,7 +315,7 @@ def _save_event(form: EventForm, event: Event | None):
         return None
     db.session.commit()
     if any(f in services.TIME_PLACE_FIELDS for f in changed) and event.status == "published":
-        flash("The change of time or place was mailed to every registrant.", "info")
+        flash(_("The change of time or place was mailed to every registrant."), "info")
     return event
 
 
@@ -324,7 +325,7 @@ def manage_new():
     form = EventForm(topic_choices=_topic_choices())
     event = _save_event(form, None) if request.method == "POST" else None
     if event:
-        flash("Draft saved. Preview it, then publish it when it is ready.", "success")
+        flash(_("Draft saved. Preview it, then publish it when it is ready."), "success")
         return redirect(url_for("events.manage_edit", event_id=event.id))
     if request.method == "GET":
         _blank_rows(form)
@@ -340,7 +341,7 @@ def manage_edit(event_id: int):
     if request.method == "POST":
         form = EventForm(topic_choices=_topic_choices())
         if _save_event(form, event):
-            flash("Changes saved.", "success")
+            flash(_("Changes saved."), "success")
             return redirect(url_for("events.manage_edit", event_id=event.id))
         return render_template("events/manage/form.html", form=form, event=event), 400
     form = EventForm(topic_choices=_topic_choices(), obj=None, data=_initial(event))
@@ -379,7 +380,7 @@ def manage_publish(event_id: int):
     event = _managed_event(event_id)
     services.publish(event)  # a broken rule: the error page with its status
     db.session.commit()
-    flash("The event is published.", "success")
+    flash(_("The event is published."), "success")
     return redirect(url_for("events.detail", slug=event.slug))
 
 
@@ -388,12 +389,12 @@ def manage_publish(event_id: int):
 def manage_cancel(event_id: int):
     event = _managed_event(event_id)
     if event.is_cancelled:
-        abort(409, "This event is already cancelled.")
+        abort(409, _("This event is already cancelled."))
     form = CancelForm()
     if form.validate_on_submit():
         services.cancel(event, form.message.data)
         db.session.commit()
-        flash("The event is cancelled; every registrant was told by mail.", "success")
+        flash(_("The event is cancelled; every registrant was told by mail."), "success")
         return redirect(url_for("events.detail", slug=event.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("events/manage/cancel.html", form=form, event=event), status
@@ -416,7 +417,7 @@ def manage_duplicate(event_id: int):
         else:
             copy = services.duplicate(event, starts, current_user)
             db.session.commit()
-            flash("A draft copy was made. Check it and publish it when ready.", "success")
+            flash(_("A draft copy was made. Check it and publish it when ready."), "success")
             return redirect(url_for("events.manage_edit", event_id=copy.id))
     status = 400 if request.method == "POST" else 200
     return render_template("events/manage/duplicate.html", form=form, event=event), status

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,17 +15,20 @@ from interacta.members.countries import country_name
 from interacta.members.passwords import fingerprint
 
 ROLES = ("member", "organizer", "admin")
+#: The roles' names, as people read them.
+ROLE_LABELS = {"member": _l("Member"), "organizer": _l("Organizer"), "admin": _l("Admin")}
 
-#: (value, label) of the sectors a member can belong to, in the order they are offered.
+#: (value, label) of the sectors a member can belong to, in the order they are offered;
+#: the labels are read in the language of the page.
 SECTORS = (
-    ("civil_society", "Civil society / NGO"),
-    ("international_organisation", "International organisation"),
-    ("government", "Government"),
-    ("military", "Military"),
-    ("academia", "Academia"),
-    ("private_sector", "Private sector"),
-    ("student", "Student"),
-    ("other", "Other"),
+    ("civil_society", _l("Civil society / NGO")),
+    ("international_organisation", _l("International organisation")),
+    ("government", _l("Government")),
+    ("military", _l("Military")),
+    ("academia", _l("Academia")),
+    ("private_sector", _l("Private sector")),
+    ("student", _l("Student")),
+    ("other", _l("Other")),
 )
 SECTOR_LABELS = dict(SECTORS)
 
@@ -101,10 +105,16 @@ class Member(UserMixin, TimestampMixin, Base):
 
     @property
     def sector_label(self) -> str:
-        return SECTOR_LABELS.get(self.sector or "", "")
+        """The sector's name in the current language."""
+        return str(SECTOR_LABELS.get(self.sector or "", ""))
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS.get(self.role, self.role))
 
     @property
     def country_name(self) -> str:
+        """The country's name in the current language."""
         return country_name(self.country)
 
     def __repr__(self) -> str:

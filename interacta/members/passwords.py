@@ -9,6 +9,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -25,11 +26,11 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """Why `password` is not acceptable, or None when it is."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(count)d characters.", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(count)d characters.", count=MAX_LENGTH)
     if password.lower() in common_passwords() or password.strip().lower() in common_passwords():
-        return "This password is one of the most common ones. Please choose another."
+        return _("This password is one of the most common ones. Please choose another.")
     return None
 
 

@@ -10,9 +10,12 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from interacta.core.errors import DomainError
+from interacta.core.i18n import LANGUAGES, current_language, normalize_language
 from interacta.core.models import Topic, utcnow
 from interacta.core.registry import erase_member_data
 from interacta.core.text import normalize_email
@@ -47,7 +50,7 @@ class LoginFailed(MemberError):
 
 class NotVerified(MemberError):
     def __init__(self, member: Member):
-        super().__init__("Please confirm your email address first.")
+        super().__init__(_("Please confirm your email address first."))
         self.member = member
 
 
@@ -109,8 +112,12 @@ def join(
     country: str | None = None,
     interest_ids=(),
     show_in_directory: bool = False,
+    language: str | None = None,
 ) -> Member | None:
     """Create an unverified member and mail the link; an existing address is told instead.
+
+    `language` (the page's, where they joined) is the account's: its pages after sign-in
+    and its mails, starting with the verification link.
 
     Returns the new member, or None when the address already had an account (the caller
     must answer exactly as for a new one).
@@ -133,6 +140,7 @@ def join(
         country=country if is_country(country) else None,
         show_in_directory=bool(show_in_directory),
         role="member",
+        language=normalize_language(language if language is not None else current_language()),
     )
     member.interests = topics_by_ids(interest_ids)
     set_password(member, password)
@@ -147,9 +155,9 @@ def verify_email(token: str) -> Member:
     data = tokens.read_token(tokens.VERIFY, token)
     member = db.session.get(Member, data.get("m"))
     if member is None or not member.is_active or member.email != data.get("e"):
-        raise tokens.TokenError("This link is no longer valid.")
+        raise tokens.TokenError(_("This link is no longer valid."))
     if member.email_verified_at is not None:
-        raise tokens.TokenError("This link has already been used. You can sign in.")
+        raise tokens.TokenError(_("This link has already been used. You can sign in."))
     member.email_verified_at = utcnow()
     db.session.flush()
     return member
@@ -170,9 +178,9 @@ def authenticate(email: str, password: str) -> Member:
     member = find_by_email(email)
     if member is None:
         burn_time(password)
-        raise LoginFailed("The email address or the password is not correct.")
+        raise LoginFailed(_("The email address or the password is not correct."))
     if not check_password(member, password) or not member.is_active:
-        raise LoginFailed("The email address or the password is not correct.")
+        raise LoginFailed(_("The email address or the password is not correct."))
     if member.email_verified_at is None:
         raise NotVerified(member)
     member.last_login_at = utcnow()
@@ -193,7 +201,7 @@ def member_for_reset(token: str) -> Member:
     member = db.session.get(Member, data.get("m"))
     if member is None or not member.is_active or data.get("h") != fingerprint(member.password_hash):
         raise tokens.TokenError(
-            "This link has already been used or your password has changed since it was sent."
+            _("This link has already been used or your password has changed since it was sent.")
         )
     return member
 
@@ -211,7 +219,7 @@ def reset_password(token: str, password: str) -> Member:
 
 def change_password(member: Member, current: str, new: str) -> None:
     if not check_password(member, current):
-        raise LoginFailed("Your current password is not correct.", field="current")
+        raise LoginFailed(_("Your current password is not correct."), field="current")
     validate_password(new)
     set_password(member, new)
     db.session.flush()
@@ -233,7 +241,7 @@ def normalize_orcid(value: str | None) -> str | None:
             text = text[len(prefix) :]
     match = ORCID_RE.match(text)
     if not match:
-        raise ValueError("An ORCID iD looks like 0000-0002-1825-0097.")
+        raise ValueError(_("An ORCID iD looks like 0000-0002-1825-0097."))
     digits = "".join(match.groups())
     total = 0
     for ch in digits[:-1]:
@@ -241,7 +249,7 @@ def normalize_orcid(value: str | None) -> str | None:
     check = (12 - total % 11) % 11
     expected = "X" if check == 10 else str(check)
     if digits[-1] != expected:
-        raise ValueError("This ORCID iD has a typo: its check digit does not match.")
+        raise ValueError(_("This ORCID iD has a typo: its check digit does not match."))
     return "-".join(match.groups())
 
 
@@ -257,9 +265,13 @@ def update_profile(
     orcid: str | None,
     timezone: str,
     show_in_directory: bool,
+    language: str | None = None,
 ) -> None:
+    """Save the profile; `language` None keeps the account's language."""
     if not is_valid_timezone(timezone):
-        raise MemberError("Choose a time zone from the list.", field="timezone")
+        raise MemberError(_("Choose a time zone from the list."), field="timezone")
+    if language is not None and language not in LANGUAGES:
+        raise MemberError(_("Choose a language from the list."), field="language")
     try:
         member.orcid = normalize_orcid(orcid)
     except ValueError as exc:
@@ -272,16 +284,18 @@ def update_profile(
     member.bio = (bio or "").strip() or None
     member.timezone = timezone
     member.show_in_directory = bool(show_in_directory)
+    if language is not None:
+        member.language = language
     db.session.flush()
 
 
 def request_email_change(member: Member, new_email: str, password: str) -> None:
     """Mail a confirmation link to the new address; the old one stays until it is used."""
     if not check_password(member, password):
-        raise LoginFailed("Your current password is not correct.", field="password")
+        raise LoginFailed(_("Your current password is not correct."), field="password")
     address = normalize_email(new_email)
     if address == member.email:
-        raise MemberError("This is already your email address.", field="new_email")
+        raise MemberError(_("This is already your email address."), field="new_email")
     taken = find_by_email(address)
     if taken is not None:
         # Say nothing here (no enumeration); tell the owner of that address instead.
@@ -301,10 +315,10 @@ def confirm_email_change(token: str) -> Member:
         or data.get("h") != fingerprint(member.password_hash)
         or data.get("s") != (member.session_token or "")
     ):
-        raise tokens.TokenError("This link has already been used or is no longer valid.")
+        raise tokens.TokenError(_("This link has already been used or is no longer valid."))
     new = data.get("n")
     if find_by_email(new) is not None:
-        raise tokens.TokenError("This address now belongs to another account.")
+        raise tokens.TokenError(_("This address now belongs to another account."))
     old = member.email
     member.email = new
     member.email_verified_at = utcnow()
@@ -330,9 +344,15 @@ def audit(action: str, target: Member | None, detail: str, actor: Member | None,
 
 def set_role(member: Member, role: str, *, actor: Member | None = None, via: str = "web") -> None:
     if role not in ROLES:
-        raise RoleChangeRefused(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
+        raise RoleChangeRefused(
+            _(
+                "Unknown role %(role)s; use one of: %(roles)s.",
+                role=repr(role),
+                roles=", ".join(ROLES),
+            )
+        )
     if actor is not None and actor.id == member.id:
-        raise RoleChangeRefused("You cannot change your own role.")
+        raise RoleChangeRefused(_("You cannot change your own role."))
     if member.role == role:
         return
     audit("role", member, f"{member.role} -> {role}", actor, via)
@@ -344,9 +364,9 @@ def set_active(
     member: Member, active: bool, *, actor: Member | None = None, via: str = "web"
 ) -> None:
     if actor is not None and actor.id == member.id:
-        raise RoleChangeRefused("You cannot deactivate your own account.")
+        raise RoleChangeRefused(_("You cannot deactivate your own account."))
     if member.erased_at is not None:
-        raise RoleChangeRefused("This account has been erased.")
+        raise RoleChangeRefused(_("This account has been erased."))
     if member.is_active == active:
         return
     audit("reactivate" if active else "deactivate", member, member.name, actor, via)
@@ -389,6 +409,7 @@ def export_profile(member: Member) -> dict:
         "bio": member.bio,
         "orcid": member.orcid,
         "timezone": member.timezone,
+        "language": member.language,
         "show_in_directory": member.show_in_directory,
         "joined_at": member.created_at.isoformat() if member.created_at else None,
         "email_verified_at": _iso(member.email_verified_at),
@@ -415,9 +436,9 @@ def erase_profile(member: Member) -> None:
 def erase_account(member: Member, password: str) -> None:
     """Erase everything about `member` (every provider), then anonymise the member row."""
     if not check_password(member, password):
-        raise LoginFailed("Your password is not correct.", field="password")
+        raise LoginFailed(_("Your password is not correct."), field="password")
     name, email = member.name, member.email
-    notifications.account_erased(name, email)
+    notifications.account_erased(name, email, member.language)
     erase_member_data(member)
     audit("erase", member, "account erased by its owner", member, "web")
     member.email = None
@@ -483,7 +504,7 @@ class Bar:
 
     @property
     def text(self) -> str:
-        return "fewer than 5" if self.is_small else str(self.count)
+        return _("fewer than 5") if self.is_small else str(self.count)
 
     @property
     def shown(self) -> int:
@@ -516,10 +537,13 @@ def network_stats() -> dict:
     if len(countries) > TOP_COUNTRIES:
         rest = countries[TOP_COUNTRIES:]
         countries = countries[:TOP_COUNTRIES] + [
-            Bar(f"{len(rest)} other countries", sum(b.count for b in rest))
+            Bar(
+                ngettext("%(num)d other country", "%(num)d other countries", len(rest)),
+                sum(b.count for b in rest),
+            )
         ]
     return {
-        "total": Bar("All members", total),
+        "total": Bar(_("All members"), total),
         "sectors": sectors,
         "countries": countries,
         "country_count": len(country_rows),

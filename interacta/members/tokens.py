@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from interacta.core.errors import DomainError
@@ -53,9 +54,11 @@ def read_token(purpose: str, token: str, max_age: int | None = None) -> dict:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age or MAX_AGE[purpose])
     except SignatureExpired as exc:
-        raise TokenExpired("This link has expired.") from exc
+        raise TokenExpired(_("This link has expired.")) from exc
     except BadSignature as exc:
-        raise TokenError("This link is not valid. Please check that you copied all of it.") from exc
+        raise TokenError(
+            _("This link is not valid. Please check that you copied all of it.")
+        ) from exc
     if not isinstance(data, dict):
-        raise TokenError("This link is not valid.")
+        raise TokenError(_("This link is not valid."))
     return data

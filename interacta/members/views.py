@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import (
     confirm_login,
     current_user,
@@ -28,6 +29,7 @@ from sqlalchemy.orm import joinedload
 from interacta.core.auth import admin_required, login_required, safe_next
 from interacta.core.cache import cached_page
 from interacta.core.errors import DomainError, attach_to_form
+from interacta.core.i18n import current_language, in_language
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import list_args, page_arg, query_params
 from interacta.core.registry import export_member_data, related_sections
@@ -36,7 +38,7 @@ from interacta.core.text import normalize_email
 from interacta.extensions import db, limiter
 from interacta.members import bp, forms, freshness, services, sessions, throttle, tokens
 from interacta.members.countries import country_choices
-from interacta.members.models import ROLES, SECTORS, AuditLog, Member
+from interacta.members.models import ROLE_LABELS, ROLES, SECTORS, AuditLog, Member
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +73,24 @@ def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
     return html, 400
 
 
-LOGIN_LIMIT_MESSAGE = "Too many sign-in attempts. Please wait a few minutes and try again."
+def _login_limit_message() -> str:
+    """The 429 page of too many sign-in attempts (Flask-Limiter calls it then)."""
+    return _("Too many sign-in attempts. Please wait a few minutes and try again.")
+
+
 #: Attempts at a password, at sign-in and at re-authentication alike: per IP, and per account
 #: from one client (others cannot lock the owner out: see throttle.py).
 SIGN_IN_LIMIT_PER_IP = "20/minute"
 SIGN_IN_LIMIT_PER_ACCOUNT = "5/minute;30/day"
-LIMIT_MESSAGE = "You have tried this too often. Please wait an hour and try again."
+
+
+def _limit_message() -> str:
+    """The 429 page of too many requests of one kind (Flask-Limiter calls it then)."""
+    return _("You have tried this too often. Please wait an hour and try again.")
+
+
+def _join_limit_message() -> str:
+    return _("Too many sign-ups from your network. Please try again later.")
 
 
 # -- joining ---------------------------------------------------------------------------------
@@ -86,7 +100,7 @@ LIMIT_MESSAGE = "You have tried this too often. Please wait an hour and try agai
 @limiter.limit(
     "10/hour",
     methods=["POST"],
-    error_message="Too many sign-ups from your network. Please try again later.",
+    error_message=_join_limit_message,
 )
 def join():
     if current_user.is_authenticated:
@@ -105,6 +119,7 @@ def join():
             country=form.country.data,
             interest_ids=form.interests.data,
             show_in_directory=form.show_in_directory.data,
+            language=current_language(),
         )
         db.session.commit()
         return redirect(url_for("members.join_sent"))
@@ -123,17 +138,17 @@ def verify(token: str):
     except tokens.TokenError as exc:
         return _invalid_link(exc, resend=True)
     db.session.commit()
-    flash("Thank you: your email address is confirmed. You can sign in now.", "success")
+    flash(_("Thank you: your email address is confirmed. You can sign in now."), "success")
     return redirect(url_for("members.login"))
 
 
 @bp.route("/resend", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("5/hour", methods=["POST"], error_message=_limit_message)
 @limiter.limit(
     "3/hour",
     methods=["POST"],
     key_func=throttle.form_email_and_client_key,
-    error_message=LIMIT_MESSAGE,
+    error_message=_limit_message,
 )
 def resend():
     form = forms.EmailOnlyForm()
@@ -150,12 +165,12 @@ def resend():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=_login_limit_message)
 @limiter.limit(
     SIGN_IN_LIMIT_PER_ACCOUNT,
     methods=["POST"],
     key_func=throttle.form_email_and_client_key,
-    error_message=LOGIN_LIMIT_MESSAGE,
+    error_message=_login_limit_message,
 )
 def login():
     next_url = safe_next(request.args.get("next"))
@@ -184,7 +199,8 @@ def login():
             security_event(
                 "signin_success", logging.INFO, email=form.email.data, signed_in_member=member.id
             )
-            return redirect(next_url or url_for("members.me"))
+            # The member lands in their own language, wherever they signed in.
+            return redirect(in_language(next_url or url_for("members.me"), member.language))
     status = 400 if (error or unverified or form.errors) else 200
     return (
         render_template(
@@ -203,18 +219,18 @@ def logout():
         db.session.commit()
     logout_user()
     sessions.start_fresh()
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("pages.home"))
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
 @login_required
-@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=_login_limit_message)
 @limiter.limit(
     SIGN_IN_LIMIT_PER_ACCOUNT,
     methods=["POST"],
     key_func=_signed_in_member_key,
-    error_message=LOGIN_LIMIT_MESSAGE,
+    error_message=_login_limit_message,
 )
 def reauthenticate():
     """Ask a signed-in member for their password again (Flask-Login's refresh view)."""
@@ -231,7 +247,7 @@ def reauthenticate():
             security_event("reauth_success", logging.INFO)
             return redirect(next_url)
         security_event("reauth_failed", reason="bad_password")
-        form.password.errors.append("This password is not correct. Please try again.")
+        form.password.errors.append(_("This password is not correct. Please try again."))
     status = 400 if form.errors else 200
     return render_template("members/reauthenticate.html", form=form, next=next_url), status
 
@@ -248,7 +264,7 @@ def sign_out_others():
     security_event("signout_others", logging.INFO)
     sessions.sign_in_again(member, password_typed_at=freshness.entered_at())
     db.session.commit()  # the cookie choice merged at sign-in
-    flash("You are now signed out everywhere else.", "success")
+    flash(_("You are now signed out everywhere else."), "success")
     return redirect(url_for("members.me"))
 
 
@@ -256,12 +272,12 @@ def sign_out_others():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("10/hour", methods=["POST"], error_message=_limit_message)
 @limiter.limit(
     "3/hour",
     methods=["POST"],
     key_func=throttle.form_email_and_client_key,
-    error_message=LIMIT_MESSAGE,
+    error_message=_limit_message,
 )
 def reset_request():
     form = forms.EmailOnlyForm()
@@ -276,7 +292,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("10/hour", methods=["POST"], error_message=_limit_message)
 def reset_password(token: str):
     try:
         services.member_for_reset(token)
@@ -286,7 +302,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
         db.session.commit()
-        flash("Your password has been changed. You can sign in with it now.", "success")
+        flash(_("Your password has been changed. You can sign in with it now."), "success")
         return redirect(url_for("members.login"))
     return render_template("members/reset_password.html", form=form), 400 if form.errors else 200
 
@@ -332,19 +348,20 @@ def me():
                 orcid=profile.orcid.data,
                 timezone=profile.timezone.data,
                 show_in_directory=profile.show_in_directory.data,
+                language=profile.language.data or None,
             )
         except DomainError as exc:
             _show_error(profile, exc)
         else:
             db.session.commit()
-            flash("Your profile has been saved.", "success")
+            flash(_("Your profile has been saved."), "success")
             return redirect(url_for("members.me"))
     return _render_me(profile=profile, status=400)
 
 
 @bp.route("/me/email", methods=["GET", "POST"])
 @fresh_login_required
-@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("10/hour", methods=["POST"], error_message=_limit_message)
 def change_email():
     if request.method == "GET":  # back from re-authentication: the form is on the account page
         return redirect(url_for("members.me", _anchor="email-title"))
@@ -358,8 +375,10 @@ def change_email():
         else:
             db.session.commit()
             flash(
-                f"We sent a link to {normalize_email(form.new_email.data)}. "
-                "Your address changes once you open it.",
+                _(
+                    "We sent a link to %(address)s. Your address changes once you open it.",
+                    address=normalize_email(form.new_email.data),
+                ),
                 "info",
             )
             return redirect(url_for("members.me"))
@@ -373,13 +392,13 @@ def confirm_email(token: str):
     except tokens.TokenError as exc:
         return _invalid_link(exc)
     db.session.commit()
-    flash("Your new email address is confirmed.", "success")
+    flash(_("Your new email address is confirmed."), "success")
     return redirect(url_for("members.me" if current_user.is_authenticated else "members.login"))
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
 @fresh_login_required
-@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("10/hour", methods=["POST"], error_message=_limit_message)
 def change_password():
     if request.method == "GET":  # back from re-authentication: the form is on the account page
         return redirect(url_for("members.me", _anchor="password-title"))
@@ -394,7 +413,7 @@ def change_password():
             db.session.commit()
             # Other sessions end with the old password; this one carries on.
             sessions.keep_signed_in(current_user)
-            flash("Your password has been changed.", "success")
+            flash(_("Your password has been changed."), "success")
             return redirect(url_for("members.me"))
     return _render_me(password_form=form, status=400)
 
@@ -424,7 +443,7 @@ def export():
 
 @bp.route("/me/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"], error_message=LIMIT_MESSAGE)
+@limiter.limit("10/hour", methods=["POST"], error_message=_limit_message)
 def delete():
     form = forms.ConfirmPasswordForm()
     if form.validate_on_submit():
@@ -499,9 +518,18 @@ def admin():
         members=pagination.items,
         q=q,
         roles=ROLES,
+        role_labels=ROLE_LABELS,
         log=log,
         form=forms.EmptyForm(),
     )
+
+
+def _role_changed(member: Member) -> str:
+    if member.role == "admin":
+        return _("%(name)s is now admin.", name=member.name)
+    if member.role == "organizer":
+        return _("%(name)s is now organizer.", name=member.name)
+    return _("%(name)s is now member.", name=member.name)
 
 
 @bp.post("/admin/<int:member_id>/role")
@@ -513,7 +541,7 @@ def admin_role(member_id: int):
         abort(400)
     services.set_role(member, form.role.data, actor=current_user)
     db.session.commit()
-    flash(f"{member.name} is now {member.role}.", "success")
+    flash(_role_changed(member), "success")
     return redirect(url_for("members.admin", **list_args("members.admin")))
 
 
@@ -527,5 +555,8 @@ def admin_active(member_id: int):
     active = request.form.get("active") == "1"
     services.set_active(member, active, actor=current_user)
     db.session.commit()
-    flash(f"{member.name} is {'active again' if active else 'deactivated'}.", "success")
+    if active:
+        flash(_("%(name)s is active again.", name=member.name), "success")
+    else:
+        flash(_("%(name)s is deactivated.", name=member.name), "success")
     return redirect(url_for("members.admin", **list_args("members.admin")))

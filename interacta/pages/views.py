@@ -1,6 +1,7 @@
 """Home and the static pages."""
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 
 from interacta.core.cache import cached_page
 from interacta.core.registry import home_models, home_sections
@@ -8,18 +9,18 @@ from interacta.pages import bp
 
 #: The network's areas of focus, as seeded in the `topics` table.
 FOCUS = (
-    "Protection of civilians",
-    "Reduction of civilian casualties",
-    "Non-lethal capability",
-    "Cultural property protection",
-    "Religion",
-    "Civil and homeland security",
-    "Critical infrastructure protection",
-    "Risk reduction",
-    "Disaster management and humanitarian assistance",
-    "Joint medical stability operations",
-    "Good governance",
-    "Rule of law",
+    _l("Protection of civilians"),
+    _l("Reduction of civilian casualties"),
+    _l("Non-lethal capability"),
+    _l("Cultural property protection"),
+    _l("Religion"),
+    _l("Civil and homeland security"),
+    _l("Critical infrastructure protection"),
+    _l("Risk reduction"),
+    _l("Disaster management and humanitarian assistance"),
+    _l("Joint medical stability operations"),
+    _l("Good governance"),
+    _l("Rule of law"),
 )
 
 

@@ -7,15 +7,66 @@ bp = Blueprint("publications", __name__, template_folder="templates")
 
 @bp.app_template_filter("language_name")
 def language_name(code: str | None) -> str:
-    """ "English" for "en"; the code itself when pycountry does not know it."""
+    """The language's name in the page's language ("English" for "en" on an English page,
+    "anglais" on a French one); pycountry's English name, or the code itself, when Babel
+    does not know the code."""
     import pycountry
+    from babel import Locale
+    from flask_babel import get_locale
 
     if not code:
         return ""
     base = code.split("-")[0].lower()
+    locale = get_locale() or Locale.parse("en_GB")
+    name = locale.languages.get(base)
+    if name:
+        return name[:1].upper() + name[1:]
     language = pycountry.languages.get(alpha_2=base) if len(base) == 2 else None
     language = language or pycountry.languages.get(alpha_3=base)
     return language.name if language else code
+
+
+#: English month names for the English page (the way it has always read).
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@bp.app_template_filter("publication_date")
+def publication_date(pub) -> str:
+    """ "March 5, 2024", "March 2024" or "2024" in English; Babel's form elsewhere
+    ("5. März 2024", "mars 2024")."""
+    from datetime import date
+
+    from interacta.core.i18n import current_language
+    from interacta.core.timezones import format_day
+
+    if not pub.month:
+        return str(pub.year)
+    if current_language() == "en":
+        day = f"{pub.day}, " if pub.day else ""
+        return f"{_MONTHS[pub.month - 1]} {day}{pub.year}"
+    try:
+        moment = date(pub.year, pub.month, pub.day or 1)
+    except ValueError:
+        return str(pub.year)
+    if pub.day:
+        from babel.dates import format_skeleton
+        from flask_babel import get_locale
+
+        return format_skeleton("yMMMMd", moment, locale=get_locale())
+    return format_day(moment, "month")
 
 
 def init_app(app: Flask) -> None:

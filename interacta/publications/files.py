@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from interacta.core.errors import DomainError
 from interacta.core.text import slugify
@@ -20,7 +22,7 @@ logger = logging.getLogger(__name__)
 #: Largest PDF accepted (the request limit, MAX_CONTENT_LENGTH, is a little higher so the
 #: form's other fields still arrive and we can answer with our own message).
 PDF_MAX_BYTES = 20 * 1024 * 1024
-PDF_TOO_LARGE = (
+PDF_TOO_LARGE = _l(
     "The PDF is larger than 20 MB, the most this site accepts. "
     "Please upload a smaller (compressed) file, or leave the PDF out and give a link instead."
 )
@@ -49,9 +51,9 @@ def pdf_path(pub: Publication) -> Path | None:
 def check_pdf(data: bytes) -> None:
     """Raise unless `data` is a PDF of at most PDF_MAX_BYTES (judged by content, not name)."""
     if len(data) > PDF_MAX_BYTES:
-        raise PdfTooLarge(PDF_TOO_LARGE)
+        raise PdfTooLarge(str(PDF_TOO_LARGE))
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
-        raise NotAPdf("This file is not a PDF. Please upload a PDF document.")
+        raise NotAPdf(_("This file is not a PDF. Please upload a PDF document."))
 
 
 def read_pdf(stream) -> bytes:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import LazyString, format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -28,13 +31,37 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from interacta.publications.models import KINDS, MAX_ABSTRACT
+from interacta.publications.models import KIND_NAMES, MAX_ABSTRACT
 from interacta.publications.services import (
     PublicationError,
     PublicationInput,
     normalize_doi,
     parse_authors,
 )
+
+#: WTForms' own messages, ours to translate (WTForms has no Slovenian catalog).
+REQUIRED = _l("This field is required.")
+TOO_LONG = _l("Field cannot be longer than %(max)d characters.")
+ABSTRACT_TOO_LONG = LazyString(
+    lambda: _(
+        "An abstract is at most %(count)s characters: shorten it.",
+        count=format_number(MAX_ABSTRACT),
+    )
+)
+
+
+def longest(n: int) -> Length:
+    return Length(max=n, message=TOO_LONG)
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField whose "not a number" message is translated."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Not a valid integer value.")) from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -44,65 +71,75 @@ class MultiCheckboxField(SelectMultipleField):
 
 class PublicationForm(FlaskForm):
     kind = SelectField(
-        "Kind",
-        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
-        validators=[DataRequired()],
+        _l("Kind"),
+        choices=[SelectChoice(k, label) for k, label in KIND_NAMES.items()],
+        validators=[DataRequired(message=REQUIRED)],
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=500)])
+    title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), longest(500)])
     authors = TextAreaField(
-        "Authors",
-        validators=[DataRequired(message="Give at least one author.")],
+        _l("Authors"),
+        validators=[DataRequired(message=_l("Give at least one author."))],
         render_kw={"rows": 4},
     )
     abstract = TextAreaField(
-        "Abstract",
-        validators=[
-            Length(
-                max=MAX_ABSTRACT,
-                message=f"An abstract is at most {MAX_ABSTRACT:,} characters: shorten it.",
-            )
-        ],
+        _l("Abstract"),
+        validators=[Length(max=MAX_ABSTRACT, message=ABSTRACT_TOO_LONG)],
         render_kw={"rows": 8},
     )
-    year = IntegerField(
-        "Year",
-        validators=[DataRequired(message="Give the year."), NumberRange(1900, 2100)],
-    )
-    month = IntegerField("Month", validators=[Optional(), NumberRange(1, 12)])
-    day = IntegerField("Day", validators=[Optional(), NumberRange(1, 31)])
-    journal = StringField("Journal or series", validators=[Optional(), Length(max=300)])
-    publisher = StringField("Publisher or institution", validators=[Optional(), Length(max=300)])
-    volume = StringField("Volume", validators=[Optional(), Length(max=40)])
-    issue = StringField("Issue or number", validators=[Optional(), Length(max=40)])
-    pages = StringField("Pages", validators=[Optional(), Length(max=40)])
-    doi = StringField("DOI", validators=[Optional(), Length(max=200)])
-    external_url = URLField(
-        "External link",
-        validators=[Optional(), Length(max=500), URL(message="Give a full web address.")],
-    )
-    language = StringField(
-        "Language",
-        default="en",
+    year = WholeNumberField(
+        _l("Year"),
         validators=[
-            DataRequired(),
-            Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", message="A language code such as en."),
+            DataRequired(message=_l("Give the year.")),
+            NumberRange(1900, 2100, message=_l("Number must be between %(min)s and %(max)s.")),
         ],
     )
-    topics = MultiCheckboxField("Topics", coerce=int)
-    keywords = StringField("Keywords", validators=[Optional(), Length(max=1000)])
-    slug = StringField(
-        "Address (slug)",
+    month = WholeNumberField(
+        _l("Month"),
         validators=[
             Optional(),
-            Length(max=200),
-            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message="Lower-case letters, digits, hyphens."),
+            NumberRange(1, 12, message=_l("Number must be between %(min)s and %(max)s.")),
         ],
     )
-    version_of = SelectField("Version of", coerce=int, default=0)
-    presented_at = SelectField("Presented at (event)", coerce=int, default=0)
-    pdf = FileField("PDF (optional, at most 20 MB)")
-    remove_pdf = BooleanField("Remove the current PDF")
-    submit = SubmitField("Save")
+    day = WholeNumberField(
+        _l("Day"),
+        validators=[
+            Optional(),
+            NumberRange(1, 31, message=_l("Number must be between %(min)s and %(max)s.")),
+        ],
+    )
+    journal = StringField(_l("Journal or series"), validators=[Optional(), longest(300)])
+    publisher = StringField(_l("Publisher or institution"), validators=[Optional(), longest(300)])
+    volume = StringField(_l("Volume"), validators=[Optional(), longest(40)])
+    issue = StringField(_l("Issue or number"), validators=[Optional(), longest(40)])
+    pages = StringField(_l("Pages"), validators=[Optional(), longest(40)])
+    doi = StringField(_l("DOI"), validators=[Optional(), longest(200)])
+    external_url = URLField(
+        _l("External link"),
+        validators=[Optional(), longest(500), URL(message=_l("Give a full web address."))],
+    )
+    language = StringField(
+        _l("Language"),
+        default="en",
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", message=_l("A language code such as en.")),
+        ],
+    )
+    topics = MultiCheckboxField(_l("Topics"), coerce=int)
+    keywords = StringField(_l("Keywords"), validators=[Optional(), longest(1000)])
+    slug = StringField(
+        _l("Address (slug)"),
+        validators=[
+            Optional(),
+            longest(200),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Lower-case letters, digits, hyphens.")),
+        ],
+    )
+    version_of = SelectField(_l("Version of"), coerce=int, default=0)
+    presented_at = SelectField(_l("Presented at (event)"), coerce=int, default=0)
+    pdf = FileField(_l("PDF (optional, at most 20 MB)"))
+    remove_pdf = BooleanField(_l("Remove the current PDF"))
+    submit = SubmitField(_l("Save"))
 
     def validate_authors(self, field):
         try:
@@ -118,18 +155,18 @@ class PublicationForm(FlaskForm):
 
     def validate_external_url(self, field):
         if field.data and not field.data.lower().startswith(("http://", "https://")):
-            raise ValidationError("Give an http:// or https:// address.")
+            raise ValidationError(_("Give an http:// or https:// address."))
 
     def validate_day(self, field):
         if field.data is None:
             return
         if not self.month.data:
-            raise ValidationError("A day needs a month.")
+            raise ValidationError(_("A day needs a month."))
         if self.year.data and self.month.data and 1 <= self.month.data <= 12:
             try:
                 date(self.year.data, self.month.data, field.data)
             except ValueError:
-                raise ValidationError("This day does not exist in that month.") from None
+                raise ValidationError(_("This day does not exist in that month.")) from None
 
     def to_input(self) -> PublicationInput:
         """What save_publication takes, from the validated fields."""
@@ -186,4 +223,4 @@ class PublicationForm(FlaskForm):
 class ActionForm(FlaskForm):
     """A button that POSTs (publish, withdraw) with the CSRF token."""
 
-    submit = SubmitField("Go")
+    submit = SubmitField(_l("Go"))

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from interacta.core.models import Base, TimestampMixin, Topic
@@ -13,7 +15,7 @@ from interacta.core.models import Base, TimestampMixin, Topic
 if TYPE_CHECKING:
     from interacta.events.models import Event
 
-#: kind -> label shown to people
+#: kind -> English label: the term machine formats use (exports, OAI-PMH, DataCite)
 KINDS = {
     "journal_article": "Journal article",
     "working_paper": "Working paper",
@@ -22,7 +24,17 @@ KINDS = {
     "conference_paper": "Conference paper",
     "policy_brief": "Policy brief",
 }
+#: kind -> label shown to people, in the page's language
+KIND_NAMES = {
+    "journal_article": _l("Journal article"),
+    "working_paper": _l("Working paper"),
+    "report": _l("Report"),
+    "book_chapter": _l("Book chapter"),
+    "conference_paper": _l("Conference paper"),
+    "policy_brief": _l("Policy brief"),
+}
 STATUSES = ("draft", "published")
+
 #: Characters an abstract may have (a long article's abstract is a few thousand; the
 #: full-text index also has a limit per record).
 MAX_ABSTRACT = 20_000
@@ -115,7 +127,23 @@ class Publication(TimestampMixin, Base):
 
     @property
     def kind_label(self) -> str:
+        """The kind in English, as exports and harvesters read it."""
         return KINDS.get(self.kind, self.kind)
+
+    @property
+    def kind_name(self) -> str:
+        """The kind as a person reads it, in the page's language."""
+        name = KIND_NAMES.get(self.kind)
+        return str(name) if name is not None else self.kind
+
+    @property
+    def status_name(self) -> str:
+        """The status as a person reads it, in the page's language."""
+        if self.status == "draft":
+            return pgettext("status", "Draft")
+        if self.status == "published":
+            return pgettext("status", "Published")
+        return self.status
 
     @property
     def is_published(self) -> bool:

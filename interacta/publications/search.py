@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, aliased
 from interacta.core.models import Topic
 from interacta.extensions import db
 from interacta.publications.models import (
+    KIND_NAMES,
     KINDS,
     Publication,
     PublicationAuthor,
@@ -272,7 +273,7 @@ def facets(params: SearchParams, max_authors: int = 15) -> Facets:
         .limit(max_authors)
     ).all()
     return Facets(
-        kinds=[(k, label, kinds[k]) for k, label in KINDS.items() if k in kinds],
+        kinds=[(k, str(KIND_NAMES[k]), kinds[k]) for k in KINDS if k in kinds],
         topics=[(row[0], row[1], row[2]) for row in topics],
         years=[(row[0], row[1]) for row in years],
         authors=[(row[0], row[1]) for row in authors],

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from interacta.core.errors import DomainError
@@ -60,7 +62,7 @@ def normalize_doi(value: str | None) -> str | None:
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE)
     if not DOI_RE.match(doi):
         raise PublicationError(
-            "This is not a DOI. A DOI looks like 10.1234/abcd (a doi.org link works too).",
+            _("This is not a DOI. A DOI looks like 10.1234/abcd (a doi.org link works too)."),
             "doi",
         )
     return doi.lower()
@@ -119,7 +121,10 @@ def parse_authors(text: str) -> list[AuthorInput]:
         parts = [p.strip() for p in line.split("|")]
         if len(parts) > 3 or not parts[0]:
             raise PublicationError(
-                f"“{line.strip()}”: write Name | Affiliation | member e-mail, one author a line.",
+                _(
+                    "“%(line)s”: write Name | Affiliation | member e-mail, one author a line.",
+                    line=line.strip(),
+                ),
                 "authors",
             )
         name, affiliation, ref = [*parts, "", ""][:3]
@@ -129,14 +134,18 @@ def parse_authors(text: str) -> list[AuthorInput]:
         elif ref and not ref.startswith(LINKED_MARK):
             if not EMAIL_RE.match(ref):
                 raise PublicationError(
-                    f"“{line.strip()}”: the third part is a member's e-mail address "
-                    f"(or “{UNLINK_MARK}” to remove a link).",
+                    _(
+                        "“%(line)s”: the third part is a member's e-mail address "
+                        "(or “%(mark)s” to remove a link).",
+                        line=line.strip(),
+                        mark=UNLINK_MARK,
+                    ),
                     "authors",
                 )
             author.email = normalize_email(ref)
         authors.append(author)
     if not authors:
-        raise PublicationError("Give at least one author.", "authors")
+        raise PublicationError(_("Give at least one author."), "authors")
     return authors
 
 
@@ -220,10 +229,14 @@ def _check(pub: Publication, data: PublicationInput) -> str | None:
     """Raise PublicationError for the first rule `data` breaks; the normalised DOI."""
     if len(data.abstract or "") > MAX_ABSTRACT:
         raise PublicationError(
-            f"An abstract is at most {MAX_ABSTRACT:,} characters: shorten it.", "abstract"
+            _(
+                "An abstract is at most %(count)s characters: shorten it.",
+                count=format_number(MAX_ABSTRACT),
+            ),
+            "abstract",
         )
     if data.kind not in KINDS:
-        raise PublicationError("Choose a kind of publication.", "kind")
+        raise PublicationError(_("Choose a kind of publication."), "kind")
     doi = normalize_doi(data.doi)
     if doi:
         clash = db.session.scalar(
@@ -232,30 +245,32 @@ def _check(pub: Publication, data: PublicationInput) -> str | None:
             )
         )
         if clash:
-            raise PublicationError(f"Another publication ({clash}) already has this DOI.", "doi")
+            raise PublicationError(
+                _("Another publication (%(slug)s) already has this DOI.", slug=clash), "doi"
+            )
     if data.day and not data.month:
-        raise PublicationError("A day needs a month.", "day")
+        raise PublicationError(_("A day needs a month."), "day")
     wanted_slug = (data.slug or "").strip()
     if wanted_slug:
         if wanted_slug != _slugify(wanted_slug, max_length=200):
-            raise PublicationError("Use lower-case letters, digits and hyphens only.", "slug")
+            raise PublicationError(_("Use lower-case letters, digits and hyphens only."), "slug")
         clash = db.session.scalar(
             sa.select(Publication.id).where(
                 Publication.slug == wanted_slug, Publication.id != (pub.id or 0)
             )
         )
         if clash:
-            raise PublicationError("Another publication already uses this address.", "slug")
+            raise PublicationError(_("Another publication already uses this address."), "slug")
     if data.version_of_id is not None:
         if pub.id and data.version_of_id == pub.id:
-            raise PublicationError("A publication cannot be a version of itself.", "version_of")
+            raise PublicationError(_("A publication cannot be a version of itself."), "version_of")
         if db.session.get(Publication, data.version_of_id) is None:
-            raise PublicationError("That publication does not exist.", "version_of")
+            raise PublicationError(_("That publication does not exist."), "version_of")
     if (
         data.presented_at_event_id is not None
         and db.session.get(Event, data.presented_at_event_id) is None
     ):
-        raise PublicationError("That event does not exist.", "presented_at")
+        raise PublicationError(_("That event does not exist."), "presented_at")
     return doi
 
 

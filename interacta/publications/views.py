@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -18,7 +19,7 @@ from interacta.events.models import Event
 from interacta.extensions import db
 from interacta.publications import bp, exports, files, search, services
 from interacta.publications.forms import ActionForm, PublicationForm
-from interacta.publications.models import KINDS, Publication
+from interacta.publications.models import KIND_NAMES, Publication
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ EXPORT_TYPES = {
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc):
-    return render_error(413, files.PDF_TOO_LARGE)
+    return render_error(413, str(files.PDF_TOO_LARGE))
 
 
 # --- public pages ---------------------------------------------------------------------
@@ -50,7 +51,7 @@ def index():
         params=params,
         pagination=search.results(params, page=page_arg()),
         facets=search.facets(params),
-        kinds=KINDS,
+        kinds=KIND_NAMES,
     )
 
 
@@ -151,8 +152,8 @@ def _edit(pub: Publication | None):
         initial = PublicationForm.initial(pub, services.format_authors(pub.authors, listed))
     form = PublicationForm(data=initial)
     form.topics.choices = [(t.id, t.name) for t in services.all_topics()]
-    form.version_of.choices = [(0, "(none)")] + services.version_choices(pub.id if pub else None)
-    form.presented_at.choices = [(0, "(none)")] + services.event_choices()
+    form.version_of.choices = [(0, _("(none)"))] + services.version_choices(pub.id if pub else None)
+    form.presented_at.choices = [(0, _("(none)"))] + services.event_choices()
     status = 200
     if form.validate_on_submit():
         try:
@@ -169,7 +170,7 @@ def _edit(pub: Publication | None):
             db.session.commit()
             for name in old_files:
                 files.delete_pdf_file(name)
-            flash(f"Saved “{pub.title}”.", "success")
+            flash(_("Saved “%(title)s”.", title=pub.title), "success")
             return redirect(url_for("publications.manage_edit", pub_id=pub.id))
     if status == 200 and (form.errors or request.method == "POST"):
         status = 400
@@ -204,7 +205,7 @@ def manage_publish(pub_id: int):
     if ActionForm().validate_on_submit():
         services.publish(pub)
         db.session.commit()
-        flash(f"Published “{pub.title}”.", "success")
+        flash(_("Published “%(title)s”.", title=pub.title), "success")
     return redirect(url_for("publications.manage"))
 
 
@@ -215,5 +216,8 @@ def manage_withdraw(pub_id: int):
     if ActionForm().validate_on_submit():
         services.withdraw(pub)
         db.session.commit()
-        flash(f"Withdrew “{pub.title}”: it is a draft again and no longer public.", "success")
+        flash(
+            _("Withdrew “%(title)s”: it is a draft again and no longer public.", title=pub.title),
+            "success",
+        )
     return redirect(url_for("publications.manage"))

@@ -95,7 +95,7 @@ def test_register_page_and_guest_status_page(client, make_event, make_registrati
     event = make_event()
     html = _page(client, f"/{lang}/events/{event.slug}/register", lang)
     assert REGISTER_INTRO[lang] in html
-    assert {"fr": "Organisation", "de": "Organisation", "sl": "Organizacija"}[lang] in html
+    assert {"fr": "Affiliation", "de": "Organisation", "sl": "Organizacija"}[lang] in html
     registration = make_registration(event=event, status="pending")
     html = _page(client, f"/{lang}/events/registration/{registration.token}", lang)
     assert NOT_CONFIRMED[lang] in html
@@ -122,7 +122,7 @@ def test_a_guest_registering_from_a_german_page_gets_german_mails(client, make_e
         data={"name": "Gerda Gast", "email": "gerda@example.org", "affiliation": "", "note": ""},
     )
     assert response.status_code == 200
-    assert "Bitte prüfen Sie Ihr Postfach" in response.get_data(as_text=True)
+    assert "Sehen Sie in Ihr Postfach" in response.get_data(as_text=True)
     registration = db.session.scalar(sa.select(Registration))
     assert registration.language == "de"
 
@@ -168,7 +168,7 @@ def test_a_member_gets_mails_in_their_language_whatever_the_page(
         assert any("You are registered" in m for _, m in sess.get("_flashes", []))
     [mail] = outbox(to=member.email)
     assert mail.subject == "Prijavljeni ste: Vaja"
-    assert f"Pozdravljeni, {member.name}!" in mail.text_body
+    assert f"Pozdravljeni, {member.name}," in mail.text_body
     assert "Vaša prijava je potrjena." in mail.text_body
     assert "1. dec. 2030" in mail.text_body
     # The member's own time, in Slovenian, Babel-formatted (24-hour clock).

@@ -580,6 +580,17 @@ login login 403   403   403   200   200    GET /events/manage/<int:event_id>/mes
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/message
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/capacity
 
+# operations: the console and outbox (admins only); readiness for anyone (503 here: no job
+# worker has run in the matrix's world); metrics only with METRICS_TOKEN, unset in tests
+# (tests/admin checks the token and the development-only localhost rule)
+login login 403   403   403   403   200    GET /admin
+login login 403   403   403   403   200    GET /admin/mail
+login login 403   403   403   403   200    GET /admin/mail/<int:message_id>
+login login 403   403   403   403   ->     POST /admin/mail/<int:message_id>/resend
+login login 403   403   403   403   ->     POST /admin/mail/retry-failed
+503   503   503   503   503   503   503    GET /readyz
+404   404   404   404   404   404   404    GET /metrics
+
 # publications: public
 200   200   200   200   200   200   200    GET /publications/
 200   200   200   200   200   200   200    GET /publications/feed.atom
@@ -700,6 +711,8 @@ DETAILS: dict[str, Spec] = {
     "POST /events/manage/<int:event_id>/capacity": Spec(
         to="/events/manage/{event_id}/participants", data={"capacity": "20"}, check=capacity_set
     ),
+    "POST /admin/mail/<int:message_id>/resend": Spec(to="/admin/mail/{message_id}"),
+    "POST /admin/mail/retry-failed": Spec(to="/admin#mail-title"),
     "POST /oai": Spec(
         data={"verb": "Identify"}, check=lambda w, role, response, client, db: _oai_answer(response)
     ),

@@ -1,4 +1,5 @@
 // Publications: the "Copy citation" button (the citation stays selectable without JS).
+// Its messages come translated in data-copied / data-failed.
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("button[data-copy]").forEach((button) => {
     const source = document.getElementById(button.dataset.copy);
@@ -8,9 +9,10 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(source.textContent.trim());
-        if (status) status.textContent = "Citation copied.";
+        if (status) status.textContent = button.dataset.copied || "Citation copied.";
       } catch (err) {
-        if (status) status.textContent = "Copying failed: select the citation and copy it.";
+        if (status) status.textContent =
+            button.dataset.failed || "Copying failed: select the citation and copy it.";
       }
     });
   });
