@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from interacta.core.content import translated
 from interacta.core.urls import external_url
@@ -23,11 +24,12 @@ def event_jsonld(event: Event, seats_left: int | None) -> dict:
     url = external_url("events.detail", slug=event.slug)
     places = []
     if event.format in ("in_person", "hybrid"):
+        unknown = _("To be announced")
         places.append(
             {
                 "@type": "Place",
-                "name": event.venue_name or "To be announced",
-                "address": event.venue_address or event.venue_name or "To be announced",
+                "name": event.venue_name or unknown,
+                "address": event.venue_address or event.venue_name or unknown,
             }
         )
     if event.format in ("online", "hybrid"):
