@@ -36,8 +36,12 @@ NOT_CONFIRMED = {
 #: Babel's names of December 2030's first Sunday and of the month, per language.
 SUNDAY = {"fr": "dimanche", "de": "Sonntag", "sl": "nedelja"}
 DECEMBER = {"fr": "décembre", "de": "Dezember", "sl": "december"}
-#: 1 December 2030 as the event page writes it (Babel's medium date of each language).
-DEC_1 = {"fr": "1 déc. 2030", "de": "1. Dez. 2030", "sl": "1. dec. 2030"}
+#: 1 December 2030 as the event page writes it (Babel's full date of each language).
+DEC_1 = {
+    "fr": "dimanche 1 décembre 2030",
+    "de": "Sonntag, 1. Dezember 2030",
+    "sl": "nedelja, 1. december 2030",
+}
 
 
 def _lang(html: str) -> str:
@@ -170,7 +174,7 @@ def test_a_member_gets_mails_in_their_language_whatever_the_page(
     assert mail.subject == "Prijavljeni ste: Vaja"
     assert f"Pozdravljeni, {member.name}," in mail.text_body
     assert "Vaša prijava je potrjena." in mail.text_body
-    assert "1. dec. 2030" in mail.text_body
+    assert "1. december 2030" in mail.text_body
     # The member's own time, in Slovenian, Babel-formatted (24-hour clock).
     assert "Vaš čas: od " in mail.text_body and "03:30" in mail.text_body
     assert "/sl/events/registration/" in mail.text_body
