@@ -171,10 +171,15 @@ def register_blueprints(app: Flask) -> None:
             for extra in getattr(loaded, "extra_blueprints", ()):
                 app.register_blueprint(extra)
         app.register_blueprint(package.bp, url_prefix=prefix)
+    # Then each blueprint's wiring (registries, CLI, signals): `<package>.setup.init_app`.
     for package in packages:
-        init = getattr(package, "init_app", None)
-        if init:
-            init(app)
+        try:
+            setup = importlib.import_module(f"{package.__name__}.setup")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package.__name__}.setup":
+                raise
+            continue
+        setup.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -410,28 +410,3 @@ def top_paths(today: date, days: int = 30, limit: int = 20) -> list[tuple[str, i
 
 def with_action(choice: Choice, action: str) -> Choice:
     return replace(choice, action=action)
-
-
-# The request-bound helpers, also here so other blueprints can use `consent.services` alone
-# (interacta.consent re-exports them too). `gate` imports this module, hence the late imports.
-
-
-def allows(category: str) -> bool:
-    """Whether the current visitor allowed cookies of `category`."""
-    from interacta.consent import gate  # gate imports services
-
-    return gate.allows(category)
-
-
-def preference(key: str) -> str | None:
-    """A visitor's remembered preference ("view" or "tz"), only with functionality consent."""
-    from interacta.consent import gate  # gate imports services
-
-    return gate.preference(key)
-
-
-def remember_preference(response, key: str, value: str) -> bool:
-    """Remember a preference in the functionality cookie, only with consent."""
-    from interacta.consent import gate  # gate imports services
-
-    return gate.remember_preference(response, key, value)
