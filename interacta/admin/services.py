@@ -398,7 +398,7 @@ def redis_urls() -> dict[str, str]:
 
 
 def _redis_ok(url: str) -> bool:
-    import redis
+    import redis  # only deployments with Redis configured reach this
 
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
