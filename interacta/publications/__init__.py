@@ -4,6 +4,9 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("publications", __name__, template_folder="templates")
 
+#: The background job of the web import (interacta.publications.bibimport.run_import).
+IMPORT_JOB = "publications-import"
+
 
 @bp.app_template_filter("language_name")
 def language_name(code: str | None) -> str:
@@ -89,6 +92,17 @@ def init_app(app: Flask) -> None:
     from interacta.publications.models import Publication
 
     app.cli.add_command(cli.publications_cli)
+    from interacta.core.jobs import BackgroundJob, register_background
+    from interacta.publications import bibimport
+
+    register_background(
+        app,
+        BackgroundJob(
+            IMPORT_JOB,
+            bibimport.run_import,
+            "Import a BibTeX or RIS file an organizer uploaded.",
+        ),
+    )
     register_stylesheet(app, "css/publications.css")
     register_schema_filter(app, search.include_name)
     register_home_section(
