@@ -135,6 +135,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_demo(app, DemoSeeder(40, "publications", seed=cli.seed_demo_publications))
+    register_demo(app, DemoSeeder(41, "publication import", seed=cli.seed_demo_import))
     register_personal_data(
         app,
         PersonalDataProvider(

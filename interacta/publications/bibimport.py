@@ -61,7 +61,7 @@ REASONS = {
     "bad_doi": "not a DOI ({detail})",
     "not_saved": "{detail}",
     "doi": "DOI {detail} is already there",
-    "title": "{detail} is already there",
+    "title": "“{detail}” is already there",
 }
 
 
@@ -414,7 +414,7 @@ class Importer:
         if not doi and title_key in self.titles:
             self.report.duplicates.append(
                 ReportItem(
-                    key, "title", f"“{values.title}” ({values.year})", line, self.titles[title_key]
+                    key, "title", f"{values.title} ({values.year})", line, self.titles[title_key]
                 )
             )
             return
@@ -435,7 +435,7 @@ class Importer:
         fields = {k.lower(): f.value for k, f in entry.fields_dict.items()}
         if fields.get("versionof"):
             self.version_links[key] = (pub.id, _clean(fields["versionof"]))
-        self.report.imported.append(ReportItem(key, line=line, slug=pub.slug))
+        self.report.imported.append(ReportItem(key, "", pub.title, line, pub.slug))
 
     def finish(self) -> ImportReport:
         """Resolve "version of" links between entries of the file (field `versionof`)."""

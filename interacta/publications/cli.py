@@ -14,6 +14,7 @@ from interacta.publications.bibimport import Importer, import_bibtex, looks_like
 logger = logging.getLogger(__name__)
 
 DEMO_BIB = Path(__file__).resolve().parent / "data" / "demo.bib"
+DEMO_RIS = Path(__file__).resolve().parent / "data" / "demo.ris"
 
 publications_cli = AppGroup("publications", help="Manage publications.")
 
@@ -58,3 +59,21 @@ def seed_demo_publications() -> None:
     report = import_bibtex(DEMO_BIB.read_text(encoding="utf-8"))
     if report.broken:
         logger.warning("demo.bib has broken entries: %s", report.broken)
+
+
+def seed_demo_import() -> None:
+    """A finished web import of the shipped demo.ris (one new record, one duplicate of a
+    demo.bib record, one broken), so the import page shows a report; once."""
+    import sqlalchemy as sa
+
+    from interacta.publications.bibimport import run_import, start_import
+    from interacta.publications.models import PublicationImport
+
+    done = db.session.scalar(
+        sa.select(PublicationImport.id).where(PublicationImport.filename == DEMO_RIS.name)
+    )
+    if done:
+        return
+    imp = start_import(None, DEMO_RIS.name, DEMO_RIS.read_text(encoding="utf-8"), "published")
+    db.session.commit()
+    run_import(imp.id)

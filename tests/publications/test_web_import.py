@@ -263,3 +263,17 @@ def test_five_thousand_entries_import(db, organizer):
     assert (imp.status, imp.done, imp.total) == ("done", 5000, 5000)
     assert len(imp.report["imported"]) == 5000
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Publication)) == 5000
+
+
+def test_the_demo_shows_a_finished_ris_import_once(runner, db):
+    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo"])
+    [imp] = db.session.scalars(
+        sa.select(PublicationImport).where(PublicationImport.filename == "demo.ris")
+    ).all()
+    assert imp.status == "done"
+    assert [i["key"] for i in imp.report["imported"]] == ["demo-ris-liaison"]
+    assert [(i["key"], i["code"]) for i in imp.report["duplicates"]] == [
+        ("demo-ris-duplicate", "doi")
+    ]
+    assert [(i["key"], i["code"]) for i in imp.report["broken"]] == [("demo-ris-broken", "no_year")]
