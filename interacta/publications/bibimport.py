@@ -481,12 +481,18 @@ def run_import(import_id: int) -> str:
     """The background job: import the file of PublicationImport `import_id`, committing
     every BATCH entries with the progress; each entry is saved in its own savepoint, so a
     crash leaves whole records only. Runs once: a row not "queued" is left alone."""
-    imp = db.session.get(PublicationImport, import_id)
-    if imp is None or imp.status != "queued":
-        db.session.rollback()
-        return "nothing to do"
-    imp.status = "running"
+    # Claimed by one UPDATE, so a task delivered twice imports the file once.
+    claimed = db.session.execute(
+        sa.update(PublicationImport)
+        .where(PublicationImport.id == import_id, PublicationImport.status == "queued")
+        .values(status="running", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    if claimed != 1:
+        return "nothing to do"
+    imp = db.session.get(PublicationImport, import_id)
+    db.session.refresh(imp)
     try:
         parsed = parse_file(imp.source, imp.file_format)
         imp.total = len(parsed.entries)
