@@ -7,3 +7,6 @@ The blueprint's wiring (template filters, registries, CLI) is in `setup.py`, its
 from flask import Blueprint
 
 bp = Blueprint("publications", __name__, template_folder="templates")
+
+#: The background job of the web import (interacta.publications.bibimport.run_import).
+IMPORT_JOB = "publications-import"

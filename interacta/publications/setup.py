@@ -15,6 +15,7 @@ from flask_babel import get_locale
 
 from interacta.core import content
 from interacta.core.i18n import current_language
+from interacta.core.jobs import BackgroundJob, register_background
 from interacta.core.registry import (
     DemoSeeder,
     HomeSection,
@@ -28,7 +29,7 @@ from interacta.core.registry import (
     register_stylesheet,
 )
 from interacta.core.timezones import format_day
-from interacta.publications import cli, personal_data, search, services
+from interacta.publications import IMPORT_JOB, bibimport, cli, personal_data, search, services
 from interacta.publications.models import Publication
 
 
@@ -88,6 +89,14 @@ def init_app(app: Flask) -> None:
     content.init_app(app)
 
     app.cli.add_command(cli.publications_cli)
+    register_background(
+        app,
+        BackgroundJob(
+            IMPORT_JOB,
+            bibimport.run_import,
+            "Import a BibTeX or RIS file an organizer uploaded.",
+        ),
+    )
     register_stylesheet(app, "css/publications.css")
     register_schema_filter(app, search.include_name)
     register_home_section(
@@ -120,6 +129,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_demo(app, DemoSeeder(40, "publications", seed=cli.seed_demo_publications))
+    register_demo(app, DemoSeeder(41, "publication import", seed=cli.seed_demo_import))
     register_personal_data(
         app,
         PersonalDataProvider(

@@ -142,6 +142,18 @@ def world(db, make_member, make_event, make_registration, make_publication):
     pub = make_publication()
     pub.pdf_file, pub.pdf_size = _matrix_pdf(), 200
     draft_pub = make_publication(status="draft")
+    from interacta.publications.models import PublicationImport
+
+    pub_import = PublicationImport(
+        filename="library.bib",
+        file_format="bibtex",
+        status="done",
+        total=1,
+        done=1,
+        source="",
+        report={"imported": [], "duplicates": [], "broken": []},
+    )
+    db.session.add(pub_import)
     message = OutboxMessage(
         to_addr="someone@example.org",
         subject="A message",
@@ -167,6 +179,7 @@ def world(db, make_member, make_event, make_registration, make_publication):
         pub_id=pub.id,
         pub_slug=pub.slug,
         draft_pub_id=draft_pub.id,
+        import_id=pub_import.id,
         message_id=message.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
@@ -206,6 +219,7 @@ def _values(w, rule: str, role: str) -> dict:
         "event_id": w.event_id,
         "slug": w.pub_slug if publication else w.event_slug,
         "pub_id": w.pub_id,
+        "import_id": w.import_id,
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
         "filename": "css/site.css",
@@ -447,6 +461,18 @@ def publication_added(w, role, response, client, db):
     assert _count(db, Publication, Publication.title == PUBLICATION_FORM["title"]) == 1
 
 
+def import_file(w, role):
+    import io
+
+    bib = b"@article{matrix, title = {Imported In The Matrix}, author = {A, B}, year = {2024}}"
+    return {"file": (io.BytesIO(bib), "matrix.bib"), "status": "draft"}
+
+
+@allowed_only
+def publication_imported(w, role, response, client, db):
+    assert _count(db, Publication, Publication.title == "Imported In The Matrix") == 1
+
+
 @allowed_only
 def publication_edited(w, role, response, client, db):
     title = _scalar(db, sa.select(Publication.title).where(Publication.id == w.pub_id))
@@ -612,6 +638,10 @@ login login 403   403   200   200   200    GET /publications/manage/<int:pub_id>
 login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/edit
 login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/publish
 login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/withdraw
+login login 403   403   200   200   200    GET /publications/manage/import
+login login 403   403   ->    ->    ->     POST /publications/manage/import
+login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>
+login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>/progress
 """
 
 MATRIX = parse_table(TABLE)
@@ -718,6 +748,9 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /publications/manage/new": Spec(
         to="/publications/manage/*/edit", data=PUBLICATION_FORM, check=publication_added
+    ),
+    "POST /publications/manage/import": Spec(
+        to="/publications/manage/import/*", data=import_file, check=publication_imported
     ),
     "POST /publications/manage/<int:pub_id>/edit": Spec(
         to="/publications/manage/{pub_id}/edit", data=PUBLICATION_FORM, check=publication_edited
