@@ -89,6 +89,37 @@ def _limit_message() -> str:
     return _("You have tried this too often. Please wait an hour and try again.")
 
 
+def _mail_link_limits(per_client: str):
+    """The limits of a view that mails a link to a typed address: per client, and per
+    address from one client (3 an hour)."""
+
+    def decorate(view):
+        view = limiter.limit(
+            "3/hour",
+            methods=["POST"],
+            key_func=throttle.form_email_and_client_key,
+            error_message=_limit_message,
+        )(view)
+        return limiter.limit(per_client, methods=["POST"], error_message=_limit_message)(view)
+
+    return decorate
+
+
+def _mail_a_link(purpose: str, send, template: str):
+    """Ask for an address, mail it a link (``send(email)``), say "sent" whatever it is.
+
+    Whoever else asks for this address, its owner can still ask: past the cap they get the
+    same answer, and a link already in their mailbox works.
+    """
+    form = forms.EmailOnlyForm()
+    if form.validate_on_submit():
+        if throttle.may_mail_link(purpose, form.email.data):
+            send(form.email.data)
+            db.session.commit()
+        return render_template(template, form=None, sent=True)
+    return render_template(template, form=form, sent=False)
+
+
 def _join_limit_message() -> str:
     return _("Too many sign-ups from your network. Please try again later.")
 
@@ -143,22 +174,9 @@ def verify(token: str):
 
 
 @bp.route("/resend", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"], error_message=_limit_message)
-@limiter.limit(
-    "3/hour",
-    methods=["POST"],
-    key_func=throttle.form_email_and_client_key,
-    error_message=_limit_message,
-)
+@_mail_link_limits("5/hour")
 def resend():
-    form = forms.EmailOnlyForm()
-    if form.validate_on_submit():
-        # As for reset: others asking for this address never stop its owner asking.
-        if throttle.may_mail_link("verify", form.email.data):
-            services.resend_verification(form.email.data)
-            db.session.commit()
-        return render_template("members/resend.html", form=None, sent=True)
-    return render_template("members/resend.html", form=form, sent=False)
+    return _mail_a_link("verify", services.resend_verification, "members/resend.html")
 
 
 # -- signing in and out ------------------------------------------------------------------------
@@ -272,23 +290,9 @@ def sign_out_others():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"], error_message=_limit_message)
-@limiter.limit(
-    "3/hour",
-    methods=["POST"],
-    key_func=throttle.form_email_and_client_key,
-    error_message=_limit_message,
-)
+@_mail_link_limits("10/hour")
 def reset_request():
-    form = forms.EmailOnlyForm()
-    if form.validate_on_submit():
-        # Whoever else asks for this address, its owner can still ask: past the cap they
-        # get the same answer, and a link already in their mailbox works.
-        if throttle.may_mail_link("reset", form.email.data):
-            services.request_password_reset(form.email.data)
-            db.session.commit()
-        return render_template("members/reset_request.html", form=None, sent=True)
-    return render_template("members/reset_request.html", form=form, sent=False)
+    return _mail_a_link("reset", services.request_password_reset, "members/reset_request.html")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
