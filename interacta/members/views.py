@@ -65,6 +65,20 @@ def _show_error(form, exc: DomainError) -> None:
         form.form_errors.append(exc.message)
 
 
+def _password_checked_change(form, change) -> bool:
+    """Run `change()`, a service that checks the password typed in `form`, and commit,
+    whether it passed or not (a rehashed password is worth keeping). False, with the rule's
+    message on the form, when it did not pass."""
+    try:
+        change()
+    except DomainError as exc:
+        db.session.commit()
+        _show_error(form, exc)
+        return False
+    db.session.commit()
+    return True
+
+
 def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
     expired = isinstance(exc, tokens.TokenExpired)
     html = render_template(
@@ -370,22 +384,20 @@ def change_email():
     if request.method == "GET":  # back from re-authentication: the form is on the account page
         return redirect(url_for("members.me", _anchor="email-title"))
     form = forms.ChangeEmailForm(prefix="email")
-    if form.validate_on_submit():
-        try:
-            services.request_email_change(current_user, form.new_email.data, form.password.data)
-        except DomainError as exc:
-            db.session.commit()  # a rehashed password is worth keeping
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "We sent a link to %(address)s. Your address changes once you open it.",
-                    address=normalize_email(form.new_email.data),
-                ),
-                "info",
-            )
-            return redirect(url_for("members.me"))
+    if form.validate_on_submit() and _password_checked_change(
+        form,
+        lambda: services.request_email_change(
+            current_user, form.new_email.data, form.password.data
+        ),
+    ):
+        flash(
+            _(
+                "We sent a link to %(address)s. Your address changes once you open it.",
+                address=normalize_email(form.new_email.data),
+            ),
+            "info",
+        )
+        return redirect(url_for("members.me"))
     return _render_me(email_form=form, status=400)
 
 
@@ -407,18 +419,13 @@ def change_password():
     if request.method == "GET":  # back from re-authentication: the form is on the account page
         return redirect(url_for("members.me", _anchor="password-title"))
     form = forms.ChangePasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current.data, form.new.data)
-        except DomainError as exc:
-            db.session.commit()  # a rehashed password is worth keeping
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            # Other sessions end with the old password; this one carries on.
-            sessions.keep_signed_in(current_user)
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("members.me"))
+    if form.validate_on_submit() and _password_checked_change(
+        form, lambda: services.change_password(current_user, form.current.data, form.new.data)
+    ):
+        # Other sessions end with the old password; this one carries on.
+        sessions.keep_signed_in(current_user)
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("members.me"))
     return _render_me(password_form=form, status=400)
 
 
