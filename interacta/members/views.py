@@ -494,7 +494,7 @@ def directory():
         "members/directory.html",
         pagination=pagination,
         members=pagination.items,
-        topics=_topics(),
+        topics=[(topic.slug, topic.name) for topic in _topics()],
         sectors=SECTORS,
         countries=country_choices(),
         filters={"sector": sector, "country": country, "topic": topic, "q": q},
