@@ -103,18 +103,21 @@ def _limit_message() -> str:
     return _("You have tried this too often. Please wait an hour and try again.")
 
 
-def _mail_link_limits(per_client: str):
-    """The limits of a view that mails a link to a typed address: per client, and per
-    address from one client (3 an hour)."""
+def _post_limits(
+    per_client: str,
+    per_account: str,
+    *,
+    account_key=throttle.form_email_and_client_key,
+    message=_limit_message,
+):
+    """Two limits on a form's POSTs: per client (IP), and per account from one client
+    (`account_key`; others cannot lock the owner out: see throttle.py)."""
 
     def decorate(view):
         view = limiter.limit(
-            "3/hour",
-            methods=["POST"],
-            key_func=throttle.form_email_and_client_key,
-            error_message=_limit_message,
+            per_account, methods=["POST"], key_func=account_key, error_message=message
         )(view)
-        return limiter.limit(per_client, methods=["POST"], error_message=_limit_message)(view)
+        return limiter.limit(per_client, methods=["POST"], error_message=message)(view)
 
     return decorate
 
@@ -188,7 +191,7 @@ def verify(token: str):
 
 
 @bp.route("/resend", methods=["GET", "POST"])
-@_mail_link_limits("5/hour")
+@_post_limits("5/hour", "3/hour")
 def resend():
     return _mail_a_link("verify", services.resend_verification, "members/resend.html")
 
@@ -197,13 +200,7 @@ def resend():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=_login_limit_message)
-@limiter.limit(
-    SIGN_IN_LIMIT_PER_ACCOUNT,
-    methods=["POST"],
-    key_func=throttle.form_email_and_client_key,
-    error_message=_login_limit_message,
-)
+@_post_limits(SIGN_IN_LIMIT_PER_IP, SIGN_IN_LIMIT_PER_ACCOUNT, message=_login_limit_message)
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
@@ -257,12 +254,11 @@ def logout():
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
 @login_required
-@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=_login_limit_message)
-@limiter.limit(
+@_post_limits(
+    SIGN_IN_LIMIT_PER_IP,
     SIGN_IN_LIMIT_PER_ACCOUNT,
-    methods=["POST"],
-    key_func=_signed_in_member_key,
-    error_message=_login_limit_message,
+    account_key=_signed_in_member_key,
+    message=_login_limit_message,
 )
 def reauthenticate():
     """Ask a signed-in member for their password again (Flask-Login's refresh view)."""
@@ -304,7 +300,7 @@ def sign_out_others():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@_mail_link_limits("10/hour")
+@_post_limits("10/hour", "3/hour")
 def reset_request():
     return _mail_a_link("reset", services.request_password_reset, "members/reset_request.html")
 
