@@ -46,6 +46,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _web_address() -> list:
+    """The checks of an optional link field: a full web address of up to 500 characters."""
+    return [
+        Optional(),
+        URL(message=_l("Give a full web address (https://...).")),
+        Length(max=500),
+    ]
+
+
 def _zone_ok(form, field):
     if not is_valid_timezone(field.data):
         raise ValidationError(_("Choose a time zone from the list."))
@@ -102,11 +111,7 @@ class EventForm(FlaskForm):
     venue_address = StringField(_l("Venue address"), validators=[Optional(), Length(max=500)])
     online_url = StringField(
         _l("Online link"),
-        validators=[
-            Optional(),
-            URL(message=_l("Give a full web address (https://...).")),
-            Length(max=500),
-        ],
+        validators=_web_address(),
     )
     capacity = IntegerField(
         _l("Capacity"),
@@ -121,11 +126,7 @@ class EventForm(FlaskForm):
     audience = SelectField(_l("Who may attend"), choices=_choices(AUDIENCES))
     recording_url = StringField(
         _l("Recording"),
-        validators=[
-            Optional(),
-            URL(message=_l("Give a full web address (https://...).")),
-            Length(max=500),
-        ],
+        validators=_web_address(),
     )
     sessions = FieldList(FormField(SessionForm), min_entries=0)
     #: The language title, summary and description are written in; one section per

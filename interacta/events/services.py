@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from interacta.core import content
 from interacta.core.models import Topic, utcnow
-from interacta.core.text import slugify
+from interacta.core.text import free_slug, slugify
 from interacta.events import notifications, registrations
 from interacta.events.errors import EventError, InvalidAgenda, InvalidEvent, NotAllowed
 from interacta.events.models import (
@@ -143,12 +143,7 @@ def unique_slug(title: str, starts_at: datetime, zone: str, exclude_id: int | No
     if exclude_id is not None:
         taken_query = taken_query.where(Event.id != exclude_id)
     taken = set(db.session.scalars(taken_query))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(base, taken)
 
 
 # --- validation --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from interacta.core import content
 from interacta.core.errors import DomainError
 from interacta.core.models import Topic, utcnow
-from interacta.core.text import normalize_email, slugify
+from interacta.core.text import free_slug, normalize_email, slugify
 from interacta.events.models import Event
 from interacta.extensions import db
 from interacta.members import services as member_services
@@ -79,12 +79,7 @@ def _unique_slug(base: str, exclude_id: int | None = None) -> str:
             )
         )
     )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(base, taken)
 
 
 # --- saving ---------------------------------------------------------------------------
