@@ -44,6 +44,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("publications", "/publications", ("views", "oai_views")),
     ("consent", None, ("views",)),
     ("admin", None, ("views",)),
+    ("network", None, ("views",)),
 )
 
 

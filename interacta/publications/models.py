@@ -195,6 +195,10 @@ class PublicationAuthor(Base):
     #: As printed: "Given Family".
     name: Mapped[str] = mapped_column(sa.String(200))
     affiliation: Mapped[str | None] = mapped_column(sa.String(300))
+    #: The affiliation's record, when linked (interacta.network).
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     member_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
     )

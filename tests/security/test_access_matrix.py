@@ -55,6 +55,7 @@ from interacta.members import services as member_services
 from interacta.members import tokens
 from interacta.members.models import AuditLog, Member
 from interacta.members.passwords import fingerprint
+from interacta.network.services import create_organisation
 from interacta.publications.models import Publication
 from tests.conftest import Auth
 from tests.fixtures.events import event_form_data
@@ -142,6 +143,9 @@ def world(db, make_member, make_event, make_registration, make_publication):
     pub = make_publication()
     pub.pdf_file, pub.pdf_size = _matrix_pdf(), 200
     draft_pub = make_publication(status="draft")
+    organisation = create_organisation(
+        "Matrix Organisation", is_partner=True, logo=b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    )
     message = OutboxMessage(
         to_addr="someone@example.org",
         subject="A message",
@@ -167,6 +171,7 @@ def world(db, make_member, make_event, make_registration, make_publication):
         pub_id=pub.id,
         pub_slug=pub.slug,
         draft_pub_id=draft_pub.id,
+        org_slug=organisation.slug,
         message_id=message.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
@@ -204,7 +209,11 @@ def _values(w, rule: str, role: str) -> dict:
         "participation_id": w.participation_id,
         "draft_slug": w.draft_slug,
         "event_id": w.event_id,
-        "slug": w.pub_slug if publication else w.event_slug,
+        "slug": w.pub_slug
+        if publication
+        else w.org_slug
+        if rule.startswith("/organisations/")
+        else w.event_slug,
         "pub_id": w.pub_id,
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
@@ -590,6 +599,11 @@ login login 403   403   403   403   ->     POST /admin/mail/<int:message_id>/res
 login login 403   403   403   403   ->     POST /admin/mail/retry-failed
 503   503   503   503   503   503   503    GET /readyz
 404   404   404   404   404   404   404    GET /metrics
+
+# network: partner organisations, public
+200   200   200   200   200   200   200    GET /partners
+200   200   200   200   200   200   200    GET /organisations/<slug>
+200   200   200   200   200   200   200    GET /organisations/<slug>/logo
 
 # publications: public
 200   200   200   200   200   200   200    GET /publications/
