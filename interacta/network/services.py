@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from interacta.core.content import clean_translations, content_language, replace_translations
+from interacta.core.errors import DomainError
 from interacta.core.models import utcnow
 from interacta.core.text import slugify
 from interacta.events.models import Event
@@ -60,6 +62,7 @@ def create_organisation(
 ) -> Organisation:
     """A new organisation record (flushed); `names` gives its name in other languages."""
     name = (name or "").strip()
+    cleaned = clean_logo(logo) if logo else (None, None)  # refused before anything is added
     org = Organisation(
         slug=unique_slug(name),
         name=name,
@@ -72,11 +75,11 @@ def create_organisation(
         is_partner=is_partner,
         partner_since=partner_since,
         is_confirmed=is_confirmed,
+        logo=cleaned[0],
+        logo_type=cleaned[1],
     )
     db.session.add(org)
     set_names(org, names or {})
-    if logo is not None:
-        set_logo(org, logo)
     db.session.flush()
     return org
 
@@ -195,3 +198,87 @@ def set_co_organisers(event: Event, organisation_ids: list[int]) -> None:
 
 def organisation_by_slug(slug: str) -> Organisation | None:
     return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+
+
+class CannotMerge(DomainError):
+    status_code = 400
+    field = "into"
+
+
+def merge(keep: Organisation, gone: Organisation) -> dict[str, int]:
+    """Move `gone`'s members, publication authors and co-organised events to `keep`, then
+    delete `gone`. Returns how many of each moved."""
+    if keep.id == gone.id:
+        raise CannotMerge(_("An organisation cannot be merged into itself."))
+    moved = {}
+    moved["members"] = db.session.execute(
+        sa.update(Member)
+        .where(Member.organisation_id == gone.id)
+        .values(organisation_id=keep.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    moved["authors"] = db.session.execute(
+        sa.update(PublicationAuthor)
+        .where(PublicationAuthor.organisation_id == gone.id)
+        .values(organisation_id=keep.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    kept_events = sa.select(event_organisations.c.event_id).where(
+        event_organisations.c.organisation_id == keep.id
+    )
+    moved["events"] = db.session.execute(
+        sa.update(event_organisations)
+        .where(
+            event_organisations.c.organisation_id == gone.id,
+            event_organisations.c.event_id.not_in(kept_events),
+        )
+        .values(organisation_id=keep.id)
+    ).rowcount
+    db.session.execute(
+        sa.delete(event_organisations).where(event_organisations.c.organisation_id == gone.id)
+    )
+    if gone.is_partner and not keep.is_partner:
+        keep.is_partner, keep.partner_since = True, gone.partner_since
+    if keep.logo is None and gone.logo is not None:
+        keep.logo, keep.logo_type = gone.logo, gone.logo_type
+    keep.is_confirmed = True
+    keep.updated_at = utcnow()
+    db.session.delete(gone)
+    db.session.flush()
+    logger.info("organisation %s merged into %s: %s", gone.slug, keep.slug, moved)
+    return moved
+
+
+def update_organisation(org: Organisation, **values) -> None:
+    """Change an organisation's fields (the same names as create_organisation's)."""
+    names = values.pop("names", None)
+    logo = values.pop("logo", None)
+    if logo:  # refused before anything changes
+        set_logo(org, logo)
+    if "name" in values:
+        org.name = (values.pop("name") or "").strip()
+    if "website" in values:
+        org.website = clean_website(values.pop("website"))
+    for key in ("short_name", "country"):
+        if key in values:
+            text = (values.pop(key) or "").strip()
+            setattr(org, key, (text.upper() if key == "country" else text) or None)
+    if values.get("kind") not in KINDS:
+        values.pop("kind", None)
+    for key, value in values.items():
+        setattr(org, key, value)
+    if names is not None:
+        set_names(org, names)
+    org.updated_at = utcnow()
+    db.session.flush()
+
+
+def admin_listing() -> list[Organisation]:
+    """Every organisation, unconfirmed first, then by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .options(selectinload(Organisation.translations))
+            .order_by(Organisation.is_confirmed, Organisation.name)
+        )
+    )

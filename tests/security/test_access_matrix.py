@@ -172,6 +172,8 @@ def world(db, make_member, make_event, make_registration, make_publication):
         pub_slug=pub.slug,
         draft_pub_id=draft_pub.id,
         org_slug=organisation.slug,
+        org_id=organisation.id,
+        other_org_id=create_organisation("Matrix Other Organisation").id,
         message_id=message.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
@@ -217,6 +219,7 @@ def _values(w, rule: str, role: str) -> dict:
         "pub_id": w.pub_id,
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
+        "org_id": w.org_id,
         "filename": "css/site.css",
         "fmt": "bib",
     }
@@ -604,6 +607,11 @@ login login 403   403   403   403   ->     POST /admin/mail/retry-failed
 200   200   200   200   200   200   200    GET /partners
 200   200   200   200   200   200   200    GET /organisations/<slug>
 200   200   200   200   200   200   200    GET /organisations/<slug>/logo
+login login 403   403   403   403   200    GET /admin/organisations
+login login 403   403   403   403   ->     POST /admin/organisations
+login login 403   403   403   403   200    GET /admin/organisations/<int:org_id>
+login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>
+login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>/merge
 
 # publications: public
 200   200   200   200   200   200   200    GET /publications/
@@ -727,6 +735,17 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /admin/mail/<int:message_id>/resend": Spec(to="/admin/mail/{message_id}"),
     "POST /admin/mail/retry-failed": Spec(to="/admin#mail-title"),
+    "POST /admin/organisations": Spec(
+        to="/admin/organisations/*", data={"name": "Matrix New", "kind": "ngo"}
+    ),
+    "POST /admin/organisations/<int:org_id>": Spec(
+        to="/admin/organisations/{org_id}", data={"name": "Matrix Renamed", "kind": "ngo"}
+    ),
+    "POST /admin/organisations/<int:org_id>/merge": Spec(
+        to="/admin/organisations/{other_org_id}",
+        values=lambda w, role: {"other_org_id": w.other_org_id},
+        data=lambda w, role: {"into": w.other_org_id},
+    ),
     "POST /oai": Spec(
         data={"verb": "Identify"}, check=lambda w, role, response, client, db: _oai_answer(response)
     ),
