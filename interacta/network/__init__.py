@@ -9,7 +9,28 @@ bp = Blueprint("network", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from interacta.core.registry import DemoSeeder, register_demo
+    from interacta.core.registry import (
+        DemoSeeder,
+        RelatedItems,
+        register_answer,
+        register_demo,
+        register_related_items,
+    )
+    from interacta.network import services
     from interacta.network.demo import seed_demo
+    from interacta.network.models import Organisation
 
     register_demo(app, DemoSeeder(50, "partner organisations", seed=seed_demo))
+    # What the events show of their co-organisers: page, JSON-LD, calendar entries.
+    register_related_items(
+        app,
+        RelatedItems(
+            "event",
+            5,
+            "network/_event_organisations.html",
+            lambda event: {"co_organisers": services.co_organisers(event.id)},
+            models=(Organisation,),
+        ),
+    )
+    register_answer(app, "event_organizers", services.organizers_jsonld)
+    register_answer(app, "event_calendar_notes", services.calendar_notes)

@@ -6,9 +6,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from interacta.network.models import KINDS
 
@@ -50,3 +58,12 @@ class OrganisationForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     into = SelectField(_l("Merge into"), coerce=int, validators=[DataRequired()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CoOrganisersForm(FlaskForm):
+    organisations = MultiCheckboxField(_l("Co-organising organisations"), coerce=int)

@@ -7,13 +7,20 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from interacta.core.content import clean_translations, content_language, replace_translations
+from interacta.core.content import (
+    clean_translations,
+    content_language,
+    replace_translations,
+    translated,
+)
 from interacta.core.errors import DomainError
 from interacta.core.models import utcnow
 from interacta.core.text import slugify
+from interacta.core.urls import external_url
 from interacta.events.models import Event
 from interacta.extensions import db
 from interacta.members.models import Member
@@ -29,6 +36,8 @@ from interacta.publications.models import Publication, PublicationAuthor
 logger = logging.getLogger(__name__)
 
 NAME_FIELDS = ("name",)
+#: Where a request keeps the events' co-organisers once read (flask.g).
+_MAP_KEY = "network_co_organisers"
 
 
 def unique_slug(name: str, exclude_id: int | None = None) -> str:
@@ -193,6 +202,7 @@ def set_co_organisers(event: Event, organisation_ids: list[int]) -> None:
             sa.insert(event_organisations).values(event_id=event.id, organisation_id=org_id)
         )
     event.updated_at = utcnow()  # the event's and the organisations' pages show it
+    g.pop(_MAP_KEY, None)
     db.session.flush()
 
 
@@ -242,6 +252,7 @@ def merge(keep: Organisation, gone: Organisation) -> dict[str, int]:
     if keep.logo is None and gone.logo is not None:
         keep.logo, keep.logo_type = gone.logo, gone.logo_type
     keep.is_confirmed = True
+    g.pop(_MAP_KEY, None)
     keep.updated_at = utcnow()
     db.session.delete(gone)
     db.session.flush()
@@ -280,5 +291,51 @@ def admin_listing() -> list[Organisation]:
             sa.select(Organisation)
             .options(selectinload(Organisation.translations))
             .order_by(Organisation.is_confirmed, Organisation.name)
+        )
+    )
+
+
+def _co_organiser_map() -> dict[int, list[Organisation]]:
+    """Every event's co-organisers (event id -> organisations by name), read once per
+    request in two queries: a calendar feed of many events asks about each."""
+    if _MAP_KEY not in g:
+        rows = db.session.execute(
+            sa.select(event_organisations.c.event_id, Organisation)
+            .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
+            .options(selectinload(Organisation.translations))
+            .order_by(Organisation.name)
+        ).all()
+        found: dict[int, list[Organisation]] = {}
+        for event_id, org in rows:
+            found.setdefault(event_id, []).append(org)
+        g.setdefault(_MAP_KEY, found)
+    return g.get(_MAP_KEY)
+
+
+def organizers_jsonld(event: Event) -> list[dict]:
+    """The event's co-organisers as schema.org Organization properties."""
+    return [
+        {
+            "name": translated(org, "name").text,
+            "url": str(external_url("network.organisation", slug=org.slug)),
+        }
+        for org in _co_organiser_map().get(event.id, [])
+    ]
+
+
+def calendar_notes(event: Event) -> list[str]:
+    """A line for the event's calendar entry naming its co-organisers, if any."""
+    names = [translated(org, "name").text for org in _co_organiser_map().get(event.id, [])]
+    return [_("Co-organised by %(names)s", names=", ".join(names))] if names else []
+
+
+def confirmed_organisations() -> list[Organisation]:
+    """The confirmed records, by name (what organizers and members pick from)."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .where(Organisation.is_confirmed.is_(True))
+            .options(selectinload(Organisation.translations))
+            .order_by(Organisation.name)
         )
     )

@@ -6,16 +6,19 @@ import hashlib
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from interacta.core.auth import admin_required
+from interacta.core.auth import admin_required, organizer_required
 from interacta.core.cache import cached_page
+from interacta.core.content import translated
 from interacta.core.errors import DomainError, attach_to_form
+from interacta.events import services as event_services
 from interacta.events.models import Event
 from interacta.extensions import db
 from interacta.members.models import Member
 from interacta.network import bp, services
-from interacta.network.forms import MergeForm, OrganisationForm
+from interacta.network.forms import CoOrganisersForm, MergeForm, OrganisationForm
 from interacta.network.models import KINDS, Organisation
 from interacta.publications.models import Publication
 
@@ -129,3 +132,26 @@ def admin_merge(org_id: int):
     db.session.commit()
     flash(_("The organisations were merged."), "success")
     return redirect(url_for("network.admin_organisation", org_id=keep.id))
+
+
+# --- organizers: an event's co-organisers ---------------------------------------------------
+
+
+@bp.route("/events/manage/<int:event_id>/organisations", methods=["GET", "POST"])
+@organizer_required
+def event_organisations(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not event_services.can_manage(current_user, event):
+        abort(403)
+    form = CoOrganisersForm()
+    confirmed = services.confirmed_organisations()
+    form.organisations.choices = [SelectChoice(o.id, translated(o, "name").text) for o in confirmed]
+    if request.method == "GET":
+        form.organisations.data = [o.id for o in services.co_organisers(event.id)]
+    if form.validate_on_submit():
+        services.set_co_organisers(event, form.organisations.data or [])
+        db.session.commit()
+        flash(_("The co-organisers were saved."), "success")
+        return redirect(url_for("network.event_organisations", event_id=event.id))
+    status = 400 if form.errors else 200
+    return render_template("network/event_organisations.html", form=form, event=event), status

@@ -607,6 +607,8 @@ login login 403   403   403   403   ->     POST /admin/mail/retry-failed
 200   200   200   200   200   200   200    GET /partners
 200   200   200   200   200   200   200    GET /organisations/<slug>
 200   200   200   200   200   200   200    GET /organisations/<slug>/logo
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/organisations
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/organisations
 login login 403   403   403   403   200    GET /admin/organisations
 login login 403   403   403   403   ->     POST /admin/organisations
 login login 403   403   403   403   200    GET /admin/organisations/<int:org_id>
@@ -735,6 +737,10 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /admin/mail/<int:message_id>/resend": Spec(to="/admin/mail/{message_id}"),
     "POST /admin/mail/retry-failed": Spec(to="/admin#mail-title"),
+    "POST /events/manage/<int:event_id>/organisations": Spec(
+        to="/events/manage/{event_id}/organisations",
+        data=lambda w, role: {"organisations": [w.org_id]},
+    ),
     "POST /admin/organisations": Spec(
         to="/admin/organisations/*", data={"name": "Matrix New", "kind": "ngo"}
     ),
