@@ -64,6 +64,18 @@ def seed_demo() -> None:
                 partner_since=date(since, 1, 1),
                 logo=logo_svg(short, colour),
             )
+        elif not org.is_partner:  # proposed by a demo member before the partners came
+            services.update_organisation(
+                org,
+                short_name=short,
+                kind=kind,
+                country=country,
+                names=names,
+                is_partner=True,
+                partner_since=date(since, 1, 1),
+                is_confirmed=True,
+                logo=logo_svg(short, colour),
+            )
         by_name[name] = org
     for member in db.session.scalars(
         sa.select(Member).where(Member.organisation_id.is_(None), Member.affiliation.is_not(None))

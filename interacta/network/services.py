@@ -339,3 +339,27 @@ def confirmed_organisations() -> list[Organisation]:
             .order_by(Organisation.name)
         )
     )
+
+
+def organisation_names() -> list[str]:
+    """The confirmed records' names, for a type-ahead."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation.name)
+            .where(Organisation.is_confirmed.is_(True))
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def export_member(member: Member) -> dict | None:
+    """The organisation record the member is linked to."""
+    if member.organisation_id is None:
+        return None
+    org = db.session.get(Organisation, member.organisation_id)
+    return {"name": org.name, "confirmed": org.is_confirmed} if org else None
+
+
+def erase_member(member: Member) -> None:
+    """Unlink the member (the record is the organisation's, not the member's)."""
+    member.organisation_id = None
