@@ -44,6 +44,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("publications", "/publications", ("views", "oai_views")),
     ("consent", None, ("views",)),
     ("admin", None, ("views",)),
+    ("network", None, ("views",)),
 )
 
 
@@ -173,6 +174,8 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(package.bp, url_prefix=prefix)
     # Then each blueprint's wiring (registries, CLI, signals): `<package>.setup.init_app`.
     for package in packages:
+        if hasattr(package, "init_app"):  # the old place: it would be silently skipped
+            raise RuntimeError(f"{package.__name__}: init_app belongs in its setup.py")
         try:
             setup = importlib.import_module(f"{package.__name__}.setup")
         except ModuleNotFoundError as exc:

@@ -15,6 +15,7 @@ from interacta.core.cache import cached
 from interacta.core.content import translated
 from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
+from interacta.core.registry import answers
 from interacta.core.urls import external_url
 from interacta.events.models import Event
 
@@ -44,6 +45,8 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
     description = translated(event, "summary").text
     if with_online_link and event.online_url:
         description += "\n\n" + _("Join online: %(url)s", url=event.online_url)
+    for note in answers("event_calendar_notes", event):  # co-organisers (interacta.network)
+        description += "\n\n" + note
     item.add("description", f"{description}\n\n{url}".strip())
     item.add("url", url)
     item.add("location", event.place)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from interacta.core.content import translated
+from interacta.core.registry import answers
 from interacta.core.urls import external_url
 from interacta.events.models import Event
 
@@ -17,6 +18,17 @@ ATTENDANCE = {
     "online": "OnlineEventAttendanceMode",
     "hybrid": "MixedEventAttendanceMode",
 }
+
+
+def _organizers(event: Event) -> dict | list[dict]:
+    """The network, and the organisations that co-organise (interacta.network answers)."""
+    network = {
+        "@type": "Organization",
+        "name": current_app.config["SITE_NAME"],
+        "url": external_url("pages.home"),
+    }
+    others = [{"@type": "Organization", **org} for org in answers("event_organizers", event)]
+    return [network, *others] if others else network
 
 
 def event_jsonld(event: Event, seats_left: int | None) -> dict:
@@ -47,11 +59,7 @@ def event_jsonld(event: Event, seats_left: int | None) -> dict:
         "eventAttendanceMode": SCHEMA + ATTENDANCE.get(event.format, ATTENDANCE["in_person"]),
         "eventStatus": SCHEMA + ("EventCancelled" if event.is_cancelled else "EventScheduled"),
         "location": places[0] if len(places) == 1 else places,
-        "organizer": {
-            "@type": "Organization",
-            "name": current_app.config["SITE_NAME"],
-            "url": external_url("pages.home"),
-        },
+        "organizer": _organizers(event),
         "offers": {
             "@type": "Offer",
             "price": "0",

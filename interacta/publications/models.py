@@ -199,6 +199,10 @@ class PublicationAuthor(Base):
     orcid: Mapped[str | None] = mapped_column(sa.String(19))
     #: ROR id of the affiliation, the 9 characters after https://ror.org/ (checked).
     affiliation_ror: Mapped[str | None] = mapped_column(sa.String(9))
+    #: The affiliation's record, when linked (interacta.network).
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     member_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
     )

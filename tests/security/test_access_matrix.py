@@ -55,6 +55,7 @@ from interacta.members import services as member_services
 from interacta.members import tokens
 from interacta.members.models import AuditLog, Member
 from interacta.members.passwords import fingerprint
+from interacta.network.services import create_organisation
 from interacta.publications.models import Publication
 from tests.conftest import Auth
 from tests.fixtures.events import event_form_data
@@ -154,6 +155,9 @@ def world(db, make_member, make_event, make_registration, make_publication):
         report={"imported": [], "duplicates": [], "broken": []},
     )
     db.session.add(pub_import)
+    organisation = create_organisation(
+        "Matrix Organisation", is_partner=True, logo=b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    )
     message = OutboxMessage(
         to_addr="someone@example.org",
         subject="A message",
@@ -180,6 +184,9 @@ def world(db, make_member, make_event, make_registration, make_publication):
         pub_slug=pub.slug,
         draft_pub_id=draft_pub.id,
         import_id=pub_import.id,
+        org_slug=organisation.slug,
+        org_id=organisation.id,
+        other_org_id=create_organisation("Matrix Other Organisation").id,
         message_id=message.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
@@ -217,11 +224,16 @@ def _values(w, rule: str, role: str) -> dict:
         "participation_id": w.participation_id,
         "draft_slug": w.draft_slug,
         "event_id": w.event_id,
-        "slug": w.pub_slug if publication else w.event_slug,
+        "slug": w.pub_slug
+        if publication
+        else w.org_slug
+        if rule.startswith("/organisations/")
+        else w.event_slug,
         "pub_id": w.pub_id,
         "import_id": w.import_id,
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
+        "org_id": w.org_id,
         "filename": "css/site.css",
         "fmt": "bib",
     }
@@ -617,6 +629,18 @@ login login 403   403   403   403   ->     POST /admin/mail/retry-failed
 503   503   503   503   503   503   503    GET /readyz
 404   404   404   404   404   404   404    GET /metrics
 
+# network: partner organisations, public
+200   200   200   200   200   200   200    GET /partners
+200   200   200   200   200   200   200    GET /organisations/<slug>
+200   200   200   200   200   200   200    GET /organisations/<slug>/logo
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/organisations
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/organisations
+login login 403   403   403   403   200    GET /admin/organisations
+login login 403   403   403   403   ->     POST /admin/organisations
+login login 403   403   403   403   200    GET /admin/organisations/<int:org_id>
+login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>
+login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>/merge
+
 # publications: public
 200   200   200   200   200   200   200    GET /publications/
 200   200   200   200   200   200   200    GET /publications/feed.atom
@@ -743,6 +767,21 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /admin/mail/<int:message_id>/resend": Spec(to="/admin/mail/{message_id}"),
     "POST /admin/mail/retry-failed": Spec(to="/admin#mail-title"),
+    "POST /events/manage/<int:event_id>/organisations": Spec(
+        to="/events/manage/{event_id}/organisations",
+        data=lambda w, role: {"organisations": [w.org_id]},
+    ),
+    "POST /admin/organisations": Spec(
+        to="/admin/organisations/*", data={"name": "Matrix New", "kind": "ngo"}
+    ),
+    "POST /admin/organisations/<int:org_id>": Spec(
+        to="/admin/organisations/{org_id}", data={"name": "Matrix Renamed", "kind": "ngo"}
+    ),
+    "POST /admin/organisations/<int:org_id>/merge": Spec(
+        to="/admin/organisations/{other_org_id}",
+        values=lambda w, role: {"other_org_id": w.other_org_id},
+        data=lambda w, role: {"into": w.other_org_id},
+    ),
     "POST /oai": Spec(
         data={"verb": "Identify"}, check=lambda w, role, response, client, db: _oai_answer(response)
     ),
