@@ -109,7 +109,7 @@ class World(SimpleNamespace):
 
 
 @pytest.fixture
-def world(db, make_member, make_event, make_registration, make_publication):
+def world(db, make_member, make_event, make_registration, make_publication, make_call):
     """One event with its organizer, a participant, a guest; another organizer's event; a
     member, an admin, an unverified newcomer; publications; all as plain values."""
     people = {
@@ -129,6 +129,7 @@ def world(db, make_member, make_event, make_registration, make_publication):
         online_url=ONLINE_URL,
         capacity=10,
     )
+    make_call(event=event)
     draft = make_event(organizer=people["owner"], status="draft")
     other_event = make_event(organizer=people["other_org"])
     participation = make_registration(event=event, member=people["participant"])
@@ -470,6 +471,26 @@ def choice_logged(w, role, response, client, db):
     assert _count(db, ConsentLogEntry) == 1
 
 
+def call_form(w, role):
+    deadline = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    return {
+        "scope": "Matrix scope",
+        "types": ["talk"],
+        "abstract_word_limit": "250",
+        "deadline": deadline,
+        "blind_mode": "single",
+        "criteria": "Relevance | 3",
+        "reviews_per_submission": "2",
+    }
+
+
+@allowed_only
+def call_saved(w, role, response, client, db):
+    from interacta.calls.models import Call
+
+    assert _scalar(db, sa.select(Call.scope).where(Call.event_id == w.event_id)) == "Matrix scope"
+
+
 def csv_lists_the_participants(w, role, response, client, db):
     if response.status_code == 200:
         assert "Gina Guest" in response.get_data(as_text=True)
@@ -549,6 +570,11 @@ login login 403   403   403   403   ->     POST /members/admin/<int:member_id>/a
 200   200   200   200   200   200   200    GET /events/<slug>.ics
 200   200   ->ev  ->ev  ->ev  ->ev  ->ev   GET /events/<slug>/register
 200   200   ->ev  ->ev  ->ev  ->ev  ->ev   POST /events/<slug>/register
+
+# calls for papers (the event has an open call)
+200   200   200   200   200   200   200    GET /events/<slug>/call
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/call
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/call
 
 # events: a registration's own page, by its token only
 404   200   404   200   404   404   404    GET /events/registration/<token>
@@ -698,6 +724,9 @@ DETAILS: dict[str, Spec] = {
         to="/events/manage/*/edit", data={"starts_at": "2030-11-01T09:00"}, check=event_copied
     ),
     "GET /events/manage/<int:event_id>/participants.csv": Spec(check=csv_lists_the_participants),
+    "POST /events/manage/<int:event_id>/call": Spec(
+        to="/events/manage/{event_id}/call", data=call_form, check=call_saved
+    ),
     "POST /events/manage/<int:event_id>/checkin": Spec(
         to="/events/manage/{event_id}/checkin#r{participation_id}",
         data=lambda w, role: {"registration": w.participation_id, "attended": "1"},

@@ -1,0 +1,28 @@
+"""Calls for papers: an event's call (scope, types, tracks, deadline, review criteria)."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("calls", __name__, template_folder="templates")
+
+
+def init_app(app: Flask) -> None:
+    from interacta.calls import demo, services
+    from interacta.calls.models import Call
+    from interacta.core.registry import (
+        DemoSeeder,
+        RelatedItems,
+        register_demo,
+        register_related_items,
+    )
+
+    register_related_items(
+        app,
+        RelatedItems(
+            "event",
+            5,
+            "calls/_event_link.html",
+            load=lambda event: {"call": services.call_for_event(event.id)},
+            models=(Call,),
+        ),
+    )
+    register_demo(app, DemoSeeder(45, "calls for papers", seed=demo.seed))

@@ -1,0 +1,58 @@
+"""calls: an event's call for papers and its review criteria
+
+Revision ID: 0015_calls
+Revises: 0014_content_translations
+Create Date: 2026-11-26 12:20:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0015_calls"
+down_revision = "0014_content_translations"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "calls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.Text(), nullable=False),
+        sa.Column("types", sa.String(length=100), nullable=False),
+        sa.Column("tracks", sa.Text(), nullable=False),
+        sa.Column("abstract_word_limit", sa.Integer(), nullable=False),
+        sa.Column("pdf_required", sa.Boolean(), nullable=False),
+        sa.Column("deadline_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("blind_mode", sa.String(length=10), nullable=False),
+        sa.Column("reviews_per_submission", sa.Integer(), nullable=False),
+        sa.Column("decision_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["events.id"], name=op.f("fk_calls_event_id_events"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calls")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_calls_event_id")),
+    )
+    op.create_table(
+        "call_criteria",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"], ["calls.id"], name=op.f("fk_call_criteria_call_id_calls"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_criteria")),
+    )
+    op.create_index(op.f("ix_call_criteria_call_id"), "call_criteria", ["call_id"], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f("ix_call_criteria_call_id"), table_name="call_criteria")
+    op.drop_table("call_criteria")
+    op.drop_table("calls")
