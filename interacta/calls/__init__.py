@@ -7,7 +7,7 @@ bp = Blueprint("calls", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     from interacta.calls import demo, services
-    from interacta.calls.models import Call
+    from interacta.calls.models import Call, Submission
     from interacta.core.registry import (
         DemoSeeder,
         RelatedItems,
@@ -23,6 +23,16 @@ def init_app(app: Flask) -> None:
             "calls/_event_link.html",
             load=lambda event: {"call": services.call_for_event(event.id)},
             models=(Call,),
+        ),
+    )
+    register_related_items(
+        app,
+        RelatedItems(
+            "member",
+            30,
+            "calls/_my_link.html",
+            load=lambda member: {"count": len(services.member_submissions(member.id))},
+            models=(Submission,),
         ),
     )
     register_demo(app, DemoSeeder(45, "calls for papers", seed=demo.seed))

@@ -8,10 +8,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from interacta.calls import services
-from interacta.calls.models import Call
+from interacta.calls.models import Call, Submission
 from interacta.core.models import utcnow
 from interacta.events.models import Event
 from interacta.extensions import db
+from interacta.members.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def seed() -> None:
     deadline = services.event_services.utc_to_local_naive(
         (now + timedelta(days=10)).replace(minute=0, second=0, microsecond=0), event.timezone
     )
-    services.save_call(
+    call = services.save_call(
         event,
         services.CallValues(
             deadline=deadline,
@@ -53,4 +54,48 @@ def seed() -> None:
             criteria=[("Relevance", 2), ("Originality", 1), ("Clarity", 1)],
         ),
     )
+    _submissions(call)
     logger.info("seeded a demo call for papers on %s", event.slug)
+
+
+PAPERS = [
+    ("Shared situational awareness in flood response", "paper", "Disaster response"),
+    ("Liaison officers as brokers of trust", "talk", "Protection of civilians"),
+    ("After-action reviews that change practice", "poster", "Lessons learned"),
+    ("Humanitarian notification systems in practice", "paper", "Protection of civilians"),
+]
+
+
+def _submissions(call: Call) -> None:
+    """A few submissions by verified demo members (no receipts mailed)."""
+    members = list(
+        db.session.scalars(
+            sa.select(Member)
+            .where(Member.email_verified_at.is_not(None), Member.role == "member")
+            .order_by(Member.id)
+            .limit(len(PAPERS))
+        )
+    )
+    for member, (title, kind, track) in zip(members, PAPERS, strict=False):
+        db.session.add(
+            Submission(
+                call=call,
+                member_id=member.id,
+                title=title,
+                title_key=services.title_key(title),
+                contribution_type=kind,
+                track=track,
+                abstract=f"{title}: what we observed, what we propose, and why it matters.",
+                keywords="civil-military interaction, coordination",
+                coauthors=[
+                    {
+                        "name": "Ana Novak",
+                        "affiliation": "University of Ljubljana",
+                        "email": "",
+                        "orcid": "",
+                    }
+                ],
+                consent_publication=True,
+            )
+        )
+    db.session.flush()

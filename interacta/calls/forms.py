@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,6 +13,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     SelectMultipleField,
+    StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -70,3 +72,41 @@ class CallForm(FlaskForm):
         validators=[DataRequired(), NumberRange(min=1, max=10)],
     )
     decision_on = DateField(_l("Decision date"), validators=[Optional()])
+
+
+class SubmissionForm(FlaskForm):
+    """Choices of type and track are set from the call by the view."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    contribution_type = SelectField(_l("Type of contribution"), validators=[DataRequired()])
+    track = SelectField(_l("Track"), validators=[Optional()])
+    abstract = TextAreaField(
+        _l("Abstract"), validators=[DataRequired(), Length(max=50000)], render_kw={"rows": 10}
+    )
+    keywords = StringField(_l("Keywords"), validators=[Optional(), Length(max=500)])
+    coauthors = TextAreaField(
+        _l("Co-authors"), validators=[Optional(), Length(max=10000)], render_kw={"rows": 4}
+    )
+    pdf = FileField(_l("Full paper (PDF, at most 20 MB)"))
+    consent_publication = BooleanField(
+        _l("If accepted, the paper may be published as a working paper of the network")
+    )
+
+    def set_call(self, call) -> None:
+        self.contribution_type.choices = [
+            SelectChoice(key, label)
+            for key, label in CONTRIBUTION_TYPES.items()
+            if key in call.type_keys
+        ]
+        if call.track_list:
+            self.track.choices = [SelectChoice("", _("Choose a track"))] + [
+                SelectChoice(t, t) for t in call.track_list
+            ]
+            self.track.validators = [DataRequired()]
+            self.track.flags.required = True
+        else:
+            self.track.choices = [SelectChoice("", "")]
+        self.abstract.render_kw = {
+            **(self.abstract.render_kw or {}),
+            "data-word-limit": call.abstract_word_limit,
+        }

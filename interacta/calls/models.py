@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interacta.core.models import Base, TimestampMixin, utcnow
 from interacta.events.models import Event
+from interacta.members.models import Member
 
 #: Labels are lazy: each is written in the language of the page that shows it.
 CONTRIBUTION_TYPES = {
@@ -96,3 +97,58 @@ class Criterion(Base):
     def cache_parent(self) -> Call | None:
         """A change to a criterion is a change to its call (interacta.core.cache)."""
         return self.call
+
+
+SUBMISSION_STATUSES = {
+    "submitted": _l("submitted"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
+class Submission(TimestampMixin, Base):
+    """A member's contribution to a call."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (sa.Index("ix_submissions_call_status", "call_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: The title folded (case, spaces) for the one-submission-per-title rule.
+    title_key: Mapped[str] = mapped_column(sa.String(300))
+    #: A key of CONTRIBUTION_TYPES offered by the call.
+    contribution_type: Mapped[str] = mapped_column(sa.String(20))
+    track: Mapped[str] = mapped_column(sa.String(200), default="")
+    abstract: Mapped[str] = mapped_column(sa.Text)
+    keywords: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: [{"name", "affiliation", "email", "orcid"}], in the order of the author list.
+    coauthors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: Stored name in the instance's calls folder (random hex + .pdf).
+    pdf_file: Mapped[str | None] = mapped_column(sa.String(64))
+    pdf_size: Mapped[int | None]
+    #: The authors agree to publication (a working paper) if accepted.
+    consent_publication: Mapped[bool] = mapped_column(default=False)
+    #: submitted | withdrawn
+    status: Mapped[str] = mapped_column(sa.String(20), default="submitted")
+    withdrawn_at: Mapped[datetime | None]
+
+    call: Mapped[Call] = relationship(lazy="joined")
+    member: Mapped[Member | None] = relationship(lazy="select")
+
+    @property
+    def status_label(self) -> str:
+        return str(SUBMISSION_STATUSES.get(self.status, self.status))
+
+    @property
+    def type_label(self) -> str:
+        return str(CONTRIBUTION_TYPES.get(self.contribution_type, self.contribution_type))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != "withdrawn"
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.id} {self.status} call={self.call_id}>"

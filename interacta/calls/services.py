@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from interacta.calls.models import BLIND_MODES, CONTRIBUTION_TYPES, Call, Criterion
-from interacta.core.errors import DomainError
+from interacta.calls import notifications
+from interacta.calls.models import BLIND_MODES, CONTRIBUTION_TYPES, Call, Criterion, Submission
+from interacta.core.errors import DomainError, NotAllowed
 from interacta.core.models import utcnow
+from interacta.core.text import normalize_email
 from interacta.events import services as event_services
 from interacta.events.models import Event
 from interacta.extensions import db
+from interacta.members.services import normalize_orcid
+from interacta.publications import files
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +178,223 @@ def public_call(slug: str, member=None) -> Call | None:
     if event is None or not event_services.is_visible(event, member):
         return None
     return call_for_event(event.id)
+
+
+# --- submissions -------------------------------------------------------------------------
+
+
+class CallClosed(DomainError):
+    status_code = 409
+
+
+class InvalidSubmission(DomainError):
+    """A value of the submission is not acceptable (names the form field)."""
+
+
+class DuplicateTitle(DomainError):
+    status_code = 409
+    field = "title"
+
+
+MAX_COAUTHORS = 20
+#: The names we give stored PDFs; no other name is ever deleted.
+_STORED_NAME = re.compile(r"[0-9a-f]{32}\.pdf")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass
+class SubmissionValues:
+    title: str
+    contribution_type: str
+    abstract: str
+    track: str = ""
+    keywords: str = ""
+    #: [{"name", "affiliation", "email", "orcid"}]
+    coauthors: list[dict] = field(default_factory=list)
+    consent_publication: bool = False
+
+
+def count_words(text: str) -> int:
+    """Words as the page's counter counts them: runs of non-space characters."""
+    return len(_WORD.findall(text or ""))
+
+
+def title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def parse_coauthors(text: str) -> list[dict]:
+    """Lines "Name | Affiliation | Email | ORCID" (the last three optional)."""
+    people = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")] + ["", "", ""]
+        name, affiliation, email, orcid = parts[:4]
+        if not name or len(name) > 120 or len(affiliation) > 200:
+            raise InvalidSubmission(
+                _("Give each co-author a name (at most 120 characters) on a line of its own."),
+                field="coauthors",
+            )
+        email = normalize_email(email) if email else ""
+        if email and (len(email) > 320 or "@" not in email.strip("@")):
+            raise InvalidSubmission(
+                _("%(email)s is not an email address.", email=email), field="coauthors"
+            )
+        try:
+            orcid = normalize_orcid(orcid) or ""
+        except ValueError as exc:
+            raise InvalidSubmission(str(exc), field="coauthors") from None
+        people.append({"name": name, "affiliation": affiliation, "email": email, "orcid": orcid})
+    if len(people) > MAX_COAUTHORS:
+        raise InvalidSubmission(_("At most %(n)d co-authors.", n=MAX_COAUTHORS), field="coauthors")
+    return people
+
+
+def format_coauthors(submission: Submission) -> str:
+    return "\n".join(
+        " | ".join((c["name"], c["affiliation"], c["email"], c["orcid"])).rstrip(" |")
+        for c in submission.coauthors or []
+    )
+
+
+def check_open(call: Call, now: datetime | None = None) -> None:
+    if not call.is_open(now):
+        raise CallClosed(_("The call is closed: nothing can be submitted or changed any more."))
+
+
+def _check_submission(
+    call: Call, member, values: SubmissionValues, exclude_id: int | None = None
+) -> None:
+    if not values.title.strip() or len(values.title.strip()) > 300:
+        raise InvalidSubmission(_("Give a title of at most 300 characters."), field="title")
+    if values.contribution_type not in call.type_keys:
+        raise InvalidSubmission(
+            _("Choose one of the contribution types of this call."), field="contribution_type"
+        )
+    if call.track_list and values.track not in call.track_list:
+        raise InvalidSubmission(_("Choose one of the tracks of this call."), field="track")
+    words = count_words(values.abstract)
+    if words == 0:
+        raise InvalidSubmission(_("Write an abstract."), field="abstract")
+    if words > call.abstract_word_limit:
+        raise InvalidSubmission(
+            _(
+                "The abstract has %(words)d words; this call allows at most %(limit)d.",
+                words=words,
+                limit=call.abstract_word_limit,
+            ),
+            field="abstract",
+        )
+    query = sa.select(Submission.id).where(
+        Submission.call_id == call.id,
+        Submission.member_id == member.id,
+        Submission.title_key == title_key(values.title),
+        Submission.status != "withdrawn",
+    )
+    if exclude_id is not None:
+        query = query.where(Submission.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DuplicateTitle(_("You have already submitted a contribution with this title."))
+
+
+def _apply(submission: Submission, values: SubmissionValues) -> None:
+    submission.title = values.title.strip()
+    submission.title_key = title_key(values.title)
+    submission.contribution_type = values.contribution_type
+    submission.track = values.track
+    submission.abstract = values.abstract.strip()
+    submission.keywords = values.keywords.strip()[:500]
+    submission.coauthors = list(values.coauthors)
+    submission.consent_publication = values.consent_publication
+
+
+def submission_dir() -> Path:
+    path = Path(current_app.instance_path) / "calls"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _store_pdf(submission: Submission, data: bytes) -> str | None:
+    """Store checked PDF bytes; returns the replaced file's name (deleted after commit)."""
+    files.check_pdf(data)
+    name = f"{secrets.token_hex(16)}.pdf"
+    (submission_dir() / name).write_bytes(data)
+    old, submission.pdf_file, submission.pdf_size = submission.pdf_file, name, len(data)
+    return old
+
+
+def delete_submission_pdf(name: str | None) -> None:
+    if name and _STORED_NAME.fullmatch(name):
+        (submission_dir() / name).unlink(missing_ok=True)
+
+
+def submit(
+    call: Call,
+    member,
+    values: SubmissionValues,
+    pdf: bytes | None = None,
+    now: datetime | None = None,
+) -> Submission:
+    """A verified member submits to an open call; a receipt is mailed."""
+    check_open(call, now)
+    if member.email_verified_at is None:
+        raise NotAllowed(_("Please confirm your email address before you submit."))
+    _check_submission(call, member, values)
+    if call.pdf_required and not pdf:
+        raise InvalidSubmission(_("This call asks for the full paper as a PDF."), field="pdf")
+    submission = Submission(call=call, call_id=call.id, member_id=member.id, member=member)
+    _apply(submission, values)
+    if pdf:
+        _store_pdf(submission, pdf)
+    db.session.add(submission)
+    db.session.flush()
+    notifications.receipt(submission, "submitted")
+    logger.info("submission %s to call %s", submission.id, call.id)
+    return submission
+
+
+def update_submission(
+    submission: Submission,
+    values: SubmissionValues,
+    pdf: bytes | None = None,
+    now: datetime | None = None,
+) -> str | None:
+    """The author changes a submission until the deadline; returns a replaced PDF's name."""
+    if not submission.is_active:
+        raise CallClosed(_("This submission was withdrawn."))
+    check_open(submission.call, now)
+    _check_submission(submission.call, submission.member, values, exclude_id=submission.id)
+    _apply(submission, values)
+    old = _store_pdf(submission, pdf) if pdf else None
+    db.session.flush()
+    notifications.receipt(submission, "changed")
+    return old
+
+
+def withdraw(submission: Submission, now: datetime | None = None) -> None:
+    """The author withdraws a submission until the deadline."""
+    if not submission.is_active:
+        return
+    check_open(submission.call, now)
+    submission.status = "withdrawn"
+    submission.withdrawn_at = now or utcnow()
+    db.session.flush()
+    notifications.receipt(submission, "withdrawn")
+
+
+def member_submissions(member_id: int) -> list[Submission]:
+    return list(
+        db.session.scalars(
+            sa.select(Submission)
+            .where(Submission.member_id == member_id)
+            .order_by(Submission.created_at.desc(), Submission.id.desc())
+        )
+    )
+
+
+def own_submission(submission_id: int, member) -> Submission | None:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or member is None or submission.member_id != member.id:
+        return None
+    return submission

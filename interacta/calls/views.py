@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from interacta.calls import bp, services
-from interacta.calls.forms import CallForm
-from interacta.core.auth import organizer_required
+from interacta.calls.forms import CallForm, SubmissionForm
+from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import utcnow
 from interacta.events import services as event_services
 from interacta.events.models import Event
 from interacta.extensions import db
+from interacta.publications import files
 
 
 def _member():
@@ -95,3 +96,130 @@ def manage_call(event_id: int):
         }
     form = CallForm(data=data)
     return render_template("calls/manage.html", form=form, event=event, call=call)
+
+
+# --- submitting --------------------------------------------------------------------------
+
+
+def _submission_values(form: SubmissionForm) -> services.SubmissionValues:
+    return services.SubmissionValues(
+        title=form.title.data or "",
+        contribution_type=form.contribution_type.data or "",
+        track=form.track.data or "",
+        abstract=form.abstract.data or "",
+        keywords=form.keywords.data or "",
+        coauthors=services.parse_coauthors(form.coauthors.data or ""),
+        consent_publication=bool(form.consent_publication.data),
+    )
+
+
+def _uploaded_pdf(form: SubmissionForm) -> bytes | None:
+    upload = form.pdf.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    return files.read_pdf(upload.stream)
+
+
+@bp.route("/events/<slug>/call/submit", methods=["GET", "POST"])
+@login_required
+def submit(slug: str):
+    call = services.public_call(slug, current_user)
+    if call is None:
+        abort(404)
+    if not call.is_open():
+        flash(_("The call is closed: nothing can be submitted any more."), "error")
+        return redirect(url_for("calls.call_page", slug=slug))
+    form = SubmissionForm()
+    form.set_call(call)
+    if request.method == "POST" and form.validate():
+        try:
+            services.submit(call, current_user, _submission_values(form), _uploaded_pdf(form))
+        except DomainError as exc:  # raised before anything was stored
+            if not attach_to_form(form, exc):
+                flash(exc.message, "error")
+            status = exc.status_code
+        else:
+            db.session.commit()
+            flash(_("Thank you: your submission is received. A receipt is on its way."), "success")
+            return redirect(url_for("calls.my_submissions"))
+    else:
+        status = 400 if request.method == "POST" else 200
+    return render_template(
+        "calls/submit.html", form=form, call=call, event=call.event, submission=None
+    ), status
+
+
+@bp.get("/members/me/submissions")
+@login_required
+def my_submissions():
+    return render_template(
+        "calls/my_submissions.html",
+        submissions=services.member_submissions(current_user.id),
+        now=utcnow(),
+    )
+
+
+def _own(submission_id: int):
+    submission = services.own_submission(submission_id, current_user)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.route("/members/me/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_submission(submission_id: int):
+    submission = _own(submission_id)
+    call = submission.call
+    if not submission.is_active or not call.is_open():
+        flash(_("This submission can no longer be changed."), "error")
+        return redirect(url_for("calls.my_submissions"))
+    if request.method == "POST":
+        form = SubmissionForm()
+    else:
+        form = SubmissionForm(
+            data={
+                "title": submission.title,
+                "contribution_type": submission.contribution_type,
+                "track": submission.track,
+                "abstract": submission.abstract,
+                "keywords": submission.keywords,
+                "coauthors": services.format_coauthors(submission),
+                "consent_publication": submission.consent_publication,
+            }
+        )
+    form.set_call(call)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate():
+            try:
+                old = services.update_submission(
+                    submission, _submission_values(form), _uploaded_pdf(form)
+                )
+            except DomainError as exc:  # raised before anything was changed
+                if not attach_to_form(form, exc):
+                    flash(exc.message, "error")
+                status = exc.status_code
+            else:
+                db.session.commit()
+                services.delete_submission_pdf(old)
+                flash(_("Your changes are saved. A receipt is on its way."), "success")
+                return redirect(url_for("calls.my_submissions"))
+    return render_template(
+        "calls/submit.html", form=form, call=call, event=call.event, submission=submission
+    ), status
+
+
+@bp.post("/members/me/submissions/<int:submission_id>/withdraw")
+@login_required
+def withdraw_submission(submission_id: int):
+    submission = _own(submission_id)
+    try:
+        services.withdraw(submission)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Your submission is withdrawn."), "success")
+    return redirect(url_for("calls.my_submissions"))

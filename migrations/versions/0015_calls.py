@@ -1,4 +1,4 @@
-"""calls: an event's call for papers and its review criteria
+"""calls: an event's call for papers, its review criteria and the submissions
 
 Revision ID: 0015_calls
 Revises: 0014_content_translations
@@ -50,9 +50,42 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_call_criteria")),
     )
     op.create_index(op.f("ix_call_criteria_call_id"), "call_criteria", ["call_id"], unique=False)
+    op.create_table(
+        "submissions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("title_key", sa.String(length=300), nullable=False),
+        sa.Column("contribution_type", sa.String(length=20), nullable=False),
+        sa.Column("track", sa.String(length=200), nullable=False),
+        sa.Column("abstract", sa.Text(), nullable=False),
+        sa.Column("keywords", sa.String(length=500), nullable=False),
+        sa.Column("coauthors", sa.JSON(), nullable=False),
+        sa.Column("pdf_file", sa.String(length=64), nullable=True),
+        sa.Column("pdf_size", sa.Integer(), nullable=True),
+        sa.Column("consent_publication", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"], ["calls.id"], name=op.f("fk_submissions_call_id_calls"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_submissions_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_submissions")),
+    )
+    op.create_index("ix_submissions_call_status", "submissions", ["call_id", "status"], unique=False)
+    op.create_index(op.f("ix_submissions_member_id"), "submissions", ["member_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_submissions_member_id"), table_name="submissions")
+    op.drop_index("ix_submissions_call_status", table_name="submissions")
+    op.drop_table("submissions")
     op.drop_index(op.f("ix_call_criteria_call_id"), table_name="call_criteria")
     op.drop_table("call_criteria")
     op.drop_table("calls")
