@@ -10,8 +10,10 @@ def init_app(app: Flask) -> None:
     from interacta.calls.models import Call, Submission
     from interacta.core.registry import (
         DemoSeeder,
+        PersonalDataProvider,
         RelatedItems,
         register_demo,
+        register_personal_data,
         register_related_items,
     )
 
@@ -36,3 +38,9 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_demo(app, DemoSeeder(45, "calls for papers", seed=demo.seed))
+    register_personal_data(
+        app,
+        PersonalDataProvider(
+            "call_submissions", export=services.export_member, erase=services.erase_member
+        ),
+    )

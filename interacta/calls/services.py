@@ -398,3 +398,41 @@ def own_submission(submission_id: int, member) -> Submission | None:
     if submission is None or member is None or submission.member_id != member.id:
         return None
     return submission
+
+
+# --- personal data -----------------------------------------------------------------------
+
+
+def export_member(member) -> list[dict]:
+    """A member's submissions, for their data export."""
+    return [
+        {
+            "event": s.call.event.title,
+            "call_url": f"/events/{s.call.event.slug}/call",
+            "title": s.title,
+            "type": s.contribution_type,
+            "track": s.track,
+            "abstract": s.abstract,
+            "keywords": s.keywords,
+            "coauthors": s.coauthors,
+            "has_pdf": bool(s.pdf_file),
+            "consent_publication": s.consent_publication,
+            "status": s.status,
+            "submitted_at": s.created_at.isoformat(),
+            "withdrawn_at": s.withdrawn_at.isoformat() if s.withdrawn_at else None,
+        }
+        for s in member_submissions(member.id)
+    ]
+
+
+def erase_member(member) -> None:
+    """Withdraw the member's submissions and cut them loose from the account; the PDFs
+    are deleted (after the erasure, nothing of theirs stays behind a submission)."""
+    now = utcnow()
+    for submission in member_submissions(member.id):
+        if submission.is_active:
+            submission.status, submission.withdrawn_at = "withdrawn", now
+        name, submission.pdf_file, submission.pdf_size = submission.pdf_file, None, None
+        submission.member_id = None
+        delete_submission_pdf(name)
+    db.session.flush()

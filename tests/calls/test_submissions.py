@@ -208,3 +208,18 @@ def test_only_the_author_changes_or_withdraws(app, client, db, auth, make_call, 
     )
     assert client.post(f"/members/me/submissions/{submission.id}/withdraw").status_code == 302
     assert db.session.get(Submission, submission.id).status == "withdrawn"
+
+
+def test_export_and_erasure_of_a_members_submissions(app, db, make_call, make_member):
+    from interacta.core.registry import erase_member_data, export_member_data
+
+    call = make_call()
+    author = make_member()
+    with app.test_request_context():
+        submission = services.submit(call, author, _values(), pdf=PDF)
+        stored = services.submission_dir() / submission.pdf_file
+        exported = export_member_data(author)["call_submissions"]
+        assert exported[0]["title"] == "Shared awareness in flood response"
+        erase_member_data(author)
+    assert submission.status == "withdrawn" and submission.member_id is None
+    assert not stored.exists()
