@@ -152,3 +152,56 @@ class Submission(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Submission {self.id} {self.status} call={self.call_id}>"
+
+
+class Reviewer(Base):
+    """A member who reviews for a call, with the tracks they prefer."""
+
+    __tablename__ = "call_reviewers"
+    __table_args__ = (sa.UniqueConstraint("call_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    #: Tracks the reviewer prefers, one per line (assignment tries them first).
+    preferred_tracks: Mapped[str] = mapped_column(sa.Text, default="")
+
+    member: Mapped[Member] = relationship(lazy="joined")
+
+    @property
+    def preferences(self) -> set[str]:
+        return {t.strip() for t in self.preferred_tracks.splitlines() if t.strip()}
+
+
+class DeclaredConflict(Base):
+    """A reviewer's declaration: "I must not review this submission"."""
+
+    __tablename__ = "review_conflicts"
+
+    reviewer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("call_reviewers.id", ondelete="CASCADE"), primary_key=True
+    )
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Assignment(Base):
+    """A submission given to a reviewer to review."""
+
+    __tablename__ = "review_assignments"
+    __table_args__ = (sa.UniqueConstraint("submission_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("call_reviewers.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(lazy="select")
+    reviewer: Mapped[Reviewer] = relationship(lazy="select")

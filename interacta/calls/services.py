@@ -15,7 +15,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from interacta.calls import notifications
-from interacta.calls.models import BLIND_MODES, CONTRIBUTION_TYPES, Call, Criterion, Submission
+from interacta.calls.models import (
+    BLIND_MODES,
+    CONTRIBUTION_TYPES,
+    Assignment,
+    Call,
+    Criterion,
+    DeclaredConflict,
+    Reviewer,
+    Submission,
+)
 from interacta.core.errors import DomainError, NotAllowed
 from interacta.core.models import utcnow
 from interacta.core.text import normalize_email
@@ -435,4 +444,219 @@ def erase_member(member) -> None:
         name, submission.pdf_file, submission.pdf_size = submission.pdf_file, None, None
         submission.member_id = None
         delete_submission_pdf(name)
+    db.session.flush()
+
+
+# --- reviewers and assignment ------------------------------------------------------------
+
+
+class NotAReviewer(DomainError):
+    status_code = 404
+
+
+class ConflictOfInterest(DomainError):
+    status_code = 409
+
+
+def reviewers(call: Call) -> list[Reviewer]:
+    return list(
+        db.session.scalars(
+            sa.select(Reviewer).where(Reviewer.call_id == call.id).order_by(Reviewer.id)
+        )
+    )
+
+
+def add_reviewer(call: Call, member) -> Reviewer:
+    """Make a member a reviewer of the call (once)."""
+    existing = db.session.scalar(
+        sa.select(Reviewer).where(Reviewer.call_id == call.id, Reviewer.member_id == member.id)
+    )
+    if existing is not None:
+        return existing
+    reviewer = Reviewer(call_id=call.id, member_id=member.id, member=member)
+    db.session.add(reviewer)
+    db.session.flush()
+    return reviewer
+
+
+def set_preferences(reviewer: Reviewer, tracks: list[str], conflicts: list[int]) -> None:
+    """A reviewer states the tracks they prefer and the submissions they must not review."""
+    call = db.session.get(Call, reviewer.call_id)
+    known = set(call.track_list)
+    reviewer.preferred_tracks = "\n".join(t for t in tracks if t in known)
+    ids = set(
+        db.session.scalars(
+            sa.select(Submission.id).where(
+                Submission.call_id == call.id, Submission.id.in_(conflicts or [-1])
+            )
+        )
+    )
+    db.session.execute(
+        sa.delete(DeclaredConflict).where(DeclaredConflict.reviewer_id == reviewer.id)
+    )
+    for submission_id in sorted(ids):
+        db.session.add(DeclaredConflict(reviewer_id=reviewer.id, submission_id=submission_id))
+    db.session.execute(
+        sa.delete(Assignment).where(
+            Assignment.reviewer_id == reviewer.id, Assignment.submission_id.in_(ids or {-1})
+        )
+    )
+    db.session.flush()
+
+
+def _fold(text: str | None) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+def _authors(submission: Submission) -> tuple[set[str], set[str], set[str]]:
+    """The authors' emails, names and affiliations, folded."""
+    people = list(submission.coauthors or [])
+    member = submission.member
+    if member is not None:
+        people.append(
+            {"name": member.name, "email": member.email or "", "affiliation": member.affiliation}
+        )
+    emails = {_fold(p.get("email")) for p in people} - {""}
+    names = {_fold(p.get("name")) for p in people} - {""}
+    affiliations = {_fold(p.get("affiliation")) for p in people} - {""}
+    return emails, names, affiliations
+
+
+def conflicts(submissions: list[Submission], reviewer_list: list[Reviewer]) -> set[tuple[int, int]]:
+    """(submission id, reviewer id) pairs that must never be assigned: the reviewer is an
+    author or co-author, shares an author's affiliation, or declared a conflict."""
+    declared = {
+        (submission_id, reviewer_id)
+        for submission_id, reviewer_id in db.session.execute(
+            sa.select(DeclaredConflict.submission_id, DeclaredConflict.reviewer_id).where(
+                DeclaredConflict.reviewer_id.in_([r.id for r in reviewer_list] or [-1])
+            )
+        )
+    }
+    pairs = set(declared)
+    for submission in submissions:
+        emails, names, affiliations = _authors(submission)
+        for reviewer in reviewer_list:
+            member = reviewer.member
+            if (
+                reviewer.member_id == submission.member_id
+                or _fold(member.email) in emails
+                or _fold(member.name) in names
+                or (member.affiliation and _fold(member.affiliation) in affiliations)
+            ):
+                pairs.add((submission.id, reviewer.id))
+    return pairs
+
+
+def active_submissions(call: Call) -> list[Submission]:
+    return list(
+        db.session.scalars(
+            sa.select(Submission)
+            .where(Submission.call_id == call.id, Submission.status != "withdrawn")
+            .order_by(Submission.id)
+        )
+    )
+
+
+def assignments(call: Call) -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .join(Submission, Submission.id == Assignment.submission_id)
+            .where(Submission.call_id == call.id)
+            .order_by(Assignment.submission_id, Assignment.reviewer_id)
+        )
+    )
+
+
+def assign(call: Call) -> int:
+    """Give each active submission the call's number of reviewers, the least loaded first
+    (a preferred track breaks ties), never one with a conflict; then even out the loads.
+    Existing assignments stay. Returns the number of assignments made."""
+    subs = active_submissions(call)
+    revs = reviewers(call)
+    blocked = conflicts(subs, revs)
+    have: dict[int, set[int]] = {s.id: set() for s in subs}
+    load = {r.id: 0 for r in revs}
+    for a in assignments(call):
+        if a.submission_id in have:
+            have[a.submission_id].add(a.reviewer_id)
+            load[a.reviewer_id] = load.get(a.reviewer_id, 0) + 1
+    need = call.reviews_per_submission
+    made: list[tuple[int, int]] = []
+
+    def eligible(sub: Submission) -> list[Reviewer]:
+        return [r for r in revs if (sub.id, r.id) not in blocked and r.id not in have[sub.id]]
+
+    # The hardest submissions (fewest eligible reviewers) first.
+    for sub in sorted(subs, key=lambda s: (len(eligible(s)), s.id)):
+        while len(have[sub.id]) < need:
+            choices = eligible(sub)
+            if not choices:
+                break
+            best = min(choices, key=lambda r: (load[r.id], sub.track not in r.preferences, r.id))
+            have[sub.id].add(best.id)
+            load[best.id] += 1
+            made.append((sub.id, best.id))
+    made_set = set(made)
+    # Even out: move one of the new assignments from the busiest to the idlest reviewer
+    # wherever the idlest may take it.
+    for _round in range(len(made) + 1):
+        busiest = max(revs, key=lambda r: (load[r.id], -r.id), default=None)
+        idlest = min(revs, key=lambda r: (load[r.id], r.id), default=None)
+        if busiest is None or load[busiest.id] - load[idlest.id] <= 1:
+            break
+        movable = next(
+            (
+                (s, b)
+                for s, b in sorted(made_set)
+                if b == busiest.id and (s, idlest.id) not in blocked and idlest.id not in have[s]
+            ),
+            None,
+        )
+        if movable is None:
+            break
+        s, b = movable
+        made_set.discard((s, b))
+        made_set.add((s, idlest.id))
+        have[s].discard(b)
+        have[s].add(idlest.id)
+        load[b] -= 1
+        load[idlest.id] += 1
+    for submission_id, reviewer_id in sorted(made_set):
+        db.session.add(Assignment(submission_id=submission_id, reviewer_id=reviewer_id))
+    db.session.flush()
+    return len(made_set)
+
+
+def assign_by_hand(submission: Submission, reviewer: Reviewer) -> Assignment:
+    """The organizer gives a submission to a reviewer; a conflict is refused."""
+    if reviewer.call_id != submission.call_id:
+        raise NotAReviewer(_("This member does not review for this call."))
+    if (submission.id, reviewer.id) in conflicts([submission], [reviewer]):
+        raise ConflictOfInterest(
+            _(
+                "%(name)s has a conflict of interest with this submission.",
+                name=reviewer.member.name,
+            )
+        )
+    existing = db.session.scalar(
+        sa.select(Assignment).where(
+            Assignment.submission_id == submission.id, Assignment.reviewer_id == reviewer.id
+        )
+    )
+    if existing is not None:
+        return existing
+    assignment = Assignment(submission_id=submission.id, reviewer_id=reviewer.id)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def unassign(submission: Submission, reviewer: Reviewer) -> None:
+    db.session.execute(
+        sa.delete(Assignment).where(
+            Assignment.submission_id == submission.id, Assignment.reviewer_id == reviewer.id
+        )
+    )
     db.session.flush()

@@ -80,9 +80,71 @@ def upgrade():
     )
     op.create_index("ix_submissions_call_status", "submissions", ["call_id", "status"], unique=False)
     op.create_index(op.f("ix_submissions_member_id"), "submissions", ["member_id"], unique=False)
+    op.create_table(
+        "call_reviewers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("preferred_tracks", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"], ["calls.id"], name=op.f("fk_call_reviewers_call_id_calls"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_call_reviewers_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_reviewers")),
+        sa.UniqueConstraint("call_id", "member_id", name=op.f("uq_call_reviewers_call_id")),
+    )
+    op.create_index(op.f("ix_call_reviewers_member_id"), "call_reviewers", ["member_id"], unique=False)
+    op.create_table(
+        "review_conflicts",
+        sa.Column("reviewer_id", sa.Integer(), nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["call_reviewers.id"],
+            name=op.f("fk_review_conflicts_reviewer_id_call_reviewers"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["submission_id"], ["submissions.id"],
+            name=op.f("fk_review_conflicts_submission_id_submissions"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("reviewer_id", "submission_id", name=op.f("pk_review_conflicts")),
+    )
+    op.create_table(
+        "review_assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["call_reviewers.id"],
+            name=op.f("fk_review_assignments_reviewer_id_call_reviewers"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["submission_id"], ["submissions.id"],
+            name=op.f("fk_review_assignments_submission_id_submissions"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_assignments")),
+        sa.UniqueConstraint(
+            "submission_id", "reviewer_id", name=op.f("uq_review_assignments_submission_id")
+        ),
+    )
+    op.create_index(
+        op.f("ix_review_assignments_reviewer_id"), "review_assignments", ["reviewer_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_review_assignments_submission_id"), "review_assignments", ["submission_id"],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_table("review_assignments")
+    op.drop_table("review_conflicts")
+    op.drop_index(op.f("ix_call_reviewers_member_id"), table_name="call_reviewers")
+    op.drop_table("call_reviewers")
     op.drop_index(op.f("ix_submissions_member_id"), table_name="submissions")
     op.drop_index("ix_submissions_call_status", table_name="submissions")
     op.drop_table("submissions")
