@@ -43,6 +43,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("events", "/events", ("views", "registration_views")),
     ("publications", "/publications", ("views", "oai_views")),
     ("consent", None, ("views",)),
+    ("calls", None, ("views",)),
     ("admin", None, ("views",)),
     ("network", None, ("views",)),
 )

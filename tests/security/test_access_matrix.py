@@ -47,6 +47,7 @@ import sqlalchemy as sa
 from flask import g
 from itsdangerous import URLSafeTimedSerializer
 
+from interacta.calls.models import Submission
 from interacta.consent.models import ConsentLogEntry
 from interacta.core.models import OutboxMessage, utcnow
 from interacta.events.models import CalendarToken, Event, Registration
@@ -110,7 +111,7 @@ class World(SimpleNamespace):
 
 
 @pytest.fixture
-def world(db, make_member, make_event, make_registration, make_publication):
+def world(db, make_member, make_event, make_registration, make_publication, make_call):
     """One event with its organizer, a participant, a guest; another organizer's event; a
     member, an admin, an unverified newcomer; publications; all as plain values."""
     people = {
@@ -130,6 +131,17 @@ def world(db, make_member, make_event, make_registration, make_publication):
         online_url=ONLINE_URL,
         capacity=10,
     )
+    call = make_call(event=event)
+    submission = Submission(
+        call=call,
+        member_id=people["participant"].id,
+        title="Matrix paper",
+        title_key="matrix paper",
+        contribution_type="paper",
+        track="Disaster response",
+        abstract="An abstract.",
+    )
+    db.session.add(submission)
     draft = make_event(organizer=people["owner"], status="draft")
     other_event = make_event(organizer=people["other_org"])
     participation = make_registration(event=event, member=people["participant"])
@@ -188,6 +200,7 @@ def world(db, make_member, make_event, make_registration, make_publication):
         org_id=organisation.id,
         other_org_id=create_organisation("Matrix Other Organisation").id,
         message_id=message.id,
+        submission_id=submission.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
             for role, person in [*people.items(), ("anon", newcomer)]
@@ -234,6 +247,7 @@ def _values(w, rule: str, role: str) -> dict:
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
         "org_id": w.org_id,
+        "submission_id": w.submission_id,
         "filename": "css/site.css",
         "fmt": "bib",
     }
@@ -508,6 +522,54 @@ def choice_logged(w, role, response, client, db):
     assert _count(db, ConsentLogEntry) == 1
 
 
+def call_form(w, role):
+    deadline = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    return {
+        "scope": "Matrix scope",
+        "types": ["talk"],
+        "abstract_word_limit": "250",
+        "deadline": deadline,
+        "blind_mode": "single",
+        "criteria": "Relevance | 3",
+        "reviews_per_submission": "2",
+    }
+
+
+@allowed_only
+def call_saved(w, role, response, client, db):
+    from interacta.calls.models import Call
+
+    assert _scalar(db, sa.select(Call.scope).where(Call.event_id == w.event_id)) == "Matrix scope"
+
+
+SUBMISSION_FORM = {
+    "title": "A matrix contribution",
+    "contribution_type": "paper",
+    "track": "Disaster response",
+    "abstract": "Short and to the point.",
+}
+
+
+def _submission(db, **where):
+    return _scalar(db, sa.select(Submission).filter_by(**where))
+
+
+@allowed_only
+def submitted(w, role, response, client, db):
+    mine = _submission(db, member_id=w.member_ids[role], title=SUBMISSION_FORM["title"])
+    assert mine is not None and _mails_to(db, w.emails[role]) == 1
+
+
+@allowed_only
+def submission_changed(w, role, response, client, db):
+    assert _submission(db, id=w.submission_id).title == SUBMISSION_FORM["title"]
+
+
+@allowed_only
+def submission_withdrawn(w, role, response, client, db):
+    assert _submission(db, id=w.submission_id).status == "withdrawn"
+
+
 def csv_lists_the_participants(w, role, response, client, db):
     if response.status_code == 200:
         assert "Gina Guest" in response.get_data(as_text=True)
@@ -587,6 +649,17 @@ login login 403   403   403   403   ->     POST /members/admin/<int:member_id>/a
 200   200   200   200   200   200   200    GET /events/<slug>.ics
 200   200   ->ev  ->ev  ->ev  ->ev  ->ev   GET /events/<slug>/register
 200   200   ->ev  ->ev  ->ev  ->ev  ->ev   POST /events/<slug>/register
+
+# calls for papers (the event has an open call)
+200   200   200   200   200   200   200    GET /events/<slug>/call
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/call
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/call
+login login 200   200   200   200   200    GET /events/<slug>/call/submit
+login login ->    ->    ->    ->    ->     POST /events/<slug>/call/submit
+login login 200   200   200   200   200    GET /members/me/submissions
+login login 404   200   404   404   404    GET /members/me/submissions/<int:submission_id>/edit
+login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/edit
+login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/withdraw
 
 # events: a registration's own page, by its token only
 404   200   404   200   404   404   404    GET /events/registration/<token>
@@ -752,6 +825,18 @@ DETAILS: dict[str, Spec] = {
         to="/events/manage/*/edit", data={"starts_at": "2030-11-01T09:00"}, check=event_copied
     ),
     "GET /events/manage/<int:event_id>/participants.csv": Spec(check=csv_lists_the_participants),
+    "POST /events/<slug>/call/submit": Spec(
+        to="/members/me/submissions", data=SUBMISSION_FORM, check=submitted
+    ),
+    "POST /members/me/submissions/<int:submission_id>/edit": Spec(
+        to="/members/me/submissions", data=SUBMISSION_FORM, check=submission_changed
+    ),
+    "POST /members/me/submissions/<int:submission_id>/withdraw": Spec(
+        to="/members/me/submissions", check=submission_withdrawn
+    ),
+    "POST /events/manage/<int:event_id>/call": Spec(
+        to="/events/manage/{event_id}/call", data=call_form, check=call_saved
+    ),
     "POST /events/manage/<int:event_id>/checkin": Spec(
         to="/events/manage/{event_id}/checkin#r{participation_id}",
         data=lambda w, role: {"registration": w.participation_id, "attended": "1"},
