@@ -22,6 +22,10 @@ def init_app(app: Flask) -> None:
     from interacta.events.models import Event, Registration
 
     register_stylesheet(app, "css/events.css")
+    from interacta.events import room
+
+    app.add_template_global(room.effective, "room_rule")
+    app.add_template_global(room.all_rules, "room_rules")
     register_home_section(
         app,
         HomeSection(
@@ -32,6 +36,9 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_demo(app, DemoSeeder(30, "events", seed=demo.seed))
+    from interacta.events import participation_demo
+
+    register_demo(app, DemoSeeder(31, "participation", seed=participation_demo.seed))
     register_personal_data(
         app,
         PersonalDataProvider(

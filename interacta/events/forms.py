@@ -31,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from interacta.core.content import CONTENT_LANGUAGES
 from interacta.core.i18n import current_language, language_name
 from interacta.core.timezones import all_timezones, is_valid_timezone
+from interacta.events import room as room_rules
 from interacta.events.models import AUDIENCES, FORMATS, KINDS
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -50,6 +51,10 @@ def _zone_ok(form, field):
         raise ValidationError("Choose a time zone from the list.")
 
 
+def _rule_choices() -> list[SelectChoice]:
+    return [SelectChoice(r.value, r.label) for r in room_rules.all_rules()]
+
+
 class SessionForm(Form):
     """One agenda row; a row with no title is ignored."""
 
@@ -58,6 +63,12 @@ class SessionForm(Form):
     ends_at = DateTimeLocalField("Ends", format=DT_FORMAT, validators=[Optional()])
     speakers = StringField("Speakers", validators=[Optional(), Length(max=500)])
     room = StringField("Room", validators=[Optional(), Length(max=120)])
+    #: Empty: the event's rule of the room.
+    room_rule = SelectField(_l("Rule of the room"), default="", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room_rule.choices = [SelectChoice("", _l("As the event")), *_rule_choices()]
 
     def validate_starts_at(self, field):
         if self.title.data and not field.data:
@@ -123,6 +134,7 @@ class EventForm(FlaskForm):
             Length(max=500),
         ],
     )
+    room_rule = SelectField(_l("Rule of the room"), default=room_rules.ON_RECORD)
     sessions = FieldList(FormField(SessionForm), min_entries=0)
     #: The language title, summary and description are written in; one section per
     #: language for the versions in the others (interacta.core.content).
@@ -136,6 +148,7 @@ class EventForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.topics.choices = [SelectChoice(v, label) for v, label in topic_choices]
         self.timezone.choices = [SelectChoice(z) for z in all_timezones()]
+        self.room_rule.choices = _rule_choices()
         page = current_language()
         self.language.choices = [
             SelectChoice(lang, language_name(lang, page)) for lang in CONTENT_LANGUAGES

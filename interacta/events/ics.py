@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from flask import current_app
+from flask_babel import gettext as _
 
 from interacta.core.cache import cached
 from interacta.core.content import translated
 from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
 from interacta.core.urls import external_url
+from interacta.events import room
 from interacta.events.models import Event
 
 PRODID = "-//Interacta//Events//EN"
@@ -41,6 +43,12 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
     description = translated(event, "summary").text
     if with_online_link and event.online_url:
         description += f"\n\nJoin online: {event.online_url}"
+    rule = room.effective(event)
+    description += "\n\n" + _(
+        "Rule of the room: %(label)s. %(explanation)s",
+        label=rule.label,
+        explanation=rule.explanation,
+    )
     item.add("description", f"{description}\n\n{url}".strip())
     item.add("url", url)
     item.add("location", event.place)

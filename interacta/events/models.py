@@ -81,6 +81,10 @@ class Event(TimestampMixin, Base):
     #: The language title, summary and description are written in (en, fr, de, sl);
     #: `translations` hold the other languages (interacta.core.content).
     language: Mapped[str] = mapped_column(sa.String(10), default="en", server_default="en")
+    #: Rule of the room (interacta.events.room): on_record | chatham_house | off_record.
+    room_rule: Mapped[str] = mapped_column(
+        sa.String(20), default="on_record", server_default="on_record"
+    )
 
     organizer: Mapped[Member | None] = relationship(lazy="select")
     topics: Mapped[list[Topic]] = relationship(
@@ -173,6 +177,8 @@ class AgendaSession(Base):
     ends_at: Mapped[datetime]
     speakers: Mapped[str] = mapped_column(sa.String(500), default="")
     room: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: The session's own rule of the room (interacta.events.room); None: the event's.
+    room_rule: Mapped[str | None] = mapped_column(sa.String(20))
 
     event: Mapped[Event] = relationship(back_populates="sessions", lazy="select")
 

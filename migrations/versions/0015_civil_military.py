@@ -1,0 +1,34 @@
+"""civil-military participation: rules of the room
+
+`events.room_rule` (on_record | chatham_house | off_record, default on_record) and
+`agenda_sessions.room_rule` (NULL: the event's rule), see interacta.events.room.
+
+Revision ID: 0015_civil_military
+Revises: 0014_content_translations
+Create Date: 2026-11-26 12:05:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = "0015_civil_military"
+down_revision = "0014_content_translations"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("events") as batch:
+        batch.add_column(
+            sa.Column("room_rule", sa.String(20), nullable=False, server_default="on_record")
+        )
+    with op.batch_alter_table("agenda_sessions") as batch:
+        batch.add_column(sa.Column("room_rule", sa.String(20), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("agenda_sessions") as batch:
+        batch.drop_column("room_rule")
+    with op.batch_alter_table("events") as batch:
+        batch.drop_column("room_rule")
