@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
     FieldList,
@@ -33,6 +34,14 @@ from interacta.core.i18n import current_language, language_name
 from interacta.core.timezones import all_timezones, is_valid_timezone
 from interacta.events import room as room_rules
 from interacta.events.models import AUDIENCES, FORMATS, KINDS
+from interacta.members.models import SECTORS
+
+#: (value, label) of Event.participant_list, in the order offered.
+LIST_VISIBILITY = (
+    ("hidden", _l("Hidden")),
+    ("participants", _l("Visible to confirmed participants")),
+    ("public", _l("Public")),
+)
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -135,6 +144,11 @@ class EventForm(FlaskForm):
         ],
     )
     room_rule = SelectField(_l("Rule of the room"), default=room_rules.ON_RECORD)
+    participant_list = SelectField(
+        _l("Who sees the participant list"),
+        default="hidden",
+        choices=[SelectChoice(v, label) for v, label in LIST_VISIBILITY],
+    )
     sessions = FieldList(FormField(SessionForm), min_entries=0)
     #: The language title, summary and description are written in; one section per
     #: language for the versions in the others (interacta.core.content).
@@ -184,6 +198,14 @@ class GuestRegistrationForm(FlaskForm):
     note = TextAreaField(
         "Accessibility or dietary needs", validators=[Optional(), Length(max=1000)]
     )
+    sector = SelectField(
+        _l("Sector"),
+        default="",
+        choices=[SelectChoice("", _l("(not given)"))]
+        + [SelectChoice(v, label) for v, label in SECTORS],
+        validators=[Optional()],
+    )
+    listed = BooleanField(_l("Show my name, organisation and sector on the participant list"))
     #: Honeypot: hidden from people, filled in by bots.
     website = StringField("Leave this field empty", validators=[Optional()])
 
@@ -193,6 +215,12 @@ class MessageForm(FlaskForm):
     body = TextAreaField(
         "Message", validators=[DataRequired("Write the message."), Length(max=10_000)]
     )
+
+
+class ListingForm(FlaskForm):
+    """A participant's choice to appear on the event's participant list."""
+
+    listed = BooleanField(_l("Show my name, organisation and sector on the participant list"))
 
 
 class CapacityForm(FlaskForm):

@@ -20,6 +20,7 @@ KINDS = {
 FORMATS = {"in_person": "In person", "online": "Online", "hybrid": "Hybrid"}
 AUDIENCES = {"all": "Open to all, including guests", "members": "Members only"}
 STATUSES = ("draft", "published", "cancelled")
+PARTICIPANT_LISTS = ("hidden", "participants", "public")
 
 event_topics = sa.Table(
     "event_topics",
@@ -84,6 +85,11 @@ class Event(TimestampMixin, Base):
     #: Rule of the room (interacta.events.room): on_record | chatham_house | off_record.
     room_rule: Mapped[str] = mapped_column(
         sa.String(20), default="on_record", server_default="on_record"
+    )
+    #: Who sees /events/<slug>/participants: hidden | participants (confirmed) | public;
+    #: each participant chooses to appear on it (Registration.is_listed).
+    participant_list: Mapped[str] = mapped_column(
+        sa.String(12), default="hidden", server_default="hidden"
     )
 
     organizer: Mapped[Member | None] = relationship(lazy="select")
@@ -236,6 +242,11 @@ class Registration(TimestampMixin, Base):
     reminder_sent_at: Mapped[datetime | None]
     #: When the personal data was erased (guest purge or member erasure); counts remain.
     anonymised_at: Mapped[datetime | None]
+    #: The participant agreed to appear on the event's participant list (default: no).
+    is_listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: One of members.models.SECTORS' values: the member's sector when registering, or
+    #: the one a guest gave.
+    sector: Mapped[str | None] = mapped_column(sa.String(40))
 
     event: Mapped[Event] = relationship(lazy="select")
     member: Mapped[Member | None] = relationship(lazy="select")

@@ -51,6 +51,7 @@ def seed() -> None:
         audience="all",
         recording_url=None,
         room_rule=room.CHATHAM_HOUSE,
+        participant_list="public",
     )
     agenda = [
         (0, 9, 30, 10, 30, "Opening keynote", room.ON_RECORD),

@@ -20,8 +20,8 @@ from flask_login import current_user
 from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError
 from interacta.core.models import utcnow
-from interacta.events import bp, ics, registrations
-from interacta.events.forms import CapacityForm, GuestRegistrationForm, MessageForm
+from interacta.events import bp, ics, participants, registrations
+from interacta.events.forms import CapacityForm, GuestRegistrationForm, ListingForm, MessageForm
 from interacta.events.models import Event, Registration
 from interacta.events.views import _managed_event, _visible_event
 from interacta.extensions import db, limiter
@@ -66,6 +66,8 @@ def register(slug: str):
                 email=form.email.data,
                 affiliation=form.affiliation.data,
                 note=form.note.data,
+                listed=form.listed.data,
+                sector=form.sector.data or None,
             )
         except DomainError as exc:
             return render_template(
@@ -80,7 +82,7 @@ def _register_member(event: Event):
     slug = event.slug
     try:
         registration, created = registrations.register_member(
-            event.id, current_user._get_current_object()
+            event.id, current_user._get_current_object(), listed=request.form.get("listed") == "y"
         )
     except DomainError as exc:
         flash(exc.message, "error")
@@ -123,6 +125,32 @@ def registration_confirm(token: str):
     else:
         flash("The event is full: you are on the waiting list.", "info")
     return redirect(url_for("events.registration_status", token=token))
+
+
+@bp.post("/registration/<token>/listing")
+def registration_listing(token: str):
+    registration = _registration(token)
+    if not registration.is_active:
+        abort(404)
+    form = ListingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    participants.set_listed(registration, form.listed.data)
+    db.session.commit()
+    if registration.is_listed:
+        flash(_("You appear on the participant list."), "success")
+    else:
+        flash(_("You do not appear on the participant list."), "success")
+    return redirect(url_for("events.registration_status", token=token))
+
+
+@bp.get("/<slug>/participants")
+def participants_list(slug: str):
+    event = _visible_event(slug)
+    member = current_user if current_user.is_authenticated else None
+    if not participants.can_see(event, member):
+        abort(404)
+    return render_template("events/participants.html", event=event, rows=participants.rows(event))
 
 
 @bp.post("/registration/<token>/cancel")

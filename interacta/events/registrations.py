@@ -327,8 +327,9 @@ def _tell_result(registration: Registration) -> None:
 # --- changes of seats (each inside seat_change) ------------------------------------------
 
 
-def register_member(event_id: int, member) -> tuple[Registration, bool]:
-    """Register a signed-in member; returns (registration, created).
+def register_member(event_id: int, member, listed: bool = False) -> tuple[Registration, bool]:
+    """Register a signed-in member; returns (registration, created). `listed`: they agree
+    to appear on the participant list (the sector is taken from the profile).
 
     An existing active registration is returned as it is (created=False).
     """
@@ -348,6 +349,8 @@ def register_member(event_id: int, member) -> tuple[Registration, bool]:
             name=member.name,
             token=new_token(),
             status="pending",
+            is_listed=bool(listed),
+            sector=getattr(member, "sector", None),
         )
         db.session.add(registration)
         db.session.flush()
@@ -357,7 +360,14 @@ def register_member(event_id: int, member) -> tuple[Registration, bool]:
 
 
 def register_guest(
-    event_id: int, *, name: str, email: str, affiliation: str = "", note: str = ""
+    event_id: int,
+    *,
+    name: str,
+    email: str,
+    affiliation: str = "",
+    note: str = "",
+    listed: bool = False,
+    sector: str | None = None,
 ) -> tuple[Registration, bool]:
     """Record a guest's registration, pending until they confirm from the mail.
 
@@ -381,6 +391,8 @@ def register_guest(
             note=(note or "").strip() or None,
             token=new_token(),
             status="pending",
+            is_listed=bool(listed),
+            sector=sector or None,
         )
         db.session.add(registration)
         db.session.flush()
@@ -537,6 +549,7 @@ def _anonymise(registration: Registration) -> None:
     registration.name = None
     registration.affiliation = None
     registration.note = None
+    registration.is_listed = False  # the sector stays: balance counts remain, no name
     registration.member_id = None
     registration.token = f"anon-{new_token()}"
     registration.anonymised_at = utcnow()
@@ -581,6 +594,8 @@ def export_member(member) -> list[dict]:
             "name": r.name,
             "affiliation": r.affiliation,
             "note": r.note,
+            "sector": r.sector,
+            "on_participant_list": r.is_listed,
             "registered_at": r.created_at.isoformat(),
             "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
             "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,

@@ -26,6 +26,7 @@ from interacta.events.models import (
     AUDIENCES,
     FORMATS,
     KINDS,
+    PARTICIPANT_LISTS,
     AgendaSession,
     Event,
     EventTranslation,
@@ -57,6 +58,7 @@ EDITABLE_FIELDS = (
     "recording_url",
     "language",
     "room_rule",
+    "participant_list",
 )
 #: The fields an event carries in other languages (`Event.translations`).
 TRANSLATED_FIELDS = ("title", "summary", "description")
@@ -185,6 +187,8 @@ def validate_event_values(values: dict) -> dict[str, str]:
     if values.get("language", "en") not in content.CONTENT_LANGUAGES:
         errors["language"] = _("Choose the language the event is written in.")
     errors |= validate_room_rule(values.get("room_rule"), values.get("recording_url"))
+    if values.get("participant_list", "hidden") not in PARTICIPANT_LISTS:
+        errors["participant_list"] = _("Choose who sees the participant list.")
     return errors
 
 

@@ -227,6 +227,7 @@ def _form_values(form: EventForm) -> dict | None:
         "recording_url": (form.recording_url.data or "").strip() or None,
         "language": form.language.data,
         "room_rule": form.room_rule.data,
+        "participant_list": form.participant_list.data,
     }
     ok = True
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):

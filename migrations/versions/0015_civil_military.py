@@ -1,7 +1,10 @@
-"""civil-military participation: rules of the room
+"""civil-military participation: rules of the room, participant lists
 
 `events.room_rule` (on_record | chatham_house | off_record, default on_record) and
 `agenda_sessions.room_rule` (NULL: the event's rule), see interacta.events.room.
+`events.participant_list` (hidden | participants | public, default hidden);
+`registrations.is_listed` (the participant agreed to appear, default false) and
+`registrations.sector` (the registrant's sector), see interacta.events.participants.
 
 Revision ID: 0015_civil_military
 Revises: 0014_content_translations
@@ -23,12 +26,24 @@ def upgrade():
         batch.add_column(
             sa.Column("room_rule", sa.String(20), nullable=False, server_default="on_record")
         )
+        batch.add_column(
+            sa.Column("participant_list", sa.String(12), nullable=False, server_default="hidden")
+        )
     with op.batch_alter_table("agenda_sessions") as batch:
         batch.add_column(sa.Column("room_rule", sa.String(20), nullable=True))
+    with op.batch_alter_table("registrations") as batch:
+        batch.add_column(
+            sa.Column("is_listed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(sa.Column("sector", sa.String(40), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("registrations") as batch:
+        batch.drop_column("sector")
+        batch.drop_column("is_listed")
     with op.batch_alter_table("agenda_sessions") as batch:
         batch.drop_column("room_rule")
     with op.batch_alter_table("events") as batch:
+        batch.drop_column("participant_list")
         batch.drop_column("room_rule")

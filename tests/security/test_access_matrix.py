@@ -443,6 +443,12 @@ def registration_cancelled(w, role, response, client, db):
 
 
 @allowed_only
+def registration_listed(w, role, response, client, db):
+    registration_id = w.guest_id if role == "guest" else w.participation_id
+    assert _registration(db, registration_id, Registration.is_listed) is True
+
+
+@allowed_only
 def publication_added(w, role, response, client, db):
     assert _count(db, Publication, Publication.title == PUBLICATION_FORM["title"]) == 1
 
@@ -554,6 +560,8 @@ login login 403   403   403   403   ->     POST /members/admin/<int:member_id>/a
 404   200   404   200   404   404   404    GET /events/registration/<token>
 404   ->    404   ->    404   404   404    POST /events/registration/<token>/confirm
 404   ->    404   ->my  404   404   404    POST /events/registration/<token>/cancel
+404   ->    404   ->    404   404   404    POST /events/registration/<token>/listing
+404   404   404   404   404   200   200    GET /events/<slug>/participants
 
 # events: members' own
 login login 200   200   200   200   200    GET /events/my
@@ -677,6 +685,12 @@ DETAILS: dict[str, Spec] = {
         values=registration_token,
         data={"next": "my"},
         check=registration_cancelled,
+    ),
+    "POST /events/registration/<token>/listing": Spec(
+        to="/events/registration/{token}",
+        values=registration_token,
+        data={"listed": "y"},
+        check=registration_listed,
     ),
     "POST /events/my/feed/renew": Spec(to="/events/my", check=feed_renewed),
     "GET /events/my/<token>.ics": Spec(values=feed_token),
