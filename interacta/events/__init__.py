@@ -26,6 +26,9 @@ def init_app(app: Flask) -> None:
 
     app.add_template_global(room.effective, "room_rule")
     app.add_template_global(room.all_rules, "room_rules")
+    from interacta.events import balance
+
+    app.add_template_global(balance.public_states, "sector_seats")
     register_home_section(
         app,
         HomeSection(

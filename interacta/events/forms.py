@@ -217,6 +217,26 @@ class MessageForm(FlaskForm):
     )
 
 
+class SectorGroupForm(Form):
+    """One group of sectors with its reserved seats; a row with no name is ignored."""
+
+    name = StringField(_l("Group"), validators=[Optional(), Length(max=80)])
+    sectors = MultiCheckboxField(
+        _l("Sectors"), choices=[SelectChoice(v, label) for v, label in SECTORS]
+    )
+    seats = IntegerField(
+        _l("Reserved seats"),
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("At least 1 seat."))],
+    )
+
+
+class ReservationsForm(FlaskForm):
+    groups = FieldList(FormField(SectorGroupForm), min_entries=3, max_entries=8)
+    release_at = DateTimeLocalField(
+        _l("Open unused reserved seats to everyone on"), format=DT_FORMAT, validators=[Optional()]
+    )
+
+
 class ListingForm(FlaskForm):
     """A participant's choice to appear on the event's participant list."""
 

@@ -91,6 +91,9 @@ class Event(TimestampMixin, Base):
     participant_list: Mapped[str] = mapped_column(
         sa.String(12), default="hidden", server_default="hidden"
     )
+    #: Sector balance: after this moment, seats reserved for sector groups and still
+    #: unused open to everyone (interacta.events.balance). None: reserved until the end.
+    reservations_release_at: Mapped[datetime | None]
 
     organizer: Mapped[Member | None] = relationship(lazy="select")
     topics: Mapped[list[Topic]] = relationship(
@@ -99,6 +102,13 @@ class Event(TimestampMixin, Base):
     sessions: Mapped[list[AgendaSession]] = relationship(
         back_populates="event",
         order_by="(AgendaSession.starts_at, AgendaSession.id)",
+        cascade="all, delete-orphan",
+        lazy="select",
+    )
+    #: Seats reserved per group of sectors (interacta.events.balance).
+    sector_groups: Mapped[list[SectorGroup]] = relationship(
+        back_populates="event",
+        order_by="(SectorGroup.position, SectorGroup.id)",
         cascade="all, delete-orphan",
         lazy="select",
     )
@@ -195,6 +205,30 @@ class AgendaSession(Base):
 
     def __repr__(self) -> str:
         return f"<AgendaSession {self.id} {self.title!r}>"
+
+
+class SectorGroup(Base):
+    """Seats of an event reserved for registrants of some member sectors (e.g. military)."""
+
+    __tablename__ = "event_sector_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    #: The organizer's name for the group ("civilian", "military").
+    name: Mapped[str] = mapped_column(sa.String(80))
+    #: The members.models.SECTORS values the group holds; a sector is in one group at most.
+    sectors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    seats: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="sector_groups", lazy="select")
+
+    @property
+    def cache_parent(self) -> Event | None:
+        """A change to the reservations is a change to the event (interacta.core.cache)."""
+        return self.event
 
 
 REGISTRATION_STATUSES = ("pending", "confirmed", "waiting", "cancelled")

@@ -1,5 +1,5 @@
-"""Demo of civil-military participation: a symposium under the Chatham House Rule whose
-opening keynote is on the record (interacta.events.room)."""
+"""Demo of civil-military participation: a balanced symposium (civilian 12, military 12,
+open 6) under the Chatham House Rule whose opening keynote is on the record."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from interacta.core.models import utcnow
-from interacta.events import room, services
+from interacta.events import balance, registrations, room, services
 from interacta.events.demo import _organizer
 from interacta.events.models import AgendaSession, Event
 from interacta.extensions import db
@@ -72,4 +72,14 @@ def seed() -> None:
         )
     services.publish(event)
     db.session.flush()
+    registrations.set_reservations(
+        event.id,
+        [
+            balance.GroupInput(
+                "civilian", ["civil_society", "international_organisation", "government"], 12
+            ),
+            balance.GroupInput("military", ["military"], 12),
+        ],
+        start - timedelta(days=7),
+    )
     logger.info("seeded the civil-military symposium")

@@ -20,12 +20,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from interacta.core.models import utcnow
 from interacta.core.text import normalize_email
 from interacta.core.timezones import format_local
-from interacta.events import notifications
+from interacta.events import balance, notifications
 from interacta.events.errors import (
     CapacityTooLow,
     EventError,
@@ -159,13 +160,17 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
 _WAITING_ORDER = (Registration.waiting_since, Registration.id)
 
 
-def waiting_list(event_id: int) -> sa.Select:
-    """The event's waiting list, first in line first: the one place that owns the order."""
-    return (
+def waiting_list(event_id: int, sectors: list[str] | None = None) -> sa.Select:
+    """The event's waiting list, first in line first: the one place that owns the order.
+    With `sectors`: only the registrants of those sectors (a sector group's list)."""
+    query = (
         sa.select(Registration)
         .where(Registration.event_id == event_id, Registration.status == "waiting")
         .order_by(*_WAITING_ORDER)
     )
+    if sectors is not None:
+        query = query.where(Registration.sector.in_(sectors))
+    return query
 
 
 def waiting_positions(event_id: int) -> dict[int, int]:
@@ -310,7 +315,9 @@ def _take_seat_or_wait(event: Event, registration: Registration) -> None:
     """With the event locked: confirm if a seat is free, else join the waiting list."""
     current_seat_change(event.id)
     now = utcnow()
-    if event.capacity is None or confirmed_count(event.id) < event.capacity:
+    if event.capacity is None or balance.fits(
+        event, balance.confirmed_counts(event), registration.sector, now
+    ):
         registration.status = "confirmed"
         registration.confirmed_at = now
         registration.waiting_since = None
@@ -382,6 +389,10 @@ def register_guest(
         if existing:
             notifications.existing_registration(existing, position=waiting_position(existing))
             return existing, False
+        if balance.has_reservations(event) and not sector:
+            raise RegistrationError(
+                _("Give your sector: this event reserves seats per sector."), field="sector"
+            )
         registration = Registration(
             event_id=event.id,
             email=key,
@@ -453,13 +464,16 @@ def promote_waiting(event: Event) -> list[Registration]:
     current_seat_change(event.id)
     if event.status != "published" or event.ends_at <= utcnow():
         return []
-    free = None if event.capacity is None else event.capacity - confirmed_count(event.id)
-    query = waiting_list(event.id).execution_options(populate_existing=True)
-    if free is not None:
-        if free <= 0:
-            return []
-        query = query.limit(free)
-    promoted = list(db.session.scalars(query))
+    if not balance.is_released(event):
+        promoted = _promote_by_group(event)
+    else:
+        free = None if event.capacity is None else event.capacity - confirmed_count(event.id)
+        query = waiting_list(event.id).execution_options(populate_existing=True)
+        if free is not None:
+            if free <= 0:
+                return []
+            query = query.limit(free)
+        promoted = list(db.session.scalars(query))
     for registration in promoted:
         registration.status = "confirmed"
         registration.confirmed_at = utcnow()
@@ -468,6 +482,45 @@ def promote_waiting(event: Event) -> list[Registration]:
     for registration in promoted:
         notifications.promoted(registration)
     return promoted
+
+
+def _promote_by_group(event: Event) -> list[Registration]:
+    """Before the release date: each group's free seats to the first waiting of that group,
+    then the free open seats to the first waiting overall."""
+    counts = balance.confirmed_counts(event)
+    chosen: list[Registration] = []
+    for index, free in balance.free_group_seats(event, counts):
+        free = min(free, event.capacity - sum(counts.values()))
+        if free <= 0:
+            break
+        query = waiting_list(event.id, balance.group_sectors(event, index))
+        for registration in db.session.scalars(
+            query.limit(free).execution_options(populate_existing=True)
+        ):
+            chosen.append(registration)
+            balance.add(event, counts, registration.sector)
+    taken = {r.id for r in chosen}
+    for registration in db.session.scalars(
+        waiting_list(event.id).execution_options(populate_existing=True)
+    ):
+        if registration.id in taken:
+            continue
+        if sum(counts.values()) >= event.capacity:
+            break
+        if balance.fits(event, counts, registration.sector):
+            chosen.append(registration)
+            balance.add(event, counts, registration.sector)
+    return chosen
+
+
+def set_reservations(
+    event_id: int, groups: list[balance.GroupInput], release_at: datetime | None
+) -> Event:
+    """Reserve seats per sector group (replacing any), then give freed seats away."""
+    with seat_change(event_id) as seats:
+        balance.set_reservations(seats.event, groups, release_at)
+        promote_waiting(seats.event)
+    return seats.event
 
 
 def check_capacity(event: Event, capacity: int | None) -> None:

@@ -29,6 +29,26 @@ def upgrade():
         batch.add_column(
             sa.Column("participant_list", sa.String(12), nullable=False, server_default="hidden")
         )
+        batch.add_column(
+            sa.Column("reservations_release_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    op.create_table(
+        "event_sector_groups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(80), nullable=False),
+        sa.Column("sectors", sa.JSON(), nullable=False),
+        sa.Column("seats", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["events.id"],
+            name=op.f("fk_event_sector_groups_event_id_events"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_event_sector_groups")),
+    )
+    op.create_index(op.f("ix_event_sector_groups_event_id"), "event_sector_groups", ["event_id"])
     with op.batch_alter_table("agenda_sessions") as batch:
         batch.add_column(sa.Column("room_rule", sa.String(20), nullable=True))
     with op.batch_alter_table("registrations") as batch:
@@ -39,11 +59,14 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(op.f("ix_event_sector_groups_event_id"), table_name="event_sector_groups")
+    op.drop_table("event_sector_groups")
     with op.batch_alter_table("registrations") as batch:
         batch.drop_column("sector")
         batch.drop_column("is_listed")
     with op.batch_alter_table("agenda_sessions") as batch:
         batch.drop_column("room_rule")
     with op.batch_alter_table("events") as batch:
+        batch.drop_column("reservations_release_at")
         batch.drop_column("participant_list")
         batch.drop_column("room_rule")

@@ -1,5 +1,5 @@
-"""A military member registers for an event with a public participant list and does not
-appear on it; a civilian who chose to appear does."""
+"""A military member registers for a balanced event with a public participant list and
+does not appear on it; a civilian who chose to appear does."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from interacta.core.models import utcnow
-from interacta.events import registrations
+from interacta.events import balance, registrations
 from interacta.events.models import Event
 from interacta.extensions import db
 from interacta.members import services
@@ -39,6 +39,14 @@ def test_a_military_member_registers_and_is_not_on_the_public_list(live_app, liv
         services.set_password(officer, PASSWORD)
         db.session.add_all([event, civilian, officer])
         db.session.commit()
+        registrations.set_reservations(
+            event.id,
+            [
+                balance.GroupInput("civilian", ["civil_society", "government"], 12),
+                balance.GroupInput("military", ["military"], 12),
+            ],
+            None,
+        )
         registrations.register_member(event.id, civilian, listed=True)
         slug, officer_email = event.slug, officer.email
         db.session.remove()
@@ -52,8 +60,10 @@ def test_a_military_member_registers_and_is_not_on_the_public_list(live_app, liv
     box = page.get_by_label("Show my name, organisation and sector on the participant list")
     assert not box.is_checked()
     assert "Serving personnel are often not allowed" in page.inner_text("#listed-help")
+    assert "military: 12 seats left" in page.inner_text(".sector-seats")
     page.get_by_role("button", name="Register").click()
     assert "You are registered" in page.inner_text(".register-box")
+    assert "military: 11 seats left" in page.inner_text(".sector-seats")
 
     page.get_by_role("link", name="Who takes part").click()
     listing = page.inner_text("main")

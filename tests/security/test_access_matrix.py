@@ -449,6 +449,16 @@ def registration_listed(w, role, response, client, db):
 
 
 @allowed_only
+def reservations_set(w, role, response, client, db):
+    from interacta.events.models import SectorGroup
+
+    seats = db.session.scalar(
+        sa.select(SectorGroup.seats).where(SectorGroup.event_id == w.event_id)
+    )
+    assert seats == 2
+
+
+@allowed_only
 def publication_added(w, role, response, client, db):
     assert _count(db, Publication, Publication.title == PUBLICATION_FORM["title"]) == 1
 
@@ -587,6 +597,7 @@ login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/ch
 login login 403   403   403   200   200    GET /events/manage/<int:event_id>/message
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/message
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/capacity
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/reservations
 
 # operations: the console and outbox (admins only); readiness for anyone (503 here: no job
 # worker has run in the matrix's world); metrics only with METRICS_TOKEN, unset in tests
@@ -721,6 +732,11 @@ DETAILS: dict[str, Spec] = {
         to="/events/manage/{event_id}/participants",
         data={"subject": "Practical details", "body": "Bring your badge."},
         check=participants_messaged,
+    ),
+    "POST /events/manage/<int:event_id>/reservations": Spec(
+        to="/events/manage/{event_id}/participants",
+        data={"groups-0-name": "military", "groups-0-sectors": "military", "groups-0-seats": "2"},
+        check=reservations_set,
     ),
     "POST /events/manage/<int:event_id>/capacity": Spec(
         to="/events/manage/{event_id}/participants", data={"capacity": "20"}, check=capacity_set
