@@ -29,6 +29,17 @@ def init_app(app: Flask) -> None:
     from interacta.events import balance
 
     app.add_template_global(balance.public_states, "sector_seats")
+    from interacta.core.jobs import HOURLY, PeriodicJob, register_periodic
+
+    register_periodic(
+        app,
+        PeriodicJob(
+            "reserved-seats-release",
+            registrations.release_reserved_seats,
+            HOURLY,
+            "Give unused reserved seats to the waiting list once an event's release date passed.",
+        ),
+    )
     register_home_section(
         app,
         HomeSection(

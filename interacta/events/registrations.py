@@ -523,6 +523,31 @@ def set_reservations(
     return seats.event
 
 
+def release_reserved_seats(now: datetime) -> str:
+    """Periodic: once an event's release date has passed, give the unused reserved seats
+    to its waiting list (idempotent: a promotion happens once)."""
+    event_ids = list(
+        db.session.scalars(
+            sa.select(Event.id)
+            .where(
+                Event.status == "published",
+                Event.ends_at > now,
+                Event.reservations_release_at <= now,
+                sa.exists().where(
+                    Registration.event_id == Event.id, Registration.status == "waiting"
+                ),
+            )
+            .order_by(Event.id)
+        )
+    )
+    promoted = 0
+    for event_id in event_ids:
+        with seat_change(event_id) as seats:
+            promoted += len(promote_waiting(seats.event))
+    db.session.commit()
+    return f"{promoted} waiting registrants given released seats"
+
+
 def check_capacity(event: Event, capacity: int | None) -> None:
     """With the event locked: CapacityTooLow if `capacity` is below the confirmed count."""
     current_seat_change(event.id)

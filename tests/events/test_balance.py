@@ -203,3 +203,17 @@ def test_demo_has_a_balanced_symposium_under_the_chatham_house_rule(app, db):
     [event] = db.session.scalars(sa.select(Event).where(Event.slug == participation_demo.SLUG))
     assert event.room_rule == "chatham_house" and event.participant_list == "public"
     assert [(g.name, g.seats) for g in event.sector_groups] == [("civilian", 12), ("military", 12)]
+
+
+def test_the_periodic_job_gives_released_seats_to_the_waiting_list(balanced, make_member, db):
+    event = balanced(capacity=4, release_at=utcnow() + timedelta(hours=1))
+    register(event, make_member, "military")
+    late = register(event, make_member, "academia")
+    assert late.status == "waiting"
+    assert registrations.release_reserved_seats(utcnow()).startswith("0 ")
+    assert late.status == "waiting"  # before the release date
+    event.reservations_release_at = utcnow() - timedelta(minutes=1)  # the date has passed
+    db.session.commit()
+    assert registrations.release_reserved_seats(utcnow()).startswith("1 ")
+    assert late.status == "confirmed"
+    assert registrations.release_reserved_seats(utcnow()).startswith("0 ")
