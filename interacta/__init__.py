@@ -43,7 +43,9 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("events", "/events", ("views", "registration_views")),
     ("publications", "/publications", ("views", "oai_views")),
     ("consent", None, ("views",)),
+    ("calls", None, ("views",)),
     ("admin", None, ("views",)),
+    ("network", None, ("views",)),
 )
 
 
@@ -171,10 +173,17 @@ def register_blueprints(app: Flask) -> None:
             for extra in getattr(loaded, "extra_blueprints", ()):
                 app.register_blueprint(extra)
         app.register_blueprint(package.bp, url_prefix=prefix)
+    # Then each blueprint's wiring (registries, CLI, signals): `<package>.setup.init_app`.
     for package in packages:
-        init = getattr(package, "init_app", None)
-        if init:
-            init(app)
+        if hasattr(package, "init_app"):  # the old place: it would be silently skipped
+            raise RuntimeError(f"{package.__name__}: init_app belongs in its setup.py")
+        try:
+            setup = importlib.import_module(f"{package.__name__}.setup")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package.__name__}.setup":
+                raise
+            continue
+        setup.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

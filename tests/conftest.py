@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.fixtures.events",
     "tests.fixtures.publications",
     "tests.fixtures.consent",
+    "tests.fixtures.calls",
 ]
 
 BACKEND = os.environ.get("INTERACTA_TEST_DB", "sqlite")

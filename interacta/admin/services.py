@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from interacta.consent.models import ConsentLogEntry
 from interacta.core import jobs
@@ -19,6 +22,7 @@ from interacta.core.models import (
     SecurityEventCount,
     utcnow,
 )
+from interacta.core.timezones import format_local
 from interacta.events.models import Event, Registration
 from interacta.extensions import db
 from interacta.members.models import Member
@@ -28,6 +32,68 @@ CONSENT_CATEGORIES = ("performance", "functionality", "targeting")
 #: Security events counted in the console's "last 24 hours" figures.
 SIGNIN_FAILURES = ("signin_failed", "reauth_failed")
 RATE_LIMITED = ("rate_limited",)
+
+#: What the operator reads for a status of a message, of its history or of a job run
+#: (the stored values stay English).
+STATUS_LABELS = {
+    "queued": _l("queued"),
+    "sending": _l("sending"),
+    "sent": _l("sent"),
+    "failed": _l("failed"),
+    "retry": _l("retry"),
+    "resent": _l("resent"),
+    "ok": _l("ok"),
+    "running": _l("running"),
+}
+#: The console's words for the kinds of cookie choice and the optional categories.
+CONSENT_ACTION_LABELS = {
+    "accept_all": _l("accept all"),
+    "reject_all": _l("reject all"),
+    "custom": _l("custom"),
+    "withdraw": _l("withdraw"),
+    "gpc": _l("Global Privacy Control"),
+    "signin_merge": _l("merged at sign-in"),
+    "allow": _l("allow"),
+}
+CONSENT_CATEGORY_LABELS = {
+    "performance": _l("performance"),
+    "functionality": _l("functionality"),
+    "targeting": _l("targeting"),
+}
+#: The periodic jobs' descriptions in the operator's language (a job not listed here shows
+#: the English description it was registered with).
+JOB_DESCRIPTIONS = {
+    "consent-log-purge": _l(
+        "Delete anonymous consent log entries after ANONYMOUS_CONSENT_RETENTION_DAYS."
+    ),
+    "event-reminders": _l(
+        "Mail confirmed participants of events starting within a day (once each)."
+    ),
+    "guest-data-purge": _l(
+        "Erase guests' personal data GUEST_DATA_RETENTION_DAYS after their event."
+    ),
+    "mail-outbox": _l(
+        "Send queued mail that is due (retries with back-off, or all mail when "
+        "MAIL_DELIVERY=worker)."
+    ),
+    "ops-prune": _l("Forget job runs and hourly security event counts older than 30 days."),
+}
+
+
+def status_label(status: str | None) -> str:
+    """A stored status in the operator's language (an unknown one as it is)."""
+    return str(STATUS_LABELS.get(status, status or ""))
+
+
+def overdue_reason(reason: str, last_success: datetime | None) -> str:
+    """Why a job is overdue (core says it in English for logs and /readyz)."""
+    if reason == "no job worker has run yet":
+        return _("no job worker has run yet")
+    if reason == "never succeeded":
+        return _("never succeeded")
+    if last_success is not None:
+        return _("last success %(when)s", when=format_local(last_success, "UTC", "shortdatetime"))
+    return reason
 
 
 def month_start(now: datetime) -> datetime:
@@ -120,7 +186,16 @@ def fullest_events(now: datetime, limit: int = 5) -> list[Bar]:
         .limit(limit)
     ).all()
     return [
-        Bar(title, round(100 * taken / capacity), f"{taken} of {capacity} seats")
+        Bar(
+            title,
+            round(100 * taken / capacity),
+            ngettext(
+                "%(taken)s of %(num)s seat",
+                "%(taken)s of %(num)s seats",
+                capacity,
+                taken=taken,
+            ),
+        )
         for title, capacity, taken in rows
         if taken
     ]
@@ -148,7 +223,7 @@ def mail_figures(now: datetime) -> dict:
 def failure_reasons(limit: int = 5) -> list[tuple[str, int]]:
     """The errors of failed messages, most frequent first."""
     return [
-        (reason or "unknown", n)
+        (reason or _("unknown"), n)
         for reason, n in db.session.execute(
             sa.select(OutboxMessage.last_error, sa.func.count())
             .where(OutboxMessage.status == "failed")
@@ -166,11 +241,13 @@ def job_statuses(now: datetime) -> list[JobStatus]:
     return [
         JobStatus(
             job.name,
-            job.description,
+            str(JOB_DESCRIPTIONS.get(job.name, job.description)),
             job.every,
             last.get(job.name),
             successes.get(job.name),
-            overdue.get(job.name),
+            overdue_reason(overdue[job.name], successes.get(job.name))
+            if job.name in overdue
+            else None,
         )
         for job in jobs.periodic_jobs()
     ]
@@ -184,9 +261,12 @@ def _consent(board: Dashboard, month: datetime) -> None:
         .group_by(ConsentLogEntry.action)
         .order_by(sa.func.count().desc())
     ).all()
-    total = sum(n for _, n in kinds)
+    total = sum(n for _action, n in kinds)
     board.consent_total = total
-    board.consent_kinds = [Bar(action.replace("_", " "), n, str(n)) for action, n in kinds]
+    board.consent_kinds = [
+        Bar(str(CONSENT_ACTION_LABELS.get(action, action.replace("_", " "))), n, str(n))
+        for action, n in kinds
+    ]
     if not total:
         return
     accepted = db.session.execute(
@@ -200,7 +280,7 @@ def _consent(board: Dashboard, month: datetime) -> None:
     shares = [round(100 * (n or 0) / total) for n in accepted]
     if any(shares):  # a chart of nothing but zeros says less than the sentence instead
         board.consent_share = [
-            Bar(category, share, f"{share} %")
+            Bar(str(CONSENT_CATEGORY_LABELS[category]), share, f"{share} %")
             for category, share in zip(CONSENT_CATEGORIES, shares, strict=True)
         ]
 
@@ -247,7 +327,7 @@ def search_outbox(q: str = "", status: str = ""):
 def message_history(message_id: int) -> tuple[OutboxMessage, list[OutboxEvent]]:
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
-        raise NotFound("There is no such message.")
+        raise NotFound(_("There is no such message."))
     events = list(
         db.session.scalars(
             sa.select(OutboxEvent)
@@ -260,7 +340,7 @@ def message_history(message_id: int) -> tuple[OutboxMessage, list[OutboxEvent]]:
 
 def resend(message_id: int, operator) -> OutboxMessage:
     """Queue one message again (a failed one, or a sent one someone did not receive)."""
-    message, _ = message_history(message_id)
+    message, _events = message_history(message_id)
     if message.status in WAITING:
         return message
     requeue(message, f"resent by operator {operator.id}")
@@ -318,7 +398,7 @@ def redis_urls() -> dict[str, str]:
 
 
 def _redis_ok(url: str) -> bool:
-    import redis
+    import redis  # only deployments with Redis configured reach this
 
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from interacta.admin import bp, metrics, services
@@ -17,6 +19,12 @@ from interacta.extensions import db, limiter
 logger = logging.getLogger(__name__)
 
 OUTBOX_PER_PAGE = 50
+
+
+@bp.context_processor
+def console_helpers() -> dict:
+    """The console's templates write stored statuses in the operator's language."""
+    return {"status_label": services.status_label}
 
 
 @bp.get("/admin")
@@ -32,7 +40,12 @@ def retry_failed():
     count = services.retry_failed(current_user)
     db.session.commit()
     deliver_committed()
-    flash(f"{count} failed messages queued again.", "success")
+    flash(
+        ngettext(
+            "%(num)s failed message queued again.", "%(num)s failed messages queued again.", count
+        ),
+        "success",
+    )
     return redirect(url_for("admin.console") + "#mail-title")
 
 
@@ -71,7 +84,7 @@ def resend(message_id: int):
     services.resend(message_id, current_user)
     db.session.commit()
     deliver_committed()
-    flash("The message is queued again.", "success")
+    flash(_("The message is queued again."), "success")
     return redirect(url_for("admin.outbox_message", message_id=message_id))
 
 

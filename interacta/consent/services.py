@@ -265,19 +265,10 @@ LOG_COLUMNS = (
 
 
 def _entry_dict(entry: ConsentLogEntry) -> dict:
-    return {
-        "consent_id": entry.consent_id,
-        "member_id": entry.member_id,
-        "subject_id": entry.subject_id,
-        "necessary": entry.necessary,
-        "performance": entry.performance,
-        "functionality": entry.functionality,
-        "targeting": entry.targeting,
-        "action": entry.action,
-        "policy_version": entry.policy_version,
-        "policy_hash": entry.policy_hash,
-        "recorded_at": entry.recorded_at.isoformat(),
-    }
+    """One log entry, column by column (`LOG_COLUMNS`), the time as ISO 8601."""
+    row = {column: getattr(entry, column) for column in LOG_COLUMNS}
+    row["recorded_at"] = entry.recorded_at.isoformat()
+    return row
 
 
 def log_csv_rows(batch: int = 1000):
@@ -410,28 +401,3 @@ def top_paths(today: date, days: int = 30, limit: int = 20) -> list[tuple[str, i
 
 def with_action(choice: Choice, action: str) -> Choice:
     return replace(choice, action=action)
-
-
-# The request-bound helpers, also here so other blueprints can use `consent.services` alone
-# (interacta.consent re-exports them too). `gate` imports this module, hence the late imports.
-
-
-def allows(category: str) -> bool:
-    """Whether the current visitor allowed cookies of `category`."""
-    from interacta.consent import gate  # gate imports services
-
-    return gate.allows(category)
-
-
-def preference(key: str) -> str | None:
-    """A visitor's remembered preference ("view" or "tz"), only with functionality consent."""
-    from interacta.consent import gate  # gate imports services
-
-    return gate.preference(key)
-
-
-def remember_preference(response, key: str, value: str) -> bool:
-    """Remember a preference in the functionality cookie, only with consent."""
-    from interacta.consent import gate  # gate imports services
-
-    return gate.remember_preference(response, key, value)

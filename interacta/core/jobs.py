@@ -341,7 +341,7 @@ def huey_for(app: Flask):
 
 
 def _build_huey(app: Flask):
-    from huey import RedisHuey, SqliteHuey, crontab
+    from huey import RedisHuey, SqliteHuey, crontab  # only apps that schedule work load Huey
 
     name = app.config.get("JOBS_QUEUE_NAME", "interacta")
     immediate = bool(app.config.get("JOBS_IMMEDIATE"))
@@ -394,7 +394,7 @@ def enqueue(name: str, **kwargs) -> None:
 
 def run_worker(app: Flask, workers: int = 2) -> None:
     """Run Huey's consumer: the scheduler (periodic jobs) and `workers` threads."""
-    from huey.consumer import Consumer
+    from huey.consumer import Consumer  # the worker process alone needs the consumer
 
     huey = huey_for(app)
     consumer = Consumer(huey, workers=workers, worker_type="thread", periodic=True)

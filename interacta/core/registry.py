@@ -10,7 +10,9 @@
 - cache-key contributors: request state a cached page depends on (the cookie choice);
 - schema filters: database objects a blueprint's migrations make outside the models
   (full-text indexes), left out of autogenerate;
-- stylesheets: the CSS files base.html links, in order.
+- stylesheets: the CSS files base.html links, in order;
+- answers: what a blueprint answers when another asks a named question about its
+  subject (the events ask who co-organises an event: the network answers).
 
 A blueprint registers in its `init_app(app)`; core reads the lists and imports no blueprint.
 """
@@ -71,7 +73,16 @@ class CacheKeyContributor:
     contribute: Callable[[], Hashable]
 
 
-_KINDS = ("personal_data", "demo", "home", "related", "cache_key", "schema_filter", "css")
+_KINDS = (
+    "personal_data",
+    "demo",
+    "home",
+    "related",
+    "cache_key",
+    "schema_filter",
+    "css",
+    "answer",
+)
 
 
 def _store(app: Flask) -> dict:
@@ -111,6 +122,21 @@ def register_stylesheet(app: Flask, filename: str) -> None:
     """A file under static/ that every page links, after site.css (in registration order)."""
     if filename not in _store(app)["css"]:
         _store(app)["css"].append(filename)
+
+
+def register_answer(app: Flask, question: str, answer: Callable[[Any], list]) -> None:
+    """`answer(subject)` -> a list, joined with the other blueprints' for `question`."""
+    _store(app)["answer"].append((question, answer))
+
+
+def answers(question: str, subject) -> list:
+    """Every registered answer to `question` about `subject`, in registration order."""
+    return [
+        item
+        for q, answer in _store(current_app)["answer"]
+        if q == question
+        for item in answer(subject)
+    ]
 
 
 def personal_data_providers() -> list[PersonalDataProvider]:

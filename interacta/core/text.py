@@ -23,3 +23,13 @@ def slugify(text: str, max_length: int = 80, fallback: str = "item") -> str:
             break
         slug = candidate
     return slug or fallback
+
+
+def free_slug(base: str, taken: set[str]) -> str:
+    """`base`, or the first of `base-2`, `base-3` ... that is not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

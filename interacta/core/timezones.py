@@ -47,24 +47,29 @@ def _locale():
 
 #: Date skeletons per style; Babel picks each language's own order and words.
 _DATE_SKELETONS = {
-    "datetime": "yMMMMEd",
     "shortdatetime": "yMMMd",
     "date": "yMMMd",
-    "longdate": "yMMMMEEEEd",
     "month": "yMMMM",
     "daymonth": "MMMMd",
 }
 
 
 def zone_abbreviation(local: datetime, locale=None) -> str:
-    """The zone's short name in the language (MEZ, CET, UTC), from Babel."""
-    return format_datetime(local, "z", tzinfo=local.tzinfo, locale=locale or _locale())
+    """The zone's short name in the language (MEZ, CET, UTC), from Babel; where the
+    language has no short one (Babel answers with an offset or a long name), the zone's
+    own (CET, EST)."""
+    name = format_datetime(local, "z", tzinfo=local.tzinfo, locale=locale or _locale())
+    if name[:1] in "+-" or " " in name or name.startswith(("GMT+", "GMT-", "UTC+", "UTC-")):
+        own = local.tzname() or ""
+        if own.isalpha():
+            return own
+    return name
 
 
 def format_local(moment: datetime | None, zone: str, style: str = "datetime") -> str:
     """`moment` in `zone`, written for the current language.
 
-    Styles: "datetime" (Tue, 1 December 2026, 09:30 CET), "shortdatetime" (1 Dec 2026,
+    Styles: "datetime" (Tuesday, 1 December 2026, 09:30 CET), "shortdatetime" (1 Dec 2026,
     09:30), "date" (1 Dec 2026), "longdate", "month", "daymonth", "time" (09:30 CET),
     "clock" (09:30). A legacy strftime pattern is mapped to the nearest style.
     """
@@ -80,7 +85,10 @@ def format_local(moment: datetime | None, zone: str, style: str = "datetime") ->
     if style == "time":
         clock = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
         return f"{clock} {zone_abbreviation(local, locale)}"
-    day = format_skeleton(_DATE_SKELETONS[style], local, tzinfo=local.tzinfo, locale=locale)
+    if style in ("datetime", "longdate"):  # the day in full: "Dienstag, 1. Dezember 2026"
+        day = format_date(local, "full", locale=locale)
+    else:
+        day = format_skeleton(_DATE_SKELETONS[style], local, tzinfo=local.tzinfo, locale=locale)
     if style in ("date", "longdate", "month", "daymonth"):
         return day
     clock = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
@@ -93,7 +101,9 @@ def format_local(moment: datetime | None, zone: str, style: str = "datetime") ->
 
 def format_day(value: date | datetime, style: str = "date") -> str:
     """A calendar day (no zone involved) written for the current language."""
-    skeleton = {"date": "yMMMd", "longdate": "yMMMMEEEEd", "month": "yMMMM", "weekday": "EEEE"}
+    skeleton = {"date": "yMMMd", "month": "yMMMM", "weekday": "EEEE"}
     if style == "weekday":
         return format_date(value, "EEEE", locale=_locale())
+    if style == "longdate":
+        return format_date(value, "full", locale=_locale())
     return format_skeleton(skeleton[style], value, locale=_locale())

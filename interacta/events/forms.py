@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -55,9 +56,18 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _web_address() -> list:
+    """The checks of an optional link field: a full web address of up to 500 characters."""
+    return [
+        Optional(),
+        URL(message=_l("Give a full web address (https://...).")),
+        Length(max=500),
+    ]
+
+
 def _zone_ok(form, field):
     if not is_valid_timezone(field.data):
-        raise ValidationError("Choose a time zone from the list.")
+        raise ValidationError(_("Choose a time zone from the list."))
 
 
 def _rule_choices() -> list[SelectChoice]:
@@ -67,11 +77,11 @@ def _rule_choices() -> list[SelectChoice]:
 class SessionForm(Form):
     """One agenda row; a row with no title is ignored."""
 
-    title = StringField("Session title", validators=[Optional(), Length(max=200)])
-    starts_at = DateTimeLocalField("Starts", format=DT_FORMAT, validators=[Optional()])
-    ends_at = DateTimeLocalField("Ends", format=DT_FORMAT, validators=[Optional()])
-    speakers = StringField("Speakers", validators=[Optional(), Length(max=500)])
-    room = StringField("Room", validators=[Optional(), Length(max=120)])
+    title = StringField(_l("Session title"), validators=[Optional(), Length(max=200)])
+    starts_at = DateTimeLocalField(_l("Starts"), format=DT_FORMAT, validators=[Optional()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DT_FORMAT, validators=[Optional()])
+    speakers = StringField(_l("Speakers"), validators=[Optional(), Length(max=500)])
+    room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
     #: Empty: the event's rule of the room.
     room_rule = SelectField(_l("Rule of the room"), default="", validators=[Optional()])
 
@@ -81,11 +91,11 @@ class SessionForm(Form):
 
     def validate_starts_at(self, field):
         if self.title.data and not field.data:
-            raise ValidationError("Give the session's start.")
+            raise ValidationError(_("Give the session's start."))
 
     def validate_ends_at(self, field):
         if self.title.data and not field.data:
-            raise ValidationError("Give the session's end.")
+            raise ValidationError(_("Give the session's end."))
 
 
 class EventTranslationForm(Form):
@@ -98,50 +108,45 @@ class EventTranslationForm(Form):
 
 class EventForm(FlaskForm):
     title = StringField(
-        "Title", validators=[DataRequired("Give the event a title."), Length(max=200)]
+        _l("Title"), validators=[DataRequired(_l("Give the event a title.")), Length(max=200)]
     )
     summary = StringField(
-        "Short summary", validators=[DataRequired("Write a one-line summary."), Length(max=500)]
+        _l("Short summary"),
+        validators=[DataRequired(_l("Write a one-line summary.")), Length(max=500)],
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=50_000)])
-    kind = SelectField("Kind", choices=_choices(KINDS))
-    topics = MultiCheckboxField("Topics", coerce=int, validators=[Optional()])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=50_000)])
+    kind = SelectField(_l("Kind"), choices=_choices(KINDS))
+    topics = MultiCheckboxField(_l("Topics"), coerce=int, validators=[Optional()])
     starts_at = DateTimeLocalField(
-        "Starts", format=DT_FORMAT, validators=[DataRequired("Give the start date and time.")]
+        _l("Starts"),
+        format=DT_FORMAT,
+        validators=[DataRequired(_l("Give the start date and time."))],
     )
     ends_at = DateTimeLocalField(
-        "Ends", format=DT_FORMAT, validators=[DataRequired("Give the end date and time.")]
+        _l("Ends"), format=DT_FORMAT, validators=[DataRequired(_l("Give the end date and time."))]
     )
-    timezone = SelectField("Time zone", default="Europe/Brussels", validators=[_zone_ok])
-    format = SelectField("Format", choices=_choices(FORMATS))
-    venue_name = StringField("Venue", validators=[Optional(), Length(max=200)])
-    venue_address = StringField("Venue address", validators=[Optional(), Length(max=500)])
+    timezone = SelectField(_l("Time zone"), default="Europe/Brussels", validators=[_zone_ok])
+    format = SelectField(_l("Format"), choices=_choices(FORMATS))
+    venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    venue_address = StringField(_l("Venue address"), validators=[Optional(), Length(max=500)])
     online_url = StringField(
-        "Online link",
-        validators=[
-            Optional(),
-            URL(message="Give a full web address (https://...)."),
-            Length(max=500),
-        ],
+        _l("Online link"),
+        validators=_web_address(),
     )
     capacity = IntegerField(
-        "Capacity",
-        validators=[Optional(), NumberRange(min=1, max=100_000, message="At least 1 seat.")],
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("At least 1 seat."))],
     )
     registration_opens_at = DateTimeLocalField(
-        "Registration opens", format=DT_FORMAT, validators=[Optional()]
+        _l("Registration opens"), format=DT_FORMAT, validators=[Optional()]
     )
     registration_closes_at = DateTimeLocalField(
-        "Registration closes", format=DT_FORMAT, validators=[Optional()]
+        _l("Registration closes"), format=DT_FORMAT, validators=[Optional()]
     )
-    audience = SelectField("Who may attend", choices=_choices(AUDIENCES))
+    audience = SelectField(_l("Who may attend"), choices=_choices(AUDIENCES))
     recording_url = StringField(
-        "Recording",
-        validators=[
-            Optional(),
-            URL(message="Give a full web address (https://...)."),
-            Length(max=500),
-        ],
+        _l("Recording"),
+        validators=_web_address(),
     )
     room_rule = SelectField(_l("Rule of the room"), default=room_rules.ON_RECORD)
     participant_list = SelectField(
@@ -171,32 +176,34 @@ class EventForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     message = TextAreaField(
-        "Message to the participants",
-        validators=[DataRequired("Explain why the event is cancelled."), Length(max=5000)],
+        _l("Message to the participants"),
+        validators=[DataRequired(_l("Explain why the event is cancelled.")), Length(max=5000)],
     )
 
 
 class DuplicateForm(FlaskForm):
     starts_at = DateTimeLocalField(
-        "The new event starts",
+        _l("The new event starts"),
         format=DT_FORMAT,
-        validators=[DataRequired("Give the start of the next event in the series.")],
+        validators=[DataRequired(_l("Give the start of the next event in the series."))],
     )
 
 
 class GuestRegistrationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give your name."), Length(max=120)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give your name.")), Length(max=120)]
+    )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Give your email address."),
-            Email("Give a valid email address.", check_deliverability=False),
+            DataRequired(_l("Give your email address.")),
+            Email(_l("Give a valid email address."), check_deliverability=False),
             Length(max=320),
         ],
     )
-    affiliation = StringField("Affiliation", validators=[Optional(), Length(max=200)])
+    affiliation = StringField(_l("Affiliation"), validators=[Optional(), Length(max=200)])
     note = TextAreaField(
-        "Accessibility or dietary needs", validators=[Optional(), Length(max=1000)]
+        _l("Accessibility or dietary needs"), validators=[Optional(), Length(max=1000)]
     )
     sector = SelectField(
         _l("Sector"),
@@ -207,13 +214,15 @@ class GuestRegistrationForm(FlaskForm):
     )
     listed = BooleanField(_l("Show my name, organisation and sector on the participant list"))
     #: Honeypot: hidden from people, filled in by bots.
-    website = StringField("Leave this field empty", validators=[Optional()])
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
 
 class MessageForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired("Give a subject."), Length(max=150)])
+    subject = StringField(
+        _l("Subject"), validators=[DataRequired(_l("Give a subject.")), Length(max=150)]
+    )
     body = TextAreaField(
-        "Message", validators=[DataRequired("Write the message."), Length(max=10_000)]
+        _l("Message"), validators=[DataRequired(_l("Write the message.")), Length(max=10_000)]
     )
 
 
@@ -245,6 +254,6 @@ class ListingForm(FlaskForm):
 
 class CapacityForm(FlaskForm):
     capacity = IntegerField(
-        "Capacity",
-        validators=[Optional(), NumberRange(min=1, max=100_000, message="At least 1 seat.")],
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("At least 1 seat."))],
     )

@@ -15,6 +15,7 @@ from interacta.core.cache import cached
 from interacta.core.content import translated
 from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
+from interacta.core.registry import answers
 from interacta.core.urls import external_url
 from interacta.events import room
 from interacta.events.models import Event
@@ -38,24 +39,28 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
     item.add("dtend", event.ends_at.astimezone(tz))
     # Title and summary in the feed's language when the event has that version.
     title = translated(event, "title").text
-    item.add("summary", title + (" (cancelled)" if event.is_cancelled else ""))
+    if event.is_cancelled:
+        title = _("%(title)s (cancelled)", title=title)
+    item.add("summary", title)
     url = external_url("events.detail", slug=event.slug)
     description = translated(event, "summary").text
     if with_online_link and event.online_url:
-        description += f"\n\nJoin online: {event.online_url}"
+        description += "\n\n" + _("Join online: %(url)s", url=event.online_url)
     rule = room.effective(event)
     description += "\n\n" + _(
         "Rule of the room: %(label)s. %(explanation)s",
         label=rule.label,
         explanation=rule.explanation,
     )
+    for note in answers("event_calendar_notes", event):  # co-organisers (interacta.network)
+        description += "\n\n" + note
     item.add("description", f"{description}\n\n{url}".strip())
     item.add("url", url)
     item.add("location", event.place)
     item.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     if event.updated_at:
         item.add("last-modified", event.updated_at)
-    item.add("categories", [event.kind_label])
+    item.add("categories", [str(event.kind_label)])
     return item
 
 
@@ -70,7 +75,8 @@ def calendar_bytes(events: list[Event], name: str | None = None, **kwargs) -> by
 def feed_bytes(events: list[Event], name: str | None = None) -> bytes:
     """The public feed: like calendar_bytes (no online links), but each event's VEVENT
     text is kept in the cache until the event changes, so a feed of a thousand events is
-    rebuilt from text, not re-serialised, when one of them changes."""
+    rebuilt from text, not re-serialised, when one of them changes. The text is in the
+    current language (its words and its links), so the cache keeps one per language."""
     head = _calendar(events, name).to_ical()
     end = b"END:VCALENDAR\r\n"
     if not head.endswith(end):  # pragma: no cover - icalendar always ends so

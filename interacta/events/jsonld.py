@@ -5,8 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from interacta.core.content import translated
+from interacta.core.registry import answers
 from interacta.core.urls import external_url
 from interacta.events.models import Event
 
@@ -18,16 +20,28 @@ ATTENDANCE = {
 }
 
 
+def _organizers(event: Event) -> dict | list[dict]:
+    """The network, and the organisations that co-organise (interacta.network answers)."""
+    network = {
+        "@type": "Organization",
+        "name": current_app.config["SITE_NAME"],
+        "url": external_url("pages.home"),
+    }
+    others = [{"@type": "Organization", **org} for org in answers("event_organizers", event)]
+    return [network, *others] if others else network
+
+
 def event_jsonld(event: Event, seats_left: int | None) -> dict:
     tz = ZoneInfo(event.timezone)
     url = external_url("events.detail", slug=event.slug)
     places = []
     if event.format in ("in_person", "hybrid"):
+        unknown = _("To be announced")
         places.append(
             {
                 "@type": "Place",
-                "name": event.venue_name or "To be announced",
-                "address": event.venue_address or event.venue_name or "To be announced",
+                "name": event.venue_name or unknown,
+                "address": event.venue_address or event.venue_name or unknown,
             }
         )
     if event.format in ("online", "hybrid"):
@@ -45,11 +59,7 @@ def event_jsonld(event: Event, seats_left: int | None) -> dict:
         "eventAttendanceMode": SCHEMA + ATTENDANCE.get(event.format, ATTENDANCE["in_person"]),
         "eventStatus": SCHEMA + ("EventCancelled" if event.is_cancelled else "EventScheduled"),
         "location": places[0] if len(places) == 1 else places,
-        "organizer": {
-            "@type": "Organization",
-            "name": current_app.config["SITE_NAME"],
-            "url": external_url("pages.home"),
-        },
+        "organizer": _organizers(event),
         "offers": {
             "@type": "Offer",
             "price": "0",

@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interacta.core.models import Base, TimestampMixin, Topic, utcnow
 from interacta.members.models import Member
 
+#: Labels are lazy: each is written in the language of the page or mail that shows it.
 KINDS = {
-    "seminar": "Seminar",
-    "workshop": "Workshop",
-    "symposium": "Symposium",
-    "conference": "Conference",
-    "course": "Course",
+    "seminar": _l("Seminar"),
+    "workshop": _l("Workshop"),
+    "symposium": _l("Symposium"),
+    "conference": _l("Conference"),
+    "course": _l("Course"),
 }
-FORMATS = {"in_person": "In person", "online": "Online", "hybrid": "Hybrid"}
-AUDIENCES = {"all": "Open to all, including guests", "members": "Members only"}
+FORMATS = {"in_person": _l("In person"), "online": _l("Online"), "hybrid": _l("Hybrid")}
+AUDIENCES = {"all": _l("Open to all, including guests"), "members": _l("Members only")}
 STATUSES = ("draft", "published", "cancelled")
 PARTICIPANT_LISTS = ("hidden", "participants", "public")
 
@@ -122,11 +125,11 @@ class Event(TimestampMixin, Base):
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return str(KINDS.get(self.kind, self.kind))
 
     @property
     def format_label(self) -> str:
-        return FORMATS.get(self.format, self.format)
+        return str(FORMATS.get(self.format, self.format))
 
     @property
     def is_published(self) -> bool:
@@ -147,10 +150,10 @@ class Event(TimestampMixin, Base):
     @property
     def place(self) -> str:
         if self.format == "online":
-            return "Online"
+            return _("Online")
         parts = [p for p in (self.venue_name, self.venue_address) if p]
-        text = ", ".join(parts) or "Venue to be announced"
-        return f"{text} and online" if self.format == "hybrid" else text
+        text = ", ".join(parts) or _("Venue to be announced")
+        return _("%(place)s and online", place=text) if self.format == "hybrid" else text
 
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.status}>"
@@ -232,6 +235,13 @@ class SectorGroup(Base):
 
 
 REGISTRATION_STATUSES = ("pending", "confirmed", "waiting", "cancelled")
+#: What each status is called where a person reads it (lower case, as in a sentence).
+REGISTRATION_STATUS_LABELS = {
+    "pending": _l("pending"),
+    "confirmed": _l("confirmed"),
+    "waiting": _l("waiting"),
+    "cancelled": _l("cancelled"),
+}
 
 
 class Registration(TimestampMixin, Base):
@@ -292,6 +302,11 @@ class Registration(TimestampMixin, Base):
     @property
     def is_active(self) -> bool:
         return self.status in ("pending", "confirmed", "waiting")
+
+    @property
+    def status_label(self) -> str:
+        """The status in the current language ("confirmed", "bestätigt")."""
+        return str(REGISTRATION_STATUS_LABELS.get(self.status, self.status))
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status} event={self.event_id}>"

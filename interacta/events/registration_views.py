@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError
+from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
 from interacta.events import balance, bp, ics, participants, registrations, services
 from interacta.events.forms import (
@@ -74,6 +75,7 @@ def register(slug: str):
                 note=form.note.data,
                 listed=form.listed.data,
                 sector=form.sector.data or None,
+                language=current_language(),
             )
         except DomainError as exc:
             if exc.field == "sector":
@@ -93,21 +95,30 @@ def _register_member(event: Event):
     slug = event.slug
     try:
         registration, created = registrations.register_member(
-            event.id, current_user._get_current_object(), listed=request.form.get("listed") == "y"
+            event.id,
+            current_user._get_current_object(),
+            listed=request.form.get("listed") == "y",
+            language=current_language(),
         )
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("events.detail", slug=slug))
     except sa.exc.IntegrityError:  # the same member, twice at once: keep the first
-        flash("You are already registered for this event.", "info")
+        flash(_("You are already registered for this event."), "info")
         return redirect(url_for("events.detail", slug=slug))
     if not created:
-        flash("You are already registered for this event.", "info")
+        flash(_("You are already registered for this event."), "info")
     elif registration.status == "confirmed":
-        flash("You are registered. A confirmation is on its way to your inbox.", "success")
+        flash(_("You are registered. A confirmation is on its way to your inbox."), "success")
     else:
         position = registrations.waiting_position(registration)
-        flash(f"The event is full: you are number {position} on the waiting list.", "info")
+        flash(
+            _(
+                "The event is full: you are number %(position)s on the waiting list.",
+                position=position,
+            ),
+            "info",
+        )
     return redirect(url_for("events.detail", slug=slug))
 
 
@@ -132,9 +143,9 @@ def registration_confirm(token: str):
     # A rule broken (members only, closed...): the error page with its status.
     registration = registrations.confirm_guest(_registration(token))
     if registration.status == "confirmed":
-        flash("Your registration is confirmed. See you there!", "success")
+        flash(_("Your registration is confirmed. See you there!"), "success")
     else:
-        flash("The event is full: you are on the waiting list.", "info")
+        flash(_("The event is full: you are on the waiting list."), "info")
     return redirect(url_for("events.registration_status", token=token))
 
 
@@ -168,7 +179,9 @@ def participants_list(slug: str):
 def registration_cancel(token: str):
     was = registrations.cancel_registration(_registration(token))
     flash(
-        "You left the waiting list." if was == "waiting" else "Your registration is cancelled.",
+        _("You left the waiting list.")
+        if was == "waiting"
+        else _("Your registration is cancelled."),
         "success",
     )
     if current_user.is_authenticated and request.form.get("next") == "my":
@@ -204,7 +217,7 @@ def my():
 def my_feed_renew():
     registrations.calendar_token(current_user, renew=True)
     db.session.commit()
-    flash("Your calendar address is renewed; the old one no longer works.", "success")
+    flash(_("Your calendar address is renewed; the old one no longer works."), "success")
     return redirect(url_for("events.my"))
 
 
@@ -213,7 +226,7 @@ def my_feed(token: str):
     events = registrations.feed_events(token)
     if events is None:
         abort(404)
-    body = ics.calendar_bytes(events, name="My Interacta events", with_online_link=False)
+    body = ics.calendar_bytes(events, name=_("My Interacta events"), with_online_link=False)
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

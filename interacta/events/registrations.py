@@ -21,8 +21,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
+from interacta.core.i18n import current_language, normalize_language
 from interacta.core.models import utcnow
 from interacta.core.text import normalize_email
 from interacta.core.timezones import format_local
@@ -51,7 +54,7 @@ __all__ = [
 ]
 
 ACTIVE = ("pending", "confirmed", "waiting")
-MEMBERS_ONLY = "This event is for members only. Please sign in or join the network."
+MEMBERS_ONLY = _l("This event is for members only. Please sign in or join the network.")
 
 
 def new_token() -> str:
@@ -82,7 +85,7 @@ class SeatChange:
             .execution_options(populate_existing=True)
         )
         if registration is None:
-            raise EventGone("This registration no longer exists.")
+            raise EventGone(_("This registration no longer exists."))
         return registration
 
 
@@ -137,7 +140,7 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
     if event is None:
         if not join:
             session.rollback()
-        raise EventGone("This event no longer exists.")
+        raise EventGone(_("This event no longer exists."))
     change = SeatChange(event)
     session.info[_SEAT_KEY] = change
     try:
@@ -283,23 +286,23 @@ def check_open(event: Event, now: datetime | None = None) -> None:
     """Raise RegistrationClosed with a clear message unless registration is open now."""
     now = now or utcnow()
     if event.status == "cancelled":
-        raise RegistrationClosed("This event is cancelled.")
+        raise RegistrationClosed(_("This event is cancelled."))
     if event.status != "published":
-        raise RegistrationClosed("This event is not open for registration.")
+        raise RegistrationClosed(_("This event is not open for registration."))
     if event.ends_at <= now:
-        raise RegistrationClosed("This event has already taken place.")
+        raise RegistrationClosed(_("This event has already taken place."))
     if event.registration_opens_at and now < event.registration_opens_at:
         when = format_local(event.registration_opens_at, event.timezone)
-        raise RegistrationClosed(f"Registration opens on {when}.")
+        raise RegistrationClosed(_("Registration opens on %(when)s.", when=when))
     if now >= closes_at(event):
-        raise RegistrationClosed("Registration for this event is closed.")
+        raise RegistrationClosed(_("Registration for this event is closed."))
 
 
 def check_open_to_guests(event: Event, now: datetime | None = None) -> None:
     """check_open, and the event must be open to all (not members only)."""
     check_open(event, now)
     if event.audience != "all":
-        raise NotAllowed(MEMBERS_ONLY)
+        raise NotAllowed(str(MEMBERS_ONLY))
 
 
 def guest_closed_reason(event: Event) -> str | None:
@@ -334,11 +337,14 @@ def _tell_result(registration: Registration) -> None:
 # --- changes of seats (each inside seat_change) ------------------------------------------
 
 
-def register_member(event_id: int, member, listed: bool = False) -> tuple[Registration, bool]:
+def register_member(
+    event_id: int, member, *, listed: bool = False, language: str | None = None
+) -> tuple[Registration, bool]:
     """Register a signed-in member; returns (registration, created). `listed`: they agree
     to appear on the participant list (the sector is taken from the profile).
 
-    An existing active registration is returned as it is (created=False).
+    An existing active registration is returned as it is (created=False). The page's
+    `language` is recorded; a member's mails follow their account language.
     """
     with seat_change(event_id) as seats:
         event = seats.event
@@ -347,13 +353,14 @@ def register_member(event_id: int, member, listed: bool = False) -> tuple[Regist
             return existing, False
         check_open(event)
         if member.email_verified_at is None:
-            raise NotAllowed("Please verify your email address before registering.")
+            raise NotAllowed(_("Please verify your email address before registering."))
         registration = Registration(
             event_id=event.id,
             member_id=member.id,
             email=normalize_email(member.email),
             active_key=normalize_email(member.email),
             name=member.name,
+            language=normalize_language(language or current_language()),
             token=new_token(),
             status="pending",
             is_listed=bool(listed),
@@ -375,19 +382,24 @@ def register_guest(
     note: str = "",
     listed: bool = False,
     sector: str | None = None,
+    language: str | None = None,
 ) -> tuple[Registration, bool]:
     """Record a guest's registration, pending until they confirm from the mail.
 
     Registering again with the same email mails the existing registration's link instead
     (never a duplicate, and nothing tells a stranger whether that email is registered).
+    `language` (default: the current page's) is the language of every mail the guest gets.
     """
+    language = normalize_language(language or current_language())
     with seat_change(event_id) as seats:
         event = seats.event
         check_open_to_guests(event)
         key = normalize_email(email)
         existing = find_active(event.id, key)
         if existing:
-            notifications.existing_registration(existing, position=waiting_position(existing))
+            notifications.existing_registration(
+                existing, position=waiting_position(existing), language=language
+            )
             return existing, False
         if balance.has_reservations(event) and not sector:
             raise RegistrationError(
@@ -400,6 +412,7 @@ def register_guest(
             name=name.strip(),
             affiliation=(affiliation or "").strip() or None,
             note=(note or "").strip() or None,
+            language=language,
             token=new_token(),
             status="pending",
             is_listed=bool(listed),
@@ -556,7 +569,11 @@ def check_capacity(event: Event, capacity: int | None) -> None:
     confirmed = confirmed_count(event.id)
     if capacity < max(confirmed, 1):
         raise CapacityTooLow(
-            f"The capacity cannot be lower than the {confirmed} confirmed participants."
+            ngettext(
+                "The capacity cannot be lower than the %(num)d confirmed participant.",
+                "The capacity cannot be lower than the %(num)d confirmed participants.",
+                confirmed,
+            )
         )
 
 
@@ -574,9 +591,9 @@ def mark_attended(event: Event, registration_id: int | None, attended: bool) -> 
     """Check a confirmed participant of `event` in (or out)."""
     registration = db.session.get(Registration, registration_id) if registration_id else None
     if registration is None or registration.event_id != event.id:
-        raise EventGone("There is no such participant.")
+        raise EventGone(_("There is no such participant."))
     if registration.status != "confirmed":
-        raise RegistrationError("Only confirmed participants can be checked in.")
+        raise RegistrationError(_("Only confirmed participants can be checked in."))
     registration.attended_at = utcnow() if attended else None
     db.session.flush()
     return registration

@@ -13,13 +13,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_skeleton, format_time, get_datetime_format
 from flask import current_app, has_app_context
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from interacta.core import content
 from interacta.core.models import Topic, utcnow
-from interacta.core.text import slugify
+from interacta.core.text import free_slug, slugify
 from interacta.events import notifications, registrations, room
 from interacta.events.errors import EventError, InvalidAgenda, InvalidEvent, NotAllowed
 from interacta.events.models import (
@@ -80,8 +82,19 @@ def local_to_utc(naive: datetime, zone: str) -> datetime:
     aware = naive.replace(tzinfo=tz, fold=0)
     as_utc = aware.astimezone(UTC)
     if as_utc.astimezone(tz).replace(tzinfo=None) != naive:
+        locale = get_locale() or "en_GB"
+        written = (
+            get_datetime_format("medium", locale=locale)
+            .replace("{1}", format_skeleton("yMMMd", naive, locale=locale))
+            .replace("{0}", format_time(naive, "short", locale=locale))
+            .replace("'", "")
+        )
         raise NonexistentLocalTime(
-            f"{naive:%d %b %Y %H:%M} does not exist in {zone}: the clocks change that night."
+            _(
+                "%(moment)s does not exist in %(zone)s: the clocks change that night.",
+                moment=written,
+                zone=zone,
+            )
         )
     return as_utc
 
@@ -133,12 +146,7 @@ def unique_slug(title: str, starts_at: datetime, zone: str, exclude_id: int | No
     if exclude_id is not None:
         taken_query = taken_query.where(Event.id != exclude_id)
     taken = set(db.session.scalars(taken_query))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(base, taken)
 
 
 # --- validation --------------------------------------------------------------------------
@@ -159,31 +167,33 @@ def validate_event_values(values: dict) -> dict[str, str]:
     """Errors by field name for rules that span fields (forms check one field at a time)."""
     errors: dict[str, str] = {}
     if values.get("kind") not in KINDS:
-        errors["kind"] = "Choose a kind of event."
+        errors["kind"] = _("Choose a kind of event.")
     if values.get("format") not in FORMATS:
-        errors["format"] = "Choose a format."
+        errors["format"] = _("Choose a format.")
     if values.get("audience") not in AUDIENCES:
-        errors["audience"] = "Choose who may attend."
+        errors["audience"] = _("Choose who may attend.")
     starts, ends = values.get("starts_at"), values.get("ends_at")
     max_days = max_event_days()
     if starts and ends and ends <= starts:
-        errors["ends_at"] = "The event must end after it starts."
+        errors["ends_at"] = _("The event must end after it starts.")
     elif starts and ends and ends - starts > timedelta(days=max_days):
-        errors["ends_at"] = (
-            f"An event can last at most {max_days} days: split a longer one into a series."
+        errors["ends_at"] = ngettext(
+            "An event can last at most %(num)d day: split a longer one into a series.",
+            "An event can last at most %(num)d days: split a longer one into a series.",
+            max_days,
         )
     opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
     if opens and closes and closes <= opens:
-        errors["registration_closes_at"] = "Registration must close after it opens."
+        errors["registration_closes_at"] = _("Registration must close after it opens.")
     if closes and ends and closes > ends:
-        errors["registration_closes_at"] = "Registration must close before the event ends."
+        errors["registration_closes_at"] = _("Registration must close before the event ends.")
     if values.get("format") in ("in_person", "hybrid") and not values.get("venue_name"):
-        errors["venue_name"] = "Give the venue of an event held in person."
+        errors["venue_name"] = _("Give the venue of an event held in person.")
     if values.get("format") in ("online", "hybrid") and not values.get("online_url"):
-        errors["online_url"] = "Give the link of an online event."
+        errors["online_url"] = _("Give the link of an online event.")
     capacity = values.get("capacity")
     if capacity is not None and capacity < 1:
-        errors["capacity"] = "Capacity must be at least 1, or empty for unlimited."
+        errors["capacity"] = _("Capacity must be at least 1, or empty for unlimited.")
     if values.get("language", "en") not in content.CONTENT_LANGUAGES:
         errors["language"] = _("Choose the language the event is written in.")
     errors |= validate_room_rule(values.get("room_rule"), values.get("recording_url"))
@@ -260,9 +270,9 @@ def validate_agenda(event: Event, sessions: list[SessionInput]) -> dict[int, str
     errors: dict[int, str] = {}
     for i, s in enumerate(sessions):
         if s.ends_at <= s.starts_at:
-            errors[i] = f"“{s.title}” must end after it starts."
+            errors[i] = _("“%(title)s” must end after it starts.", title=s.title)
         elif s.starts_at < event.starts_at or s.ends_at > event.ends_at:
-            errors[i] = f"“{s.title}” must lie within the event's start and end."
+            errors[i] = _("“%(title)s” must lie within the event's start and end.", title=s.title)
         elif s.room_rule is not None and s.room_rule not in room.RULES:
             errors[i] = _("Choose a rule of the room for “%(title)s”.", title=s.title)
     return errors
@@ -276,7 +286,7 @@ def create_event(
 ) -> Event:
     """A new draft event organized by `organizer` (with its versions in other languages)."""
     if not can_manage(organizer):
-        raise NotAllowed("Only organizers can create events.")
+        raise NotAllowed(_("Only organizers can create events."))
     values.setdefault("language", "en")
     errors = validate_event_values(values) | validate_translations(values["language"], translations)
     if errors:
@@ -391,7 +401,7 @@ def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
 def publish(event: Event) -> None:
     """Make a draft public."""
     if event.status == "cancelled":
-        raise EventError("A cancelled event cannot be published again.")
+        raise EventError(_("A cancelled event cannot be published again."))
     if event.status == "published":
         return
     event.status = "published"
@@ -403,9 +413,9 @@ def cancel(event: Event, message: str) -> None:
     """Cancel the event with a message to the participants, who are all told by mail."""
     message = (message or "").strip()
     if not message:
-        raise EventError("Write a message to the participants explaining the cancellation.")
+        raise EventError(_("Write a message to the participants explaining the cancellation."))
     if event.status == "cancelled":
-        raise EventError("This event is already cancelled.")
+        raise EventError(_("This event is already cancelled."))
     was_published = event.status == "published"
     event.status = "cancelled"
     event.cancel_message = message
@@ -419,7 +429,7 @@ def cancel(event: Event, message: str) -> None:
 def duplicate(event: Event, starts_at: datetime, organizer) -> Event:
     """A draft copy of `event` starting at `starts_at` (the next in a series), agenda shifted."""
     if not can_manage(organizer, event):
-        raise NotAllowed("You can only duplicate events you manage.")
+        raise NotAllowed(_("You can only duplicate events you manage."))
     shift = starts_at - event.starts_at
     values = {f: getattr(event, f) for f in EDITABLE_FIELDS}
     values["starts_at"] = event.starts_at + shift

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from interacta.consent import services as consent_services
+from interacta.consent import gate as consent_gate
 from interacta.core import content
 from interacta.core.auth import organizer_required
 from interacta.core.cache import cached_page
@@ -83,13 +83,13 @@ def _listing(query, template: str, title: str):
 @query_params(*EVENT_LIST_PARAMS)
 def index():
     # A visitor who allowed functionality cookies gets the view they used last.
-    if not request.args and consent_services.preference("view") == "calendar":
+    if not request.args and consent_gate.preference("view") == "calendar":
         return redirect(url_for("events.calendar_view"))
     response = make_response(
         _listing(services.upcoming_query(_filters()), "events/index.html", _("Upcoming events"))
     )
     if request.args.get("view") == "list":
-        consent_services.remember_preference(response, "view", "list")
+        consent_gate.remember_preference(response, "view", "list")
     return response
 
 
@@ -117,7 +117,7 @@ def calendar_view():
             next_month=services.add_months(month, 1),
         )
     )
-    consent_services.remember_preference(response, "view", "calendar")
+    consent_gate.remember_preference(response, "view", "calendar")
     return response
 
 

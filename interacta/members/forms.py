@@ -135,7 +135,12 @@ class NewPasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
-    affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    affiliation = StringField(
+        _l("Organisation"),
+        validators=[Optional(), Length(max=200)],
+        # The type-ahead of organisation records (interacta.network), if present.
+        render_kw={"list": "organisation-names"},
+    )
     sector = SelectField(_l("Sector"), validators=[Optional()])
     country = SelectField(_l("Country"), validators=[Optional()])
     interests = MultiCheckboxField(_l("Areas of interest"), coerce=int, validators=[Optional()])

@@ -62,6 +62,10 @@ class Member(UserMixin, TimestampMixin, Base):
 
     #: The organisation the member works for.
     affiliation: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The organisation's record, when the member picked one (interacta.network).
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     #: One of SECTORS' values.
     sector: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     #: ISO 3166-1 alpha-2 code.

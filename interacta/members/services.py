@@ -512,28 +512,22 @@ class Bar:
         return SMALL_COUNT if self.is_small else self.count
 
 
+def _bars(column, counted, label) -> list[Bar]:
+    """The `counted` members per value of `column` (values without one left out), labelled
+    by `label(value)`, the largest first."""
+    rows = db.session.execute(
+        sa.select(column, sa.func.count()).where(counted, column.is_not(None)).group_by(column)
+    ).all()
+    return sorted((Bar(label(value), n) for value, n in rows), key=lambda b: (-b.count, b.label))
+
+
 def network_stats() -> dict:
     """Members per sector and per country (active, verified), for the charts."""
     counted = sa.and_(Member.is_active.is_(True), Member.email_verified_at.is_not(None))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(counted)) or 0
-    sector_rows = db.session.execute(
-        sa.select(Member.sector, sa.func.count())
-        .where(counted, Member.sector.is_not(None))
-        .group_by(Member.sector)
-    ).all()
-    sectors = sorted(
-        (Bar(SECTOR_LABELS.get(s, s), n) for s, n in sector_rows),
-        key=lambda b: (-b.count, b.label),
-    )
-    country_rows = db.session.execute(
-        sa.select(Member.country, sa.func.count())
-        .where(counted, Member.country.is_not(None))
-        .group_by(Member.country)
-    ).all()
-    countries = sorted(
-        (Bar(country_name(c) or c, n) for c, n in country_rows),
-        key=lambda b: (-b.count, b.label),
-    )
+    sectors = _bars(Member.sector, counted, lambda s: SECTOR_LABELS.get(s, s))
+    countries = _bars(Member.country, counted, lambda c: country_name(c) or c)
+    country_count = len(countries)
     if len(countries) > TOP_COUNTRIES:
         rest = countries[TOP_COUNTRIES:]
         countries = countries[:TOP_COUNTRIES] + [
@@ -546,7 +540,7 @@ def network_stats() -> dict:
         "total": Bar(_("All members"), total),
         "sectors": sectors,
         "countries": countries,
-        "country_count": len(country_rows),
+        "country_count": country_count,
     }
 
 

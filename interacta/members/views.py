@@ -65,6 +65,20 @@ def _show_error(form, exc: DomainError) -> None:
         form.form_errors.append(exc.message)
 
 
+def _password_checked_change(form, change) -> bool:
+    """Run `change()`, a service that checks the password typed in `form`, and commit,
+    whether it passed or not (a rehashed password is worth keeping). False, with the rule's
+    message on the form, when it did not pass."""
+    try:
+        change()
+    except DomainError as exc:
+        db.session.commit()
+        _show_error(form, exc)
+        return False
+    db.session.commit()
+    return True
+
+
 def _invalid_link(exc: tokens.TokenError, *, resend: bool = False):
     expired = isinstance(exc, tokens.TokenExpired)
     html = render_template(
@@ -87,6 +101,40 @@ SIGN_IN_LIMIT_PER_ACCOUNT = "5/minute;30/day"
 def _limit_message() -> str:
     """The 429 page of too many requests of one kind (Flask-Limiter calls it then)."""
     return _("You have tried this too often. Please wait an hour and try again.")
+
+
+def _post_limits(
+    per_client: str,
+    per_account: str,
+    *,
+    account_key=throttle.form_email_and_client_key,
+    message=_limit_message,
+):
+    """Two limits on a form's POSTs: per client (IP), and per account from one client
+    (`account_key`; others cannot lock the owner out: see throttle.py)."""
+
+    def decorate(view):
+        view = limiter.limit(
+            per_account, methods=["POST"], key_func=account_key, error_message=message
+        )(view)
+        return limiter.limit(per_client, methods=["POST"], error_message=message)(view)
+
+    return decorate
+
+
+def _mail_a_link(purpose: str, send, template: str):
+    """Ask for an address, mail it a link (``send(email)``), say "sent" whatever it is.
+
+    Whoever else asks for this address, its owner can still ask: past the cap they get the
+    same answer, and a link already in their mailbox works.
+    """
+    form = forms.EmailOnlyForm()
+    if form.validate_on_submit():
+        if throttle.may_mail_link(purpose, form.email.data):
+            send(form.email.data)
+            db.session.commit()
+        return render_template(template, form=None, sent=True)
+    return render_template(template, form=form, sent=False)
 
 
 def _join_limit_message() -> str:
@@ -143,35 +191,16 @@ def verify(token: str):
 
 
 @bp.route("/resend", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"], error_message=_limit_message)
-@limiter.limit(
-    "3/hour",
-    methods=["POST"],
-    key_func=throttle.form_email_and_client_key,
-    error_message=_limit_message,
-)
+@_post_limits("5/hour", "3/hour")
 def resend():
-    form = forms.EmailOnlyForm()
-    if form.validate_on_submit():
-        # As for reset: others asking for this address never stop its owner asking.
-        if throttle.may_mail_link("verify", form.email.data):
-            services.resend_verification(form.email.data)
-            db.session.commit()
-        return render_template("members/resend.html", form=None, sent=True)
-    return render_template("members/resend.html", form=form, sent=False)
+    return _mail_a_link("verify", services.resend_verification, "members/resend.html")
 
 
 # -- signing in and out ------------------------------------------------------------------------
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=_login_limit_message)
-@limiter.limit(
-    SIGN_IN_LIMIT_PER_ACCOUNT,
-    methods=["POST"],
-    key_func=throttle.form_email_and_client_key,
-    error_message=_login_limit_message,
-)
+@_post_limits(SIGN_IN_LIMIT_PER_IP, SIGN_IN_LIMIT_PER_ACCOUNT, message=_login_limit_message)
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
@@ -225,12 +254,11 @@ def logout():
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
 @login_required
-@limiter.limit(SIGN_IN_LIMIT_PER_IP, methods=["POST"], error_message=_login_limit_message)
-@limiter.limit(
+@_post_limits(
+    SIGN_IN_LIMIT_PER_IP,
     SIGN_IN_LIMIT_PER_ACCOUNT,
-    methods=["POST"],
-    key_func=_signed_in_member_key,
-    error_message=_login_limit_message,
+    account_key=_signed_in_member_key,
+    message=_login_limit_message,
 )
 def reauthenticate():
     """Ask a signed-in member for their password again (Flask-Login's refresh view)."""
@@ -272,23 +300,9 @@ def sign_out_others():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"], error_message=_limit_message)
-@limiter.limit(
-    "3/hour",
-    methods=["POST"],
-    key_func=throttle.form_email_and_client_key,
-    error_message=_limit_message,
-)
+@_post_limits("10/hour", "3/hour")
 def reset_request():
-    form = forms.EmailOnlyForm()
-    if form.validate_on_submit():
-        # Whoever else asks for this address, its owner can still ask: past the cap they
-        # get the same answer, and a link already in their mailbox works.
-        if throttle.may_mail_link("reset", form.email.data):
-            services.request_password_reset(form.email.data)
-            db.session.commit()
-        return render_template("members/reset_request.html", form=None, sent=True)
-    return render_template("members/reset_request.html", form=form, sent=False)
+    return _mail_a_link("reset", services.request_password_reset, "members/reset_request.html")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -366,22 +380,20 @@ def change_email():
     if request.method == "GET":  # back from re-authentication: the form is on the account page
         return redirect(url_for("members.me", _anchor="email-title"))
     form = forms.ChangeEmailForm(prefix="email")
-    if form.validate_on_submit():
-        try:
-            services.request_email_change(current_user, form.new_email.data, form.password.data)
-        except DomainError as exc:
-            db.session.commit()  # a rehashed password is worth keeping
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "We sent a link to %(address)s. Your address changes once you open it.",
-                    address=normalize_email(form.new_email.data),
-                ),
-                "info",
-            )
-            return redirect(url_for("members.me"))
+    if form.validate_on_submit() and _password_checked_change(
+        form,
+        lambda: services.request_email_change(
+            current_user, form.new_email.data, form.password.data
+        ),
+    ):
+        flash(
+            _(
+                "We sent a link to %(address)s. Your address changes once you open it.",
+                address=normalize_email(form.new_email.data),
+            ),
+            "info",
+        )
+        return redirect(url_for("members.me"))
     return _render_me(email_form=form, status=400)
 
 
@@ -403,18 +415,13 @@ def change_password():
     if request.method == "GET":  # back from re-authentication: the form is on the account page
         return redirect(url_for("members.me", _anchor="password-title"))
     form = forms.ChangePasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current.data, form.new.data)
-        except DomainError as exc:
-            db.session.commit()  # a rehashed password is worth keeping
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            # Other sessions end with the old password; this one carries on.
-            sessions.keep_signed_in(current_user)
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("members.me"))
+    if form.validate_on_submit() and _password_checked_change(
+        form, lambda: services.change_password(current_user, form.current.data, form.new.data)
+    ):
+        # Other sessions end with the old password; this one carries on.
+        sessions.keep_signed_in(current_user)
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("members.me"))
     return _render_me(password_form=form, status=400)
 
 
@@ -483,7 +490,7 @@ def directory():
         "members/directory.html",
         pagination=pagination,
         members=pagination.items,
-        topics=_topics(),
+        topics=[(topic.slug, topic.name) for topic in _topics()],
         sectors=SECTORS,
         countries=country_choices(),
         filters={"sector": sector, "country": country, "topic": topic, "q": q},

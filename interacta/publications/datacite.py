@@ -76,14 +76,30 @@ def _page_range(pages: str | None) -> tuple[str | None, str | None]:
     return parts[0] or None, (parts[1] if len(parts) > 1 else None) or None
 
 
-def _creator(name: str, affiliation: str | None) -> dict:
-    given, family = split_name(xml_safe(name))
+def _creator(author) -> dict:
+    given, family = split_name(xml_safe(author.name))
     creator: dict = {"name": f"{family}, {given}" if given else family, "nameType": "Personal"}
     if given:
         creator["givenName"] = given
     creator["familyName"] = family
-    if affiliation and xml_safe(affiliation).strip():
-        creator["affiliation"] = [{"name": xml_safe(affiliation).strip()}]
+    if author.orcid:
+        creator["nameIdentifiers"] = [
+            {
+                "nameIdentifier": author.orcid_url,
+                "nameIdentifierScheme": "ORCID",
+                "schemeUri": "https://orcid.org",
+            }
+        ]
+    affiliation = xml_safe(author.affiliation).strip()
+    if affiliation:
+        entry = {"name": affiliation}
+        if author.ror_url:
+            entry |= {
+                "affiliationIdentifier": author.ror_url,
+                "affiliationIdentifierScheme": "ROR",
+                "schemeUri": "https://ror.org",
+            }
+        creator["affiliation"] = [entry]
     return creator
 
 
@@ -106,7 +122,7 @@ def to_datacite_json(pub: Publication, oai_identifier: str | None = None) -> dic
     loaded (one query each, whatever the number of records)."""
     general, label = RESOURCE_TYPES.get(pub.kind, ("Text", pub.kind_label))
     page_url = external_url("publications.detail", slug=pub.slug)
-    creators = [_creator(a.name, a.affiliation) for a in pub.authors]
+    creators = [_creator(a) for a in pub.authors]
     if not creators:  # DataCite needs one; an anonymous work is credited to its publisher
         creators = [{"name": publisher_name(pub), "nameType": "Organizational"}]
     data: dict = {

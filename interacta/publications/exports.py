@@ -179,9 +179,17 @@ def to_ris_entry(pub: Publication) -> str:
         return " ".join(str(value).split())
 
     tags: list[tuple[str, str]] = [("TY", RIS_TYPES[pub.kind]), ("TI", pub.title)]
+    notes = []
     for a in pub.authors:
         given, family = split_name(a.name)
-        tags.append(("AU", f"{family}, {given}" if given else family))
+        name = f"{family}, {given}" if given else family
+        tags.append(("AU", name))
+        if a.orcid:
+            notes.append(f"ORCID iD of {name}: {a.orcid_url}")
+    # Author addresses (AD): the affiliations, each with its ROR id when it has one.
+    for a in pub.authors:
+        if a.affiliation:
+            tags.append(("AD", f"{a.affiliation} {a.ror_url}" if a.ror_url else a.affiliation))
     tags.append(("PY", str(pub.year)))
     month = f"{pub.month:02d}" if pub.month else ""
     day = f"{pub.day:02d}" if pub.day else ""
@@ -211,6 +219,7 @@ def to_ris_entry(pub: Publication) -> str:
         tags.append(("KW", keyword))
     if pub.abstract:
         tags.append(("AB", pub.abstract))
+    tags += [("N1", note) for note in notes]
     tags.append(("ER", ""))
     return "\r\n".join(f"{tag}  - {one_line(value)}" for tag, value in tags)
 
@@ -241,7 +250,16 @@ def to_csl_item(pub: Publication, url: str | None = None) -> dict:
     }
     for a in pub.authors:
         given, family = split_name(a.name)
-        item["author"].append({"family": family, "given": given} if given else {"literal": family})
+        name: dict = {"family": family, "given": given} if given else {"literal": family}
+        # As Crossref writes them: the ORCID iD's address, the affiliation with its ROR id.
+        if a.orcid:
+            name["ORCID"] = a.orcid_url
+        if a.affiliation:
+            affiliation: dict = {"name": a.affiliation}
+            if a.ror_url:
+                affiliation["id"] = [{"id": a.ror_url, "id-type": "ROR"}]
+            name["affiliation"] = [affiliation]
+        item["author"].append(name)
     if pub.kind in ("working_paper", "policy_brief"):
         item["genre"] = pub.kind_label
     optional = {
@@ -323,8 +341,19 @@ def json_ld(pub: Publication, page_url: str, pdf_url: str | None) -> dict:
     }
     for a in pub.authors:
         person: dict = {"@type": "Person", "name": a.name}
+        if a.orcid:
+            person["sameAs"] = a.orcid_url
+            person["identifier"] = {
+                "@type": "PropertyValue",
+                "propertyID": "ORCID",
+                "value": a.orcid,
+            }
         if a.affiliation:
-            person["affiliation"] = {"@type": "Organization", "name": a.affiliation}
+            organization: dict = {"@type": "Organization", "name": a.affiliation}
+            if a.ror_url:
+                organization["sameAs"] = a.ror_url
+                organization["identifier"] = a.ror_url
+            person["affiliation"] = organization
         data["author"].append(person)
     if pub.abstract:
         data["abstract"] = pub.abstract

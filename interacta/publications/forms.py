@@ -241,6 +241,25 @@ class PublicationForm(FlaskForm):
         } | content.form_initial(pub, TRANSLATED_FIELDS)
 
 
+class ImportForm(FlaskForm):
+    """A BibTeX or RIS file to import in the background."""
+
+    file = FileField(_l("BibTeX or RIS file"))
+    status = SelectField(
+        _l("Status of the imported records"),
+        choices=[
+            SelectChoice("published", _l("Published")),
+            SelectChoice("draft", _l("Draft")),
+        ],
+        default="published",
+    )
+    submit = SubmitField(_l("Import"))
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError(_("Choose a .bib or .ris file."))
+
+
 class ActionForm(FlaskForm):
     """A button that POSTs (publish, withdraw) with the CSRF token."""
 

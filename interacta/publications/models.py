@@ -195,6 +195,14 @@ class PublicationAuthor(Base):
     #: As printed: "Given Family".
     name: Mapped[str] = mapped_column(sa.String(200))
     affiliation: Mapped[str | None] = mapped_column(sa.String(300))
+    #: ORCID iD, "0000-0002-1825-0097" (checksum checked); a linked member's own wins.
+    orcid: Mapped[str | None] = mapped_column(sa.String(19))
+    #: ROR id of the affiliation, the 9 characters after https://ror.org/ (checked).
+    affiliation_ror: Mapped[str | None] = mapped_column(sa.String(9))
+    #: The affiliation's record, when linked (interacta.network).
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     member_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
     )
@@ -205,6 +213,14 @@ class PublicationAuthor(Base):
     def cache_parent(self) -> Publication | None:
         """A change to an author is a change to the publication (interacta.core.cache)."""
         return self.publication
+
+    @property
+    def orcid_url(self) -> str | None:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else None
+
+    @property
+    def ror_url(self) -> str | None:
+        return f"https://ror.org/{self.affiliation_ror}" if self.affiliation_ror else None
 
     def __repr__(self) -> str:
         return f"<PublicationAuthor {self.name!r}>"
@@ -249,3 +265,39 @@ def date_order() -> tuple:
 def with_lists(query):
     """`query` (a select of Publication) with the authors and topics a list shows."""
     return query.options(selectinload(Publication.authors), selectinload(Publication.topics))
+
+
+class PublicationImport(TimestampMixin, Base):
+    """A BibTeX or RIS file an organizer imported from the web; the background job
+    (interacta.publications.bibimport.run_import) moves `done` and writes the report."""
+
+    __tablename__ = "publication_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    #: bibtex | ris
+    file_format: Mapped[str] = mapped_column(sa.String(10))
+    #: queued | running | done | failed
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    #: published | draft: the status of the records made
+    record_status: Mapped[str] = mapped_column(sa.String(10), default="published")
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    #: The uploaded text until the job has read it (emptied at the end).
+    source: Mapped[str] = mapped_column(sa.Text, default="")
+    #: {"imported": [[key, slug]], "duplicates": [[key, why, slug]], "broken": [[key, why, line]]}
+    report: Mapped[dict | None] = mapped_column(sa.JSON)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

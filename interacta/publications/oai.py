@@ -254,6 +254,19 @@ def _filtered(query, args: ListArgs):
     return query
 
 
+def _with_loads(query, with_metadata: bool):
+    """`query` loading what a record's header reads (topics) and, with metadata, what the
+    metadata reads too (authors, versions)."""
+    query = query.options(selectinload(Publication.topics))
+    if with_metadata:
+        query = query.options(
+            selectinload(Publication.authors),
+            joinedload(Publication.version_of),
+            selectinload(Publication.versions),
+        )
+    return query
+
+
 def _page(args: ListArgs, with_metadata: bool) -> tuple[list[Publication], bool]:
     """The next page after `args.after_id` (and the list's size and bound on its first
     page). Queries: 1 for a first page's size, 1 for the page, and with metadata 3 more
@@ -270,15 +283,8 @@ def _page(args: ListArgs, with_metadata: bool) -> tuple[list[Publication], bool]
         .where(Publication.id > args.after_id, Publication.id <= args.max_id)
         .order_by(Publication.id)
         .limit(PAGE_SIZE + 1)
-        .options(selectinload(Publication.topics))
     )
-    if with_metadata:
-        query = query.options(
-            selectinload(Publication.authors),
-            joinedload(Publication.version_of),
-            selectinload(Publication.versions),
-        )
-    pubs = list(db.session.scalars(query))
+    pubs = list(db.session.scalars(_with_loads(query, with_metadata)))
     more = len(pubs) > PAGE_SIZE
     return pubs[:PAGE_SIZE], more
 
@@ -408,18 +414,8 @@ def _load_one(identifier: str, with_metadata: bool) -> Publication:
     pub_id = parse_identifier(identifier)
     pub = None
     if pub_id is not None:
-        query = (
-            sa.select(Publication)
-            .where(Publication.id == pub_id, _is_exposed())
-            .options(selectinload(Publication.topics))
-        )
-        if with_metadata:
-            query = query.options(
-                selectinload(Publication.authors),
-                joinedload(Publication.version_of),
-                selectinload(Publication.versions),
-            )
-        pub = db.session.scalar(query)
+        query = sa.select(Publication).where(Publication.id == pub_id, _is_exposed())
+        pub = db.session.scalar(_with_loads(query, with_metadata))
     if pub is None:
         raise OAIError("idDoesNotExist", f"No record has the identifier '{identifier}'.")
     return pub

@@ -24,6 +24,7 @@ def export_authorship(member) -> list[dict]:
             "status": row.status,
             "author_name": row.PublicationAuthor.name,
             "affiliation": row.PublicationAuthor.affiliation,
+            "orcid": row.PublicationAuthor.orcid,
             "position": row.PublicationAuthor.position + 1,
         }
         for row in rows
@@ -31,10 +32,11 @@ def export_authorship(member) -> list[dict]:
 
 
 def erase_authorship(member) -> None:
-    """Unlink the member from authorships; the printed author name of a published work
-    stays, as it is part of the public scholarly record."""
+    """Unlink the member from authorships and drop the ORCID iD they carried (linked
+    authors take the member's); the printed author name of a published work stays, as it
+    is part of the public scholarly record."""
     db.session.execute(
         sa.update(PublicationAuthor)
         .where(PublicationAuthor.member_id == member.id)
-        .values(member_id=None)
+        .values(member_id=None, orcid=None)
     )

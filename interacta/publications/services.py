@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from interacta.core import content
 from interacta.core.errors import DomainError
 from interacta.core.models import Topic, utcnow
-from interacta.core.text import normalize_email, slugify
+from interacta.core.text import free_slug, normalize_email, slugify
 from interacta.events.models import Event
 from interacta.extensions import db
 from interacta.members import services as member_services
@@ -79,12 +79,7 @@ def _unique_slug(base: str, exclude_id: int | None = None) -> str:
             )
         )
     )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_slug(base, taken)
 
 
 # --- saving ---------------------------------------------------------------------------
@@ -105,6 +100,11 @@ class AuthorInput:
     email: str | None = None
     #: Remove the link this author had to a member (written "-" in the form).
     unlink: bool = False
+    #: ORCID iD, 0000-0002-1825-0097 form (an author linked to a member with one takes
+    #: the member's).
+    orcid: str | None = None
+    #: ROR id of the affiliation, the 9 characters after https://ror.org/.
+    ror: str | None = None
 
 
 #: How the form shows an author's link to a member listed in the directory.
@@ -113,24 +113,106 @@ UNLINK_MARK = "-"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
+#: Crockford's base32, the alphabet of ROR ids.
+_ROR_DIGITS = "0123456789abcdefghjkmnpqrstvwxyz"
+ROR_RE = re.compile(r"^0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$")
+#: What an ORCID iD (or a mistyped one) looks like in an author line.
+_ORCID_SHAPE = re.compile(
+    r"^(https?://)?(www\.)?(orcid\.org/)?[0-9]{4}[-\s]?[0-9]{4}[-\s]?[0-9]{4}[-\s]?[0-9]{3}[0-9xX]$"
+)
+#: What a ROR id looks like in an author line.
+_ROR_SHAPE = re.compile(r"^((https?://)?(www\.)?ror\.org/\S*|0[0-9a-z]{6}[0-9]{2})$", re.IGNORECASE)
+
+
+def ror_checksum_ok(ror_id: str) -> bool:
+    """ISO 7064 mod 97-10 over the base32 value of the six characters after the 0."""
+    value = 0
+    for char in ror_id[1:7]:
+        value = value * 32 + _ROR_DIGITS.index(char)
+    return ror_id[7:] == f"{98 - (value * 100) % 97:02d}"
+
+
+def normalize_ror(value: str | None) -> str | None:
+    """The 9-character ROR id ("05njb9z20") from it or its https://ror.org/ address;
+    None if empty. Raises PublicationError when the format or the checksum is wrong."""
+    text = (value or "").strip().lower()
+    if not text:
+        return None
+    text = re.sub(r"^(https?://)?(www\.)?ror\.org/", "", text).strip("/")
+    if not ROR_RE.match(text):
+        raise PublicationError(
+            _("A ROR id looks like https://ror.org/05njb9z20 (or 05njb9z20)."), "authors"
+        )
+    if not ror_checksum_ok(text):
+        raise PublicationError(
+            _("This ROR id has a typo: its check digits do not match."), "authors"
+        )
+    return text
+
+
+def normalize_orcid(value: str | None) -> str | None:
+    """The 0000-0002-1825-0097 form of an ORCID iD (ISO 7064 mod 11-2 checked): the
+    members' rule, with its messages, as a PublicationError."""
+    try:
+        return member_services.normalize_orcid(value)
+    except ValueError as exc:
+        raise PublicationError(str(exc), "authors") from None
+
+
+def _line_error(line: str, exc: PublicationError) -> PublicationError:
+    return PublicationError(
+        _("“%(line)s”: %(problem)s", line=line.strip(), problem=exc.message), "authors"
+    )
+
+
 def parse_authors(text: str) -> list[AuthorInput]:
-    """Authors from lines "Name | Affiliation | member e-mail" (the last two optional);
-    the third part may also be "-" (remove the link) or the form's "member: Name"."""
+    """Authors from lines "Name | Affiliation | member e-mail | ORCID iD | ROR id" (all
+    but the name optional). ORCID iDs and ROR ids are recognised by their form wherever
+    they stand after the name; the affiliation is the second part, the member e-mail the
+    next free one; it may also be "-" (remove the link) or the form's "member: Name"."""
     authors = []
     for line in text.splitlines():
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
-        if len(parts) > 3 or not parts[0]:
+        if not parts[0]:
             raise PublicationError(
                 _(
-                    "“%(line)s”: write Name | Affiliation | member e-mail, one author a line.",
+                    "“%(line)s”: write Name | Affiliation | member e-mail | ORCID iD | ROR id,"
+                    " one author a line.",
                     line=line.strip(),
                 ),
                 "authors",
             )
-        name, affiliation, ref = [*parts, "", ""][:3]
-        author = AuthorInput(name, affiliation or None)
+        author = AuthorInput(parts[0])
+        free = []
+        for position, part in enumerate(parts[1:], start=1):
+            try:
+                if part and _ORCID_SHAPE.match(part) or "orcid.org" in part.lower():
+                    if author.orcid:
+                        raise PublicationError(_("only one ORCID iD per author."), "authors")
+                    author.orcid = normalize_orcid(part)
+                elif part and _ROR_SHAPE.match(part):
+                    if author.ror:
+                        raise PublicationError(_("only one ROR id per author."), "authors")
+                    author.ror = normalize_ror(part)
+                else:
+                    free.append((position, part))
+            except PublicationError as exc:
+                raise _line_error(line, exc) from None
+        if free and free[0][0] == 1:
+            author.affiliation = free.pop(0)[1] or None
+        free = [part for _position, part in free if part]
+        if len(free) > 1:
+            raise PublicationError(
+                _(
+                    "“%(line)s”: write Name | Affiliation | member e-mail | ORCID iD | ROR id,"
+                    " one author a line.",
+                    line=line.strip(),
+                ),
+                "authors",
+            )
+        ref = free[0] if free else ""
         if ref == UNLINK_MARK:
             author.unlink = True
         elif ref and not ref.startswith(LINKED_MARK):
@@ -145,6 +227,14 @@ def parse_authors(text: str) -> list[AuthorInput]:
                     "authors",
                 )
             author.email = normalize_email(ref)
+        if author.ror and not author.affiliation:
+            raise PublicationError(
+                _(
+                    "“%(line)s”: a ROR id names an affiliation: write the affiliation too.",
+                    line=line.strip(),
+                ),
+                "authors",
+            )
         authors.append(author)
     if not authors:
         raise PublicationError(_("Give at least one author."), "authors")
@@ -158,7 +248,9 @@ def format_authors(authors: list[PublicationAuthor], listed: dict[int, str]) -> 
     lines = []
     for a in authors:
         link = f"{LINKED_MARK} {listed[a.member_id]}" if a.member_id in listed else ""
-        parts = [a.name, a.affiliation or "", link]
+        # The link and the identifiers are recognised by their form: empty ones are left out.
+        extra = [link, a.orcid or "", a.ror_url or ""]
+        parts = [a.name, a.affiliation or "", *(part for part in extra if part)]
         while not parts[-1]:
             parts.pop()
         lines.append(" | ".join(parts))
@@ -198,6 +290,18 @@ def _author_member_ids(pub: Publication | None, authors: list[AuthorInput]) -> l
         else:
             ids.append(kept[a.name[:200]].pop(0))
     return ids
+
+
+def _member_orcids(member_ids: list[int]) -> dict[int, str]:
+    """member id -> ORCID iD, for the linked members who gave one."""
+    if not member_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Member.id, Member.orcid).where(
+            Member.id.in_(member_ids), Member.orcid.is_not(None)
+        )
+    )
+    return {row.id: row.orcid for row in rows if row.orcid}
 
 
 @dataclass
@@ -358,12 +462,16 @@ def save_publication(pub: Publication | None, data: PublicationInput) -> Publica
         if topic_ids
         else []
     )
+    member_orcids = _member_orcids([m for m in member_ids if m])
     pub.authors = [
         PublicationAuthor(
             position=position,
             name=a.name[:200],
             affiliation=(a.affiliation or None),
             member_id=member_id,
+            # An author linked to a member takes the member's ORCID iD.
+            orcid=member_orcids.get(member_id) or a.orcid or None,
+            affiliation_ror=(a.ror if a.affiliation else None) or None,
         )
         for position, (a, member_id) in enumerate(zip(data.authors, member_ids, strict=True))
     ]

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -13,14 +23,15 @@ from interacta.core import content
 from interacta.core.auth import organizer_required
 from interacta.core.cache import cached_page
 from interacta.core.errors import DomainError, attach_to_form, render_error
+from interacta.core.jobs import enqueue
 from interacta.core.models import utcnow
 from interacta.core.pagination import page_arg, query_params
 from interacta.core.urls import external_url
 from interacta.events.models import Event
 from interacta.extensions import db
-from interacta.publications import bp, exports, files, search, services
-from interacta.publications.forms import ActionForm, PublicationForm
-from interacta.publications.models import KIND_NAMES, Publication
+from interacta.publications import IMPORT_JOB, bibimport, bp, exports, files, search, services
+from interacta.publications.forms import ActionForm, ImportForm, PublicationForm
+from interacta.publications.models import KIND_NAMES, Publication, PublicationImport
 
 logger = logging.getLogger(__name__)
 
@@ -225,3 +236,68 @@ def manage_withdraw(pub_id: int):
             "success",
         )
     return redirect(url_for("publications.manage"))
+
+
+# --- import from the web --------------------------------------------------------------
+
+#: The largest file the web import takes (about 20,000 entries of BibTeX).
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@bp.route("/manage/import", methods=["GET", "POST"])
+@organizer_required
+def manage_import():
+    form = ImportForm()
+    status = 200
+    if form.validate_on_submit():
+        raw = form.file.data.stream.read(IMPORT_MAX_BYTES + 1)
+        text = None
+        if len(raw) > IMPORT_MAX_BYTES:
+            form.file.errors = [_("The file is larger than 20 MB: split it.")]
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.file.errors = [
+                    _("This file is not UTF-8 text: save it as UTF-8 and try again.")
+                ]
+        if text is not None:
+            imp = bibimport.start_import(
+                current_user.id, form.file.data.filename or "import", text, form.status.data
+            )
+            db.session.commit()
+            enqueue(IMPORT_JOB, import_id=imp.id)
+            return redirect(url_for("publications.manage_import_status", import_id=imp.id))
+    if request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "publications/manage/import.html", form=form, imports=bibimport.recent_imports()
+        ),
+        status,
+    )
+
+
+@bp.get("/manage/import/<int:import_id>")
+@organizer_required
+def manage_import_status(import_id: int):
+    imp = db.get_or_404(PublicationImport, import_id)
+    response = Response(render_template("publications/manage/import_status.html", imp=imp))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/manage/import/<int:import_id>/progress")
+@organizer_required
+def manage_import_progress(import_id: int):
+    """The progress as JSON, which the status page's script polls."""
+    imp = db.get_or_404(PublicationImport, import_id)
+    response = jsonify(
+        status=imp.status,
+        done=imp.done,
+        total=imp.total,
+        percent=imp.percent,
+        finished=imp.is_finished,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -215,7 +215,7 @@ def test_event_page_shows_local_time_with_zone_and_time_element(client, make_eve
     starts = datetime(2030, 10, 28, 9, 0, tzinfo=UTC)
     event = make_event(starts_at=starts, ends_at=starts + timedelta(hours=2))
     html = client.get(f"/events/{event.slug}").data.decode()
-    assert "Mon, 28 Oct 2030, 10:00 CET" in html
+    assert "Monday, 28 October 2030, 10:00 CET" in html
     assert (
         '<time datetime="2030-10-28T09:00:00+00:00" data-local data-zone="Europe/Brussels">' in html
     )
@@ -223,7 +223,7 @@ def test_event_page_shows_local_time_with_zone_and_time_element(client, make_eve
         starts_at=starts - timedelta(days=7), ends_at=starts - timedelta(days=7, hours=-1)
     )
     html = client.get(f"/events/{summer.slug}").data.decode()
-    assert "Mon, 21 Oct 2030, 11:00 CEST" in html
+    assert "Monday, 21 October 2030, 11:00 CEST" in html
 
 
 def test_online_link_is_shown_only_to_organizers(

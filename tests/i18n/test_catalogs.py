@@ -19,3 +19,21 @@ def test_a_missing_translation_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(translations, "ROOT", tmp_path)
     found = translations.problems()
     assert "demo/translations/fr/LC_MESSAGES/messages.po: missing 'Only in English'" in found
+
+
+def test_no_template_text_outside_trans():
+    loose = translations.untranslated_text()
+    assert not loose, "template text outside _() / {% trans %}:\n" + "\n".join(loose[:50])
+
+
+def test_loose_template_text_is_reported(tmp_path, monkeypatch):
+    # The scan must be able to fail: a template with a bare sentence.
+    part = tmp_path / "interacta"
+    (part / "demo" / "templates").mkdir(parents=True)
+    (part / "demo" / "templates" / "page.html").write_text(
+        "<p>{% trans %}Wrapped{% endtrans %}</p><p>Left in English</p>"
+    )
+    monkeypatch.setattr(translations, "PACKAGE", part)
+    monkeypatch.setattr(translations, "ROOT", tmp_path)
+    found = translations.untranslated_text()
+    assert found == ["interacta/demo/templates/page.html: Left in English"]

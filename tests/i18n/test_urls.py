@@ -110,8 +110,10 @@ def test_page_cache_keeps_the_offer_apart(client):
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", "Tue, 1 Dec 2026, 09:30 CET"),
-        ("de", "Di., 1. Dez. 2026, 09:30 MEZ"),
+        ("en", "Tuesday, 1 December 2026, 09:30 CET"),
+        ("de", "Dienstag, 1. Dezember 2026, 09:30 MEZ"),
+        ("fr", "mardi 1 décembre 2026, 09:30 CET"),
+        ("sl", "torek, 1. december 2026, 09:30 CET"),
     ],
 )
 def test_dates_are_formatted_for_the_language(app, lang, expected):

@@ -121,7 +121,11 @@ def test_csl_json_has_the_fields_citation_managers_need(client, article):
     assert item["type"] == "article-journal"
     assert item["title"] == article.title
     assert item["author"] == [
-        {"family": "Lindqvist", "given": "Maja"},
+        {
+            "family": "Lindqvist",
+            "given": "Maja",
+            "affiliation": [{"name": "Nordhaven University"}],
+        },
         {"family": "van den Berg", "given": "Anneke"},
     ]
     assert item["issued"] == {"date-parts": [[2025, 3, 7]]}

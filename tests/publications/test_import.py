@@ -155,6 +155,7 @@ def test_authorship_is_exported_and_unlinked_on_erasure(db, make_member, make_pu
             "status": "published",
             "author_name": "Maja Lindqvist",
             "affiliation": "Uni",
+            "orcid": None,
             "position": 1,
         }
     ]

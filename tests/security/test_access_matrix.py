@@ -47,6 +47,7 @@ import sqlalchemy as sa
 from flask import g
 from itsdangerous import URLSafeTimedSerializer
 
+from interacta.calls.models import Submission
 from interacta.consent.models import ConsentLogEntry
 from interacta.core.models import OutboxMessage, utcnow
 from interacta.events.models import CalendarToken, Event, Registration
@@ -55,6 +56,7 @@ from interacta.members import services as member_services
 from interacta.members import tokens
 from interacta.members.models import AuditLog, Member
 from interacta.members.passwords import fingerprint
+from interacta.network.services import create_organisation
 from interacta.publications.models import Publication
 from tests.conftest import Auth
 from tests.fixtures.events import event_form_data
@@ -109,7 +111,7 @@ class World(SimpleNamespace):
 
 
 @pytest.fixture
-def world(db, make_member, make_event, make_registration, make_publication):
+def world(db, make_member, make_event, make_registration, make_publication, make_call):
     """One event with its organizer, a participant, a guest; another organizer's event; a
     member, an admin, an unverified newcomer; publications; all as plain values."""
     people = {
@@ -129,6 +131,17 @@ def world(db, make_member, make_event, make_registration, make_publication):
         online_url=ONLINE_URL,
         capacity=10,
     )
+    call = make_call(event=event)
+    submission = Submission(
+        call=call,
+        member_id=people["participant"].id,
+        title="Matrix paper",
+        title_key="matrix paper",
+        contribution_type="paper",
+        track="Disaster response",
+        abstract="An abstract.",
+    )
+    db.session.add(submission)
     draft = make_event(organizer=people["owner"], status="draft")
     other_event = make_event(organizer=people["other_org"])
     participation = make_registration(event=event, member=people["participant"])
@@ -142,6 +155,21 @@ def world(db, make_member, make_event, make_registration, make_publication):
     pub = make_publication()
     pub.pdf_file, pub.pdf_size = _matrix_pdf(), 200
     draft_pub = make_publication(status="draft")
+    from interacta.publications.models import PublicationImport
+
+    pub_import = PublicationImport(
+        filename="library.bib",
+        file_format="bibtex",
+        status="done",
+        total=1,
+        done=1,
+        source="",
+        report={"imported": [], "duplicates": [], "broken": []},
+    )
+    db.session.add(pub_import)
+    organisation = create_organisation(
+        "Matrix Organisation", is_partner=True, logo=b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    )
     message = OutboxMessage(
         to_addr="someone@example.org",
         subject="A message",
@@ -167,7 +195,12 @@ def world(db, make_member, make_event, make_registration, make_publication):
         pub_id=pub.id,
         pub_slug=pub.slug,
         draft_pub_id=draft_pub.id,
+        import_id=pub_import.id,
+        org_slug=organisation.slug,
+        org_id=organisation.id,
+        other_org_id=create_organisation("Matrix Other Organisation").id,
         message_id=message.id,
+        submission_id=submission.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
             for role, person in [*people.items(), ("anon", newcomer)]
@@ -204,10 +237,17 @@ def _values(w, rule: str, role: str) -> dict:
         "participation_id": w.participation_id,
         "draft_slug": w.draft_slug,
         "event_id": w.event_id,
-        "slug": w.pub_slug if publication else w.event_slug,
+        "slug": w.pub_slug
+        if publication
+        else w.org_slug
+        if rule.startswith("/organisations/")
+        else w.event_slug,
         "pub_id": w.pub_id,
+        "import_id": w.import_id,
         "member_id": w.member_ids["member"],
         "message_id": w.message_id,
+        "org_id": w.org_id,
+        "submission_id": w.submission_id,
         "filename": "css/site.css",
         "fmt": "bib",
     }
@@ -463,6 +503,18 @@ def publication_added(w, role, response, client, db):
     assert _count(db, Publication, Publication.title == PUBLICATION_FORM["title"]) == 1
 
 
+def import_file(w, role):
+    import io
+
+    bib = b"@article{matrix, title = {Imported In The Matrix}, author = {A, B}, year = {2024}}"
+    return {"file": (io.BytesIO(bib), "matrix.bib"), "status": "draft"}
+
+
+@allowed_only
+def publication_imported(w, role, response, client, db):
+    assert _count(db, Publication, Publication.title == "Imported In The Matrix") == 1
+
+
 @allowed_only
 def publication_edited(w, role, response, client, db):
     title = _scalar(db, sa.select(Publication.title).where(Publication.id == w.pub_id))
@@ -484,6 +536,54 @@ def publication_withdrawn(w, role, response, client, db):
 @allowed_only
 def choice_logged(w, role, response, client, db):
     assert _count(db, ConsentLogEntry) == 1
+
+
+def call_form(w, role):
+    deadline = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    return {
+        "scope": "Matrix scope",
+        "types": ["talk"],
+        "abstract_word_limit": "250",
+        "deadline": deadline,
+        "blind_mode": "single",
+        "criteria": "Relevance | 3",
+        "reviews_per_submission": "2",
+    }
+
+
+@allowed_only
+def call_saved(w, role, response, client, db):
+    from interacta.calls.models import Call
+
+    assert _scalar(db, sa.select(Call.scope).where(Call.event_id == w.event_id)) == "Matrix scope"
+
+
+SUBMISSION_FORM = {
+    "title": "A matrix contribution",
+    "contribution_type": "paper",
+    "track": "Disaster response",
+    "abstract": "Short and to the point.",
+}
+
+
+def _submission(db, **where):
+    return _scalar(db, sa.select(Submission).filter_by(**where))
+
+
+@allowed_only
+def submitted(w, role, response, client, db):
+    mine = _submission(db, member_id=w.member_ids[role], title=SUBMISSION_FORM["title"])
+    assert mine is not None and _mails_to(db, w.emails[role]) == 1
+
+
+@allowed_only
+def submission_changed(w, role, response, client, db):
+    assert _submission(db, id=w.submission_id).title == SUBMISSION_FORM["title"]
+
+
+@allowed_only
+def submission_withdrawn(w, role, response, client, db):
+    assert _submission(db, id=w.submission_id).status == "withdrawn"
 
 
 def csv_lists_the_participants(w, role, response, client, db):
@@ -566,6 +666,17 @@ login login 403   403   403   403   ->     POST /members/admin/<int:member_id>/a
 200   200   ->ev  ->ev  ->ev  ->ev  ->ev   GET /events/<slug>/register
 200   200   ->ev  ->ev  ->ev  ->ev  ->ev   POST /events/<slug>/register
 
+# calls for papers (the event has an open call)
+200   200   200   200   200   200   200    GET /events/<slug>/call
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/call
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/call
+login login 200   200   200   200   200    GET /events/<slug>/call/submit
+login login ->    ->    ->    ->    ->     POST /events/<slug>/call/submit
+login login 200   200   200   200   200    GET /members/me/submissions
+login login 404   200   404   404   404    GET /members/me/submissions/<int:submission_id>/edit
+login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/edit
+login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/withdraw
+
 # events: a registration's own page, by its token only
 404   200   404   200   404   404   404    GET /events/registration/<token>
 404   ->    404   ->    404   404   404    POST /events/registration/<token>/confirm
@@ -610,6 +721,18 @@ login login 403   403   403   403   ->     POST /admin/mail/retry-failed
 503   503   503   503   503   503   503    GET /readyz
 404   404   404   404   404   404   404    GET /metrics
 
+# network: partner organisations, public
+200   200   200   200   200   200   200    GET /partners
+200   200   200   200   200   200   200    GET /organisations/<slug>
+200   200   200   200   200   200   200    GET /organisations/<slug>/logo
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/organisations
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/organisations
+login login 403   403   403   403   200    GET /admin/organisations
+login login 403   403   403   403   ->     POST /admin/organisations
+login login 403   403   403   403   200    GET /admin/organisations/<int:org_id>
+login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>
+login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>/merge
+
 # publications: public
 200   200   200   200   200   200   200    GET /publications/
 200   200   200   200   200   200   200    GET /publications/feed.atom
@@ -631,6 +754,10 @@ login login 403   403   200   200   200    GET /publications/manage/<int:pub_id>
 login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/edit
 login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/publish
 login login 403   403   ->    ->    ->     POST /publications/manage/<int:pub_id>/withdraw
+login login 403   403   200   200   200    GET /publications/manage/import
+login login 403   403   ->    ->    ->     POST /publications/manage/import
+login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>
+login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>/progress
 """
 
 MATRIX = parse_table(TABLE)
@@ -723,6 +850,18 @@ DETAILS: dict[str, Spec] = {
         to="/events/manage/*/edit", data={"starts_at": "2030-11-01T09:00"}, check=event_copied
     ),
     "GET /events/manage/<int:event_id>/participants.csv": Spec(check=csv_lists_the_participants),
+    "POST /events/<slug>/call/submit": Spec(
+        to="/members/me/submissions", data=SUBMISSION_FORM, check=submitted
+    ),
+    "POST /members/me/submissions/<int:submission_id>/edit": Spec(
+        to="/members/me/submissions", data=SUBMISSION_FORM, check=submission_changed
+    ),
+    "POST /members/me/submissions/<int:submission_id>/withdraw": Spec(
+        to="/members/me/submissions", check=submission_withdrawn
+    ),
+    "POST /events/manage/<int:event_id>/call": Spec(
+        to="/events/manage/{event_id}/call", data=call_form, check=call_saved
+    ),
     "POST /events/manage/<int:event_id>/checkin": Spec(
         to="/events/manage/{event_id}/checkin#r{participation_id}",
         data=lambda w, role: {"registration": w.participation_id, "attended": "1"},
@@ -743,11 +882,29 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /admin/mail/<int:message_id>/resend": Spec(to="/admin/mail/{message_id}"),
     "POST /admin/mail/retry-failed": Spec(to="/admin#mail-title"),
+    "POST /events/manage/<int:event_id>/organisations": Spec(
+        to="/events/manage/{event_id}/organisations",
+        data=lambda w, role: {"organisations": [w.org_id]},
+    ),
+    "POST /admin/organisations": Spec(
+        to="/admin/organisations/*", data={"name": "Matrix New", "kind": "ngo"}
+    ),
+    "POST /admin/organisations/<int:org_id>": Spec(
+        to="/admin/organisations/{org_id}", data={"name": "Matrix Renamed", "kind": "ngo"}
+    ),
+    "POST /admin/organisations/<int:org_id>/merge": Spec(
+        to="/admin/organisations/{other_org_id}",
+        values=lambda w, role: {"other_org_id": w.other_org_id},
+        data=lambda w, role: {"into": w.other_org_id},
+    ),
     "POST /oai": Spec(
         data={"verb": "Identify"}, check=lambda w, role, response, client, db: _oai_answer(response)
     ),
     "POST /publications/manage/new": Spec(
         to="/publications/manage/*/edit", data=PUBLICATION_FORM, check=publication_added
+    ),
+    "POST /publications/manage/import": Spec(
+        to="/publications/manage/import/*", data=import_file, check=publication_imported
     ),
     "POST /publications/manage/<int:pub_id>/edit": Spec(
         to="/publications/manage/{pub_id}/edit", data=PUBLICATION_FORM, check=publication_edited

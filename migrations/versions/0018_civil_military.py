@@ -6,8 +6,8 @@
 `registrations.is_listed` (the participant agreed to appear, default false) and
 `registrations.sector` (the registrant's sector), see interacta.events.participants.
 
-Revision ID: 0015_civil_military
-Revises: 0014_content_translations
+Revision ID: 0018_civil_military
+Revises: 0017_calls
 Create Date: 2026-11-26 12:05:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0015_civil_military"
-down_revision = "0014_content_translations"
+revision = "0018_civil_military"
+down_revision = "0017_calls"
 branch_labels = None
 depends_on = None
 

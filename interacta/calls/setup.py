@@ -1,0 +1,47 @@
+"""How calls for papers plug into the app: registries (called by the app factory; the
+package itself only makes `bp`)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from interacta.calls import demo, services
+from interacta.calls.models import Call, Submission
+from interacta.core.registry import (
+    DemoSeeder,
+    PersonalDataProvider,
+    RelatedItems,
+    register_demo,
+    register_personal_data,
+    register_related_items,
+)
+
+
+def init_app(app: Flask) -> None:
+    register_related_items(
+        app,
+        RelatedItems(
+            "event",
+            5,
+            "calls/_event_link.html",
+            load=lambda event: {"call": services.call_for_event(event.id)},
+            models=(Call,),
+        ),
+    )
+    register_related_items(
+        app,
+        RelatedItems(
+            "member",
+            30,
+            "calls/_my_link.html",
+            load=lambda member: {"count": len(services.member_submissions(member.id))},
+            models=(Submission,),
+        ),
+    )
+    register_demo(app, DemoSeeder(45, "calls for papers", seed=demo.seed))
+    register_personal_data(
+        app,
+        PersonalDataProvider(
+            "call_submissions", export=services.export_member, erase=services.erase_member
+        ),
+    )

@@ -1,0 +1,61 @@
+"""Events name co-organising organisations: on the page, in ICS, in JSON-LD."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from interacta.network import services
+
+
+def _jsonld(html: str) -> dict:
+    block = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def test_event_page_ics_and_jsonld_name_the_co_organisers(
+    client, db, make_event, make_organisation
+):
+    event = make_event()
+    org = make_organisation("Civil Protection Agency", names={"fr": "Agence de protection civile"})
+    services.set_co_organisers(event, [org.id])
+    db.session.commit()
+    html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Co-organised with" in html and f"/organisations/{org.slug}" in html
+    organizers = _jsonld(html)["organizer"]
+    assert organizers[1]["url"].endswith(f"/organisations/{org.slug}")
+    assert organizers[1] == {
+        "@type": "Organization",
+        "name": "Civil Protection Agency",
+        "url": organizers[1]["url"],
+    }
+    ics = client.get(f"/events/{event.slug}.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "Co-organised by Civil Protection Agency" in ics
+    french = client.get(f"/fr/events/{event.slug}.ics").get_data(as_text=True)
+    assert "Agence de protection civile" in french.replace("\r\n ", "")
+
+
+def test_event_without_co_organisers_keeps_the_network_as_organizer(client, make_event):
+    event = make_event()
+    html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert _jsonld(html)["organizer"]["@type"] == "Organization"
+    assert "Co-organised with" not in html
+
+
+def test_organizer_sets_the_co_organisers_of_an_event(
+    client, auth, db, make_event, make_member, make_organisation
+):
+    owner = make_member(role="organizer")
+    event = make_event(organizer=owner)
+    first, second = make_organisation("First"), make_organisation("Second")
+    db.session.commit()
+    auth.login_as(owner)
+    edit = client.get(f"/events/manage/{event.id}/edit").get_data(as_text=True)
+    assert f"/events/manage/{event.id}/organisations" in edit
+    response = client.post(
+        f"/events/manage/{event.id}/organisations", data={"organisations": [first.id, second.id]}
+    )
+    assert response.status_code == 302
+    assert [o.name for o in services.co_organisers(event.id)] == ["First", "Second"]
+    for lang in ("fr", "de", "sl"):
+        assert client.get(f"/{lang}/events/manage/{event.id}/organisations").status_code == 200
