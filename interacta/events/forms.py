@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
     FieldList,
@@ -33,7 +34,16 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from interacta.core.content import CONTENT_LANGUAGES
 from interacta.core.i18n import current_language, language_name
 from interacta.core.timezones import all_timezones, is_valid_timezone
+from interacta.events import room as room_rules
 from interacta.events.models import AUDIENCES, FORMATS, KINDS
+from interacta.members.models import SECTORS
+
+#: (value, label) of Event.participant_list, in the order offered.
+LIST_VISIBILITY = (
+    ("hidden", _l("Hidden")),
+    ("participants", _l("Visible to confirmed participants")),
+    ("public", _l("Public")),
+)
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -61,6 +71,10 @@ def _zone_ok(form, field):
         raise ValidationError(_("Choose a time zone from the list."))
 
 
+def _rule_choices() -> list[SelectChoice]:
+    return [SelectChoice(r.value, r.label) for r in room_rules.all_rules()]
+
+
 class SessionForm(Form):
     """One agenda row; a row with no title is ignored."""
 
@@ -69,6 +83,12 @@ class SessionForm(Form):
     ends_at = DateTimeLocalField(_l("Ends"), format=DT_FORMAT, validators=[Optional()])
     speakers = StringField(_l("Speakers"), validators=[Optional(), Length(max=500)])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
+    #: Empty: the event's rule of the room.
+    room_rule = SelectField(_l("Rule of the room"), default="", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room_rule.choices = [SelectChoice("", _l("As the event")), *_rule_choices()]
 
     def validate_starts_at(self, field):
         if self.title.data and not field.data:
@@ -129,6 +149,12 @@ class EventForm(FlaskForm):
         _l("Recording"),
         validators=_web_address(),
     )
+    room_rule = SelectField(_l("Rule of the room"), default=room_rules.ON_RECORD)
+    participant_list = SelectField(
+        _l("Who sees the participant list"),
+        default="hidden",
+        choices=[SelectChoice(v, label) for v, label in LIST_VISIBILITY],
+    )
     sessions = FieldList(FormField(SessionForm), min_entries=0)
     #: The language title, summary and description are written in; one section per
     #: language for the versions in the others (interacta.core.content).
@@ -142,6 +168,7 @@ class EventForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.topics.choices = [SelectChoice(v, label) for v, label in topic_choices]
         self.timezone.choices = [SelectChoice(z) for z in all_timezones()]
+        self.room_rule.choices = _rule_choices()
         page = current_language()
         self.language.choices = [
             SelectChoice(lang, language_name(lang, page)) for lang in CONTENT_LANGUAGES
@@ -179,6 +206,14 @@ class GuestRegistrationForm(FlaskForm):
     note = TextAreaField(
         _l("Accessibility or dietary needs"), validators=[Optional(), Length(max=1000)]
     )
+    sector = SelectField(
+        _l("Sector"),
+        default="",
+        choices=[SelectChoice("", _l("(not given)"))]
+        + [SelectChoice(v, label) for v, label in SECTORS],
+        validators=[Optional()],
+    )
+    listed = BooleanField(_l("Show my name, organisation and sector on the participant list"))
     #: Honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
@@ -190,6 +225,32 @@ class MessageForm(FlaskForm):
     body = TextAreaField(
         _l("Message"), validators=[DataRequired(_l("Write the message.")), Length(max=10_000)]
     )
+
+
+class SectorGroupForm(Form):
+    """One group of sectors with its reserved seats; a row with no name is ignored."""
+
+    name = StringField(_l("Group"), validators=[Optional(), Length(max=80)])
+    sectors = MultiCheckboxField(
+        _l("Sectors"), choices=[SelectChoice(v, label) for v, label in SECTORS]
+    )
+    seats = IntegerField(
+        _l("Reserved seats"),
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("At least 1 seat."))],
+    )
+
+
+class ReservationsForm(FlaskForm):
+    groups = FieldList(FormField(SectorGroupForm), min_entries=3, max_entries=8)
+    release_at = DateTimeLocalField(
+        _l("Open unused reserved seats to everyone on"), format=DT_FORMAT, validators=[Optional()]
+    )
+
+
+class ListingForm(FlaskForm):
+    """A participant's choice to appear on the event's participant list."""
+
+    listed = BooleanField(_l("Show my name, organisation and sector on the participant list"))
 
 
 class CapacityForm(FlaskForm):

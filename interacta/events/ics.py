@@ -17,6 +17,7 @@ from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
 from interacta.core.registry import answers
 from interacta.core.urls import external_url
+from interacta.events import room
 from interacta.events.models import Event
 
 PRODID = "-//Interacta//Events//EN"
@@ -45,6 +46,12 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
     description = translated(event, "summary").text
     if with_online_link and event.online_url:
         description += "\n\n" + _("Join online: %(url)s", url=event.online_url)
+    rule = room.effective(event)
+    description += "\n\n" + _(
+        "Rule of the room: %(label)s. %(explanation)s",
+        label=rule.label,
+        explanation=rule.explanation,
+    )
     for note in answers("event_calendar_notes", event):  # co-organisers (interacta.network)
         description += "\n\n" + note
     item.add("description", f"{description}\n\n{url}".strip())

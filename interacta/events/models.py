@@ -23,6 +23,7 @@ KINDS = {
 FORMATS = {"in_person": _l("In person"), "online": _l("Online"), "hybrid": _l("Hybrid")}
 AUDIENCES = {"all": _l("Open to all, including guests"), "members": _l("Members only")}
 STATUSES = ("draft", "published", "cancelled")
+PARTICIPANT_LISTS = ("hidden", "participants", "public")
 
 event_topics = sa.Table(
     "event_topics",
@@ -84,6 +85,18 @@ class Event(TimestampMixin, Base):
     #: The language title, summary and description are written in (en, fr, de, sl);
     #: `translations` hold the other languages (interacta.core.content).
     language: Mapped[str] = mapped_column(sa.String(10), default="en", server_default="en")
+    #: Rule of the room (interacta.events.room): on_record | chatham_house | off_record.
+    room_rule: Mapped[str] = mapped_column(
+        sa.String(20), default="on_record", server_default="on_record"
+    )
+    #: Who sees /events/<slug>/participants: hidden | participants (confirmed) | public;
+    #: each participant chooses to appear on it (Registration.is_listed).
+    participant_list: Mapped[str] = mapped_column(
+        sa.String(12), default="hidden", server_default="hidden"
+    )
+    #: Sector balance: after this moment, seats reserved for sector groups and still
+    #: unused open to everyone (interacta.events.balance). None: reserved until the end.
+    reservations_release_at: Mapped[datetime | None]
 
     organizer: Mapped[Member | None] = relationship(lazy="select")
     topics: Mapped[list[Topic]] = relationship(
@@ -92,6 +105,13 @@ class Event(TimestampMixin, Base):
     sessions: Mapped[list[AgendaSession]] = relationship(
         back_populates="event",
         order_by="(AgendaSession.starts_at, AgendaSession.id)",
+        cascade="all, delete-orphan",
+        lazy="select",
+    )
+    #: Seats reserved per group of sectors (interacta.events.balance).
+    sector_groups: Mapped[list[SectorGroup]] = relationship(
+        back_populates="event",
+        order_by="(SectorGroup.position, SectorGroup.id)",
         cascade="all, delete-orphan",
         lazy="select",
     )
@@ -176,6 +196,8 @@ class AgendaSession(Base):
     ends_at: Mapped[datetime]
     speakers: Mapped[str] = mapped_column(sa.String(500), default="")
     room: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: The session's own rule of the room (interacta.events.room); None: the event's.
+    room_rule: Mapped[str | None] = mapped_column(sa.String(20))
 
     event: Mapped[Event] = relationship(back_populates="sessions", lazy="select")
 
@@ -186,6 +208,30 @@ class AgendaSession(Base):
 
     def __repr__(self) -> str:
         return f"<AgendaSession {self.id} {self.title!r}>"
+
+
+class SectorGroup(Base):
+    """Seats of an event reserved for registrants of some member sectors (e.g. military)."""
+
+    __tablename__ = "event_sector_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    #: The organizer's name for the group ("civilian", "military").
+    name: Mapped[str] = mapped_column(sa.String(80))
+    #: The members.models.SECTORS values the group holds; a sector is in one group at most.
+    sectors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    seats: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="sector_groups", lazy="select")
+
+    @property
+    def cache_parent(self) -> Event | None:
+        """A change to the reservations is a change to the event (interacta.core.cache)."""
+        return self.event
 
 
 REGISTRATION_STATUSES = ("pending", "confirmed", "waiting", "cancelled")
@@ -240,6 +286,11 @@ class Registration(TimestampMixin, Base):
     reminder_sent_at: Mapped[datetime | None]
     #: When the personal data was erased (guest purge or member erasure); counts remain.
     anonymised_at: Mapped[datetime | None]
+    #: The participant agreed to appear on the event's participant list (default: no).
+    is_listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: One of members.models.SECTORS' values: the member's sector when registering, or
+    #: the one a guest gave.
+    sector: Mapped[str | None] = mapped_column(sa.String(40))
 
     event: Mapped[Event] = relationship(lazy="select")
     member: Mapped[Member | None] = relationship(lazy="select")

@@ -21,12 +21,14 @@ from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
-from interacta.events import attendance, bp, ics, registrations, services
+from interacta.events import attendance, balance, bp, ics, participants, registrations, services
 from interacta.events.forms import (
     AttendanceImportForm,
     CapacityForm,
     GuestRegistrationForm,
+    ListingForm,
     MessageForm,
+    ReservationsForm,
 )
 from interacta.events.models import AgendaSession, Event, Registration
 from interacta.events.views import _managed_event, _visible_event
@@ -72,9 +74,16 @@ def register(slug: str):
                 email=form.email.data,
                 affiliation=form.affiliation.data,
                 note=form.note.data,
+                listed=form.listed.data,
+                sector=form.sector.data or None,
                 language=current_language(),
             )
         except DomainError as exc:
+            if exc.field == "sector":
+                form.sector.errors = [*form.sector.errors, exc.message]
+                return render_template(
+                    "events/register.html", event=event, form=form, closed=None
+                ), 400
             return render_template(
                 "events/register.html", event=event, form=None, closed=exc.message
             ), exc.status_code
@@ -87,7 +96,10 @@ def _register_member(event: Event):
     slug = event.slug
     try:
         registration, created = registrations.register_member(
-            event.id, current_user._get_current_object(), language=current_language()
+            event.id,
+            current_user._get_current_object(),
+            listed=request.form.get("listed") == "y",
+            language=current_language(),
         )
     except DomainError as exc:
         flash(exc.message, "error")
@@ -138,6 +150,32 @@ def registration_confirm(token: str):
     else:
         flash(_("The event is full: you are on the waiting list."), "info")
     return redirect(url_for("events.registration_status", token=token))
+
+
+@bp.post("/registration/<token>/listing")
+def registration_listing(token: str):
+    registration = _registration(token)
+    if not registration.is_active:
+        abort(404)
+    form = ListingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    participants.set_listed(registration, form.listed.data)
+    db.session.commit()
+    if registration.is_listed:
+        flash(_("You appear on the participant list."), "success")
+    else:
+        flash(_("You do not appear on the participant list."), "success")
+    return redirect(url_for("events.registration_status", token=token))
+
+
+@bp.get("/<slug>/participants")
+def participants_list(slug: str):
+    event = _visible_event(slug)
+    member = current_user if current_user.is_authenticated else None
+    if not participants.can_see(event, member):
+        abort(404)
+    return render_template("events/participants.html", event=event, rows=participants.rows(event))
 
 
 @bp.post("/registration/<token>/cancel")
@@ -220,7 +258,47 @@ def manage_participants(event_id: int):
         q=q,
         capacity_form=CapacityForm(capacity=event.capacity),
         chart=registrations.registrations_chart(event),
+        reservations_form=_reservations_form(event),
+        balance_states=balance.states(event) if balance.has_reservations(event) else None,
     )
+
+
+def _reservations_form(event: Event) -> ReservationsForm:
+    groups = [{"name": g.name, "sectors": g.sectors, "seats": g.seats} for g in event.sector_groups]
+    groups += [{}] * max(0, 3 - len(groups))
+    release = services.utc_to_local_naive(event.reservations_release_at, event.timezone)
+    return ReservationsForm(formdata=None, data={"groups": groups, "release_at": release})
+
+
+@bp.post("/manage/<int:event_id>/reservations")
+@organizer_required
+def manage_reservations(event_id: int):
+    event = _managed_event(event_id)
+    back = url_for("events.manage_participants", event_id=event.id)
+    form = ReservationsForm()
+    if not form.validate():
+        flash(_("Check the reserved seats: each needs a number of at least 1."), "error")
+        return redirect(back)
+    groups = [
+        balance.GroupInput(row.form.name.data.strip(), row.form.sectors.data or [],
+                           row.form.seats.data or 0)
+        for row in form.groups
+        if (row.form.name.data or "").strip()
+    ]  # fmt: skip
+    release = None
+    if form.release_at.data:
+        try:
+            release = services.local_to_utc(form.release_at.data, event.timezone)
+        except services.NonexistentLocalTime as exc:
+            flash(str(exc), "error")
+            return redirect(back)
+    try:
+        registrations.set_reservations(event.id, groups, release)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(back)
+    flash(_("Reserved seats saved."), "success")
+    return redirect(back)
 
 
 @bp.get("/manage/<int:event_id>/participants.csv")
@@ -232,7 +310,8 @@ def manage_participants_csv(event_id: int):
     # The header row in the page's language; the data stays as stored (status codes, yes/no).
     writer.writerow(
         [_("Name"), _("Email"), _("Affiliation"), _("Needs"), _("Status"),
-         _("Waiting position"), _("Member"), _("Registered at (UTC)"), _("Attended")]
+         _("Waiting position"), _("Member"), _("Registered at (UTC)"), _("Attended"),
+         _("Sector"), _("Sector group")]
     )  # fmt: skip
     rows, positions = registrations.participants(event)
     for r in rows:
@@ -247,6 +326,8 @@ def manage_participants_csv(event_id: int):
                 "yes" if r.member_id else "no",
                 r.created_at.strftime("%Y-%m-%d %H:%M"),
                 "yes" if r.attended_at else "",
+                r.sector or "",
+                _csv_safe(balance.group_name(event, r.sector)),
             ]
         )
     # A byte-order mark so spreadsheet programs read the UTF-8 correctly.

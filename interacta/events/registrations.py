@@ -29,7 +29,7 @@ from interacta.core.i18n import current_language, normalize_language
 from interacta.core.models import utcnow
 from interacta.core.text import normalize_email
 from interacta.core.timezones import format_local
-from interacta.events import notifications
+from interacta.events import balance, notifications
 from interacta.events.errors import (
     CapacityTooLow,
     EventError,
@@ -163,13 +163,17 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
 _WAITING_ORDER = (Registration.waiting_since, Registration.id)
 
 
-def waiting_list(event_id: int) -> sa.Select:
-    """The event's waiting list, first in line first: the one place that owns the order."""
-    return (
+def waiting_list(event_id: int, sectors: list[str] | None = None) -> sa.Select:
+    """The event's waiting list, first in line first: the one place that owns the order.
+    With `sectors`: only the registrants of those sectors (a sector group's list)."""
+    query = (
         sa.select(Registration)
         .where(Registration.event_id == event_id, Registration.status == "waiting")
         .order_by(*_WAITING_ORDER)
     )
+    if sectors is not None:
+        query = query.where(Registration.sector.in_(sectors))
+    return query
 
 
 def waiting_positions(event_id: int) -> dict[int, int]:
@@ -314,7 +318,9 @@ def _take_seat_or_wait(event: Event, registration: Registration) -> None:
     """With the event locked: confirm if a seat is free, else join the waiting list."""
     current_seat_change(event.id)
     now = utcnow()
-    if event.capacity is None or confirmed_count(event.id) < event.capacity:
+    if event.capacity is None or balance.fits(
+        event, balance.confirmed_counts(event), registration.sector, now
+    ):
         registration.status = "confirmed"
         registration.confirmed_at = now
         registration.waiting_since = None
@@ -332,9 +338,10 @@ def _tell_result(registration: Registration) -> None:
 
 
 def register_member(
-    event_id: int, member, *, language: str | None = None
+    event_id: int, member, *, listed: bool = False, language: str | None = None
 ) -> tuple[Registration, bool]:
-    """Register a signed-in member; returns (registration, created).
+    """Register a signed-in member; returns (registration, created). `listed`: they agree
+    to appear on the participant list (the sector is taken from the profile).
 
     An existing active registration is returned as it is (created=False). The page's
     `language` is recorded; a member's mails follow their account language.
@@ -356,6 +363,8 @@ def register_member(
             language=normalize_language(language or current_language()),
             token=new_token(),
             status="pending",
+            is_listed=bool(listed),
+            sector=getattr(member, "sector", None),
         )
         db.session.add(registration)
         db.session.flush()
@@ -371,6 +380,8 @@ def register_guest(
     email: str,
     affiliation: str = "",
     note: str = "",
+    listed: bool = False,
+    sector: str | None = None,
     language: str | None = None,
 ) -> tuple[Registration, bool]:
     """Record a guest's registration, pending until they confirm from the mail.
@@ -390,6 +401,10 @@ def register_guest(
                 existing, position=waiting_position(existing), language=language
             )
             return existing, False
+        if balance.has_reservations(event) and not sector:
+            raise RegistrationError(
+                _("Give your sector: this event reserves seats per sector."), field="sector"
+            )
         registration = Registration(
             event_id=event.id,
             email=key,
@@ -400,6 +415,8 @@ def register_guest(
             language=language,
             token=new_token(),
             status="pending",
+            is_listed=bool(listed),
+            sector=sector or None,
         )
         db.session.add(registration)
         db.session.flush()
@@ -460,13 +477,16 @@ def promote_waiting(event: Event) -> list[Registration]:
     current_seat_change(event.id)
     if event.status != "published" or event.ends_at <= utcnow():
         return []
-    free = None if event.capacity is None else event.capacity - confirmed_count(event.id)
-    query = waiting_list(event.id).execution_options(populate_existing=True)
-    if free is not None:
-        if free <= 0:
-            return []
-        query = query.limit(free)
-    promoted = list(db.session.scalars(query))
+    if not balance.is_released(event):
+        promoted = _promote_by_group(event)
+    else:
+        free = None if event.capacity is None else event.capacity - confirmed_count(event.id)
+        query = waiting_list(event.id).execution_options(populate_existing=True)
+        if free is not None:
+            if free <= 0:
+                return []
+            query = query.limit(free)
+        promoted = list(db.session.scalars(query))
     for registration in promoted:
         registration.status = "confirmed"
         registration.confirmed_at = utcnow()
@@ -475,6 +495,70 @@ def promote_waiting(event: Event) -> list[Registration]:
     for registration in promoted:
         notifications.promoted(registration)
     return promoted
+
+
+def _promote_by_group(event: Event) -> list[Registration]:
+    """Before the release date: each group's free seats to the first waiting of that group,
+    then the free open seats to the first waiting overall."""
+    counts = balance.confirmed_counts(event)
+    chosen: list[Registration] = []
+    for index, free in balance.free_group_seats(event, counts):
+        free = min(free, event.capacity - sum(counts.values()))
+        if free <= 0:
+            break
+        query = waiting_list(event.id, balance.group_sectors(event, index))
+        for registration in db.session.scalars(
+            query.limit(free).execution_options(populate_existing=True)
+        ):
+            chosen.append(registration)
+            balance.add(event, counts, registration.sector)
+    taken = {r.id for r in chosen}
+    for registration in db.session.scalars(
+        waiting_list(event.id).execution_options(populate_existing=True)
+    ):
+        if registration.id in taken:
+            continue
+        if sum(counts.values()) >= event.capacity:
+            break
+        if balance.fits(event, counts, registration.sector):
+            chosen.append(registration)
+            balance.add(event, counts, registration.sector)
+    return chosen
+
+
+def set_reservations(
+    event_id: int, groups: list[balance.GroupInput], release_at: datetime | None
+) -> Event:
+    """Reserve seats per sector group (replacing any), then give freed seats away."""
+    with seat_change(event_id) as seats:
+        balance.set_reservations(seats.event, groups, release_at)
+        promote_waiting(seats.event)
+    return seats.event
+
+
+def release_reserved_seats(now: datetime) -> str:
+    """Periodic: once an event's release date has passed, give the unused reserved seats
+    to its waiting list (idempotent: a promotion happens once)."""
+    event_ids = list(
+        db.session.scalars(
+            sa.select(Event.id)
+            .where(
+                Event.status == "published",
+                Event.ends_at > now,
+                Event.reservations_release_at <= now,
+                sa.exists().where(
+                    Registration.event_id == Event.id, Registration.status == "waiting"
+                ),
+            )
+            .order_by(Event.id)
+        )
+    )
+    promoted = 0
+    for event_id in event_ids:
+        with seat_change(event_id) as seats:
+            promoted += len(promote_waiting(seats.event))
+    db.session.commit()
+    return f"{promoted} waiting registrants given released seats"
 
 
 def check_capacity(event: Event, capacity: int | None) -> None:
@@ -560,6 +644,7 @@ def _anonymise(registration: Registration) -> None:
     registration.name = None
     registration.affiliation = None
     registration.note = None
+    registration.is_listed = False  # the sector stays: balance counts remain, no name
     registration.member_id = None
     registration.token = f"anon-{new_token()}"
     registration.anonymised_at = utcnow()
@@ -604,6 +689,8 @@ def export_member(member) -> list[dict]:
             "name": r.name,
             "affiliation": r.affiliation,
             "note": r.note,
+            "sector": r.sector,
+            "on_participant_list": r.is_listed,
             "registered_at": r.created_at.isoformat(),
             "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
             "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,

@@ -22,12 +22,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from interacta.core import content
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
-from interacta.events import notifications, registrations
+from interacta.events import notifications, registrations, room
 from interacta.events.errors import EventError, InvalidAgenda, InvalidEvent, NotAllowed
 from interacta.events.models import (
     AUDIENCES,
     FORMATS,
     KINDS,
+    PARTICIPANT_LISTS,
     AgendaSession,
     Event,
     EventTranslation,
@@ -58,6 +59,8 @@ EDITABLE_FIELDS = (
     "audience",
     "recording_url",
     "language",
+    "room_rule",
+    "participant_list",
 )
 #: The fields an event carries in other languages (`Event.translations`).
 TRANSLATED_FIELDS = ("title", "summary", "description")
@@ -193,7 +196,31 @@ def validate_event_values(values: dict) -> dict[str, str]:
         errors["capacity"] = _("Capacity must be at least 1, or empty for unlimited.")
     if values.get("language", "en") not in content.CONTENT_LANGUAGES:
         errors["language"] = _("Choose the language the event is written in.")
+    errors |= validate_room_rule(values.get("room_rule"), values.get("recording_url"))
+    if values.get("participant_list", "hidden") not in PARTICIPANT_LISTS:
+        errors["participant_list"] = _("Choose who sees the participant list.")
     return errors
+
+
+def validate_room_rule(value: str | None, recording_url: str | None) -> dict[str, str]:
+    """Errors by field: a known rule, and no recording of what may not be reported."""
+    if value is not None and value not in room.RULES:
+        return {"room_rule": _("Choose a rule of the room.")}
+    if recording_url and value == room.CHATHAM_HOUSE:
+        return {
+            "recording_url": _(
+                "An event under the Chatham House Rule cannot have a recording: it would"
+                " reveal who said what. Remove the link, or hold the event on the record."
+            )
+        }
+    if recording_url and value == room.OFF_RECORD:
+        return {
+            "recording_url": _(
+                "An event off the record cannot have a recording: nothing said there may be"
+                " reported. Remove the link, or hold the event on the record."
+            )
+        }
+    return {}
 
 
 def translation_field(language: str) -> str:
@@ -234,6 +261,8 @@ class SessionInput:
     ends_at: datetime
     speakers: str = ""
     room: str = ""
+    #: None: the event's rule of the room (interacta.events.room).
+    room_rule: str | None = None
 
 
 def validate_agenda(event: Event, sessions: list[SessionInput]) -> dict[int, str]:
@@ -244,6 +273,8 @@ def validate_agenda(event: Event, sessions: list[SessionInput]) -> dict[int, str
             errors[i] = _("“%(title)s” must end after it starts.", title=s.title)
         elif s.starts_at < event.starts_at or s.ends_at > event.ends_at:
             errors[i] = _("“%(title)s” must lie within the event's start and end.", title=s.title)
+        elif s.room_rule is not None and s.room_rule not in room.RULES:
+            errors[i] = _("Choose a rule of the room for “%(title)s”.", title=s.title)
     return errors
 
 
@@ -340,8 +371,13 @@ def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
     errors = validate_agenda(event, sessions)
     if errors:
         raise InvalidAgenda(errors)
-    old = [(s.title, s.starts_at, s.ends_at, s.speakers, s.room) for s in event.sessions]
-    new = [(s.title, s.starts_at, s.ends_at, s.speakers, s.room) for s in sessions]
+    old = [
+        (s.title, s.starts_at, s.ends_at, s.speakers, s.room, s.room_rule or "")
+        for s in event.sessions
+    ]
+    new = [
+        (s.title, s.starts_at, s.ends_at, s.speakers, s.room, s.room_rule or "") for s in sessions
+    ]
     if sorted(old, key=lambda r: (r[1], r[0])) == sorted(new, key=lambda r: (r[1], r[0])):
         return
     event.sessions.clear()
@@ -354,6 +390,7 @@ def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
                 ends_at=s.ends_at,
                 speakers=s.speakers,
                 room=s.room,
+                room_rule=s.room_rule,
             )
         )
     if event.status != "draft":
@@ -415,6 +452,7 @@ def duplicate(event: Event, starts_at: datetime, organizer) -> Event:
                 ends_at=s.ends_at + shift,
                 speakers=s.speakers,
                 room=s.room,
+                room_rule=s.room_rule,
             )
         )
     db.session.flush()

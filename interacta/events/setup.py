@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from interacta.core import content
+from interacta.core.jobs import HOURLY, PeriodicJob, register_periodic
 from interacta.core.registry import (
     DemoSeeder,
     HomeSection,
@@ -19,13 +20,25 @@ from interacta.core.registry import (
     register_personal_data,
     register_stylesheet,
 )
-from interacta.events import cli, demo, registrations, services
+from interacta.events import balance, cli, demo, participation_demo, registrations, room, services
 from interacta.events.models import Event, Registration
 
 
 def init_app(app: Flask) -> None:
     content.init_app(app)
     register_stylesheet(app, "css/events.css")
+    app.add_template_global(room.effective, "room_rule")
+    app.add_template_global(room.all_rules, "room_rules")
+    app.add_template_global(balance.public_states, "sector_seats")
+    register_periodic(
+        app,
+        PeriodicJob(
+            "reserved-seats-release",
+            registrations.release_reserved_seats,
+            HOURLY,
+            "Give unused reserved seats to the waiting list once an event's release date passed.",
+        ),
+    )
     register_home_section(
         app,
         HomeSection(
@@ -36,6 +49,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_demo(app, DemoSeeder(30, "events", seed=demo.seed))
+    register_demo(app, DemoSeeder(31, "participation", seed=participation_demo.seed))
     register_personal_data(
         app,
         PersonalDataProvider(

@@ -226,6 +226,8 @@ def _form_values(form: EventForm) -> dict | None:
         "audience": form.audience.data,
         "recording_url": (form.recording_url.data or "").strip() or None,
         "language": form.language.data,
+        "room_rule": form.room_rule.data,
+        "participant_list": form.participant_list.data,
     }
     ok = True
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
@@ -274,6 +276,7 @@ def _form_sessions(form: EventForm) -> list[services.SessionInput] | None:
                     ends_at=ends,
                     speakers=(sub.speakers.data or "").strip(),
                     room=(sub.room.data or "").strip(),
+                    room_rule=sub.room_rule.data or None,
                 ),
             )
         )
@@ -366,6 +369,7 @@ def manage_edit(event_id: int):
                 "ends_at": services.utc_to_local_naive(s.ends_at, event.timezone),
                 "speakers": s.speakers,
                 "room": s.room,
+                "room_rule": s.room_rule or "",
             }
         )
     _blank_rows(form)

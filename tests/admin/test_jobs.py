@@ -39,18 +39,20 @@ def test_every_periodic_job_runs_once_per_period_however_often_the_scheduler_tic
         "consent-log-purge",
         "mail-outbox",
         "ops-prune",
+        "reserved-seats-release",
     }
     assert all(run.status == "ok" and run.finished_at for run in first.values())
 
     scheduler.run_at(T0 + timedelta(seconds=20))  # the same minute: nothing runs again
-    assert len(_runs(db)) == 6
+    assert len(_runs(db)) == 7
     scheduler.run_at(T0 + timedelta(minutes=10))  # only the minutely outbox job
-    assert [r.job for r in _runs(db)[6:]] == ["mail-outbox"]
-    scheduler.run_at(T0 + timedelta(hours=1))  # and the hourly reminders and certificates
-    assert sorted(r.job for r in _runs(db)[7:]) == [
+    assert [r.job for r in _runs(db)[7:]] == ["mail-outbox"]
+    scheduler.run_at(T0 + timedelta(hours=1))  # and the hourly jobs
+    assert sorted(r.job for r in _runs(db)[8:]) == [
         "certificates-issue",
         "event-reminders",
         "mail-outbox",
+        "reserved-seats-release",
     ]
     scheduler.run_at(T0 + timedelta(days=1))  # and every daily job
     assert len(_runs(db, "guest-data-purge")) == 2

@@ -545,6 +545,22 @@ def registration_cancelled(w, role, response, client, db):
 
 
 @allowed_only
+def registration_listed(w, role, response, client, db):
+    registration_id = w.guest_id if role == "guest" else w.participation_id
+    assert _registration(db, registration_id, Registration.is_listed) is True
+
+
+@allowed_only
+def reservations_set(w, role, response, client, db):
+    from interacta.events.models import SectorGroup
+
+    seats = db.session.scalar(
+        sa.select(SectorGroup.seats).where(SectorGroup.event_id == w.event_id)
+    )
+    assert seats == 2
+
+
+@allowed_only
 def publication_added(w, role, response, client, db):
     assert _count(db, Publication, Publication.title == PUBLICATION_FORM["title"]) == 1
 
@@ -727,6 +743,8 @@ login login 404   ->    404   404   404    POST /members/me/submissions/<int:sub
 404   200   404   200   404   404   404    GET /events/registration/<token>
 404   ->    404   ->    404   404   404    POST /events/registration/<token>/confirm
 404   ->    404   ->my  404   404   404    POST /events/registration/<token>/cancel
+404   ->    404   ->    404   404   404    POST /events/registration/<token>/listing
+404   404   404   404   404   200   200    GET /events/<slug>/participants
 
 # events: members' own
 login login 200   200   200   200   200    GET /events/my
@@ -752,6 +770,7 @@ login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/ch
 login login 403   403   403   200   200    GET /events/manage/<int:event_id>/message
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/message
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/capacity
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/reservations
 login login 403   403   403   200   200    GET /events/manage/<int:event_id>/checkin/import
 login login 403   403   403   200   200    POST /events/manage/<int:event_id>/checkin/import
 # credentials: the organizer's certificates page of an event
@@ -881,6 +900,12 @@ DETAILS: dict[str, Spec] = {
         data={"next": "my"},
         check=registration_cancelled,
     ),
+    "POST /events/registration/<token>/listing": Spec(
+        to="/events/registration/{token}",
+        values=registration_token,
+        data={"listed": "y"},
+        check=registration_listed,
+    ),
     "POST /events/my/feed/renew": Spec(to="/events/my", check=feed_renewed),
     "GET /events/my/<token>.ics": Spec(values=feed_token),
     "POST /events/manage/new": Spec(
@@ -949,6 +974,11 @@ DETAILS: dict[str, Spec] = {
         to="/events/manage/{event_id}/participants",
         data={"subject": "Practical details", "body": "Bring your badge."},
         check=participants_messaged,
+    ),
+    "POST /events/manage/<int:event_id>/reservations": Spec(
+        to="/events/manage/{event_id}/participants",
+        data={"groups-0-name": "military", "groups-0-sectors": "military", "groups-0-seats": "2"},
+        check=reservations_set,
     ),
     "POST /events/manage/<int:event_id>/capacity": Spec(
         to="/events/manage/{event_id}/participants", data={"capacity": "20"}, check=capacity_set

@@ -1,7 +1,7 @@
 """credentials: certificate settings per event, issued certificates
 
-Revision ID: 0019_certificates
-Revises: 0018_session_attendance
+Revision ID: 0020_certificates
+Revises: 0019_session_attendance
 Create Date: 2026-11-26 12:20:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0019_certificates"
-down_revision = "0018_session_attendance"
+revision = "0020_certificates"
+down_revision = "0019_session_attendance"
 branch_labels = None
 depends_on = None
 

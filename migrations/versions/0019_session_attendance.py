@@ -3,8 +3,8 @@
 `session_attendances` records, per confirmed registration and agenda session, whether the
 participant was present, when and by whom it was marked (certificates are earned from it).
 
-Revision ID: 0018_session_attendance
-Revises: 0017_calls
+Revision ID: 0019_session_attendance
+Revises: 0018_civil_military
 Create Date: 2026-11-26 12:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0018_session_attendance"
-down_revision = "0017_calls"
+revision = "0019_session_attendance"
+down_revision = "0018_civil_military"
 branch_labels = None
 depends_on = None
 
