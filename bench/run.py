@@ -285,6 +285,11 @@ def pages_for(info: dict) -> list[tuple[str, str, bool]]:
         ("publication page", f"/publications/{info['publication_slug']}", False),
         ("publications feed", "/publications/feed.atom", False),
         ("member directory", "/members/", True),
+        # The same pages in French (issue 16: at or above the English figures).
+        ("home (fr)", "/fr/", False),
+        ("events (fr)", "/fr/events/", False),
+        ("event page (fr)", f"/fr/events/{info['event_slug']}", False),
+        ("publications (fr)", "/fr/publications/", False),
     ]
 
 
