@@ -205,3 +205,50 @@ class Assignment(Base):
 
     submission: Mapped[Submission] = relationship(lazy="select")
     reviewer: Mapped[Reviewer] = relationship(lazy="select")
+
+
+#: A reviewer's overall recommendation.
+RECOMMENDATIONS = {
+    "accept": _l("Accept"),
+    "minor": _l("Accept with minor changes"),
+    "revise": _l("Revise and resubmit"),
+    "reject": _l("Reject"),
+}
+
+
+class Review(TimestampMixin, Base):
+    """One reviewer's review of one submission in one round (a revision starts a new round).
+
+    The review outlives its reviewer: when the reviewing member is erased, `reviewer_id`
+    becomes NULL and the review stays, anonymous, with its scores and comments."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (sa.UniqueConstraint("submission_id", "reviewer_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("call_reviewers.id", ondelete="SET NULL"), index=True
+    )
+    #: 1 for the first version; each revision (revise and resubmit) adds one.
+    round: Mapped[int] = mapped_column(default=1)
+    #: {str(criterion id): score 1-5}
+    scores: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: Shown to the authors with the decision.
+    comment_authors: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Only the organizers see it.
+    comment_organizers: Mapped[str] = mapped_column(sa.Text, default="")
+    #: A key of RECOMMENDATIONS.
+    recommendation: Mapped[str] = mapped_column(sa.String(10))
+
+    submission: Mapped[Submission] = relationship(lazy="select")
+    reviewer: Mapped[Reviewer | None] = relationship(lazy="select")
+
+    @property
+    def recommendation_label(self) -> str:
+        return str(RECOMMENDATIONS.get(self.recommendation, self.recommendation))
+
+    def __repr__(self) -> str:
+        return f"<Review {self.id} submission={self.submission_id} round={self.round}>"
