@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 import interacta
+import interacta.events
+from config import TestConfig
+from interacta import create_app
 
 PACKAGE = Path(interacta.__file__).resolve().parent
 MODELS = sorted(f"interacta.{path.parent.name}.models" for path in PACKAGE.glob("*/models.py"))
@@ -55,6 +58,14 @@ def test_the_factory_registers_the_routes(app):
         "consent.preferences",
     ):
         assert endpoint in endpoints
+
+
+def test_the_factory_refuses_an_init_app_left_in_a_package(monkeypatch, tmp_path, database_url):
+    # Wiring belongs in `<package>/setup.py`; one left in `__init__.py` would be skipped
+    # without a word, so the factory stops instead of starting half-wired.
+    monkeypatch.setattr(interacta.events, "init_app", lambda app: None, raising=False)
+    with pytest.raises(RuntimeError, match=r"interacta\.events: init_app belongs in its setup\.py"):
+        create_app(TestConfig, instance_path=str(tmp_path), SQLALCHEMY_DATABASE_URI=database_url)
 
 
 # --- core's registries: a blueprint plugs in without editing core ------------------------
