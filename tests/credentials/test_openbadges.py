@@ -193,14 +193,13 @@ def test_a_revoked_credential_still_serves_its_jwt_and_its_json_says_revoked(
     assert {k: v for k, v in document.items() if k != "revoked"} == signed
     page = client.get(f"/credentials/{certificate.public_id}").get_data(as_text=True)
     assert "Revoked" in page and f"{certificate.public_id}.jwt" in page
-    assert "Access-Control-Allow-Origin" not in client.get(
-        f"/credentials/{certificate.public_id}"
-    ).headers
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get(f"/credentials/{certificate.public_id}").headers
+    )
 
 
-def test_a_certificate_issued_before_signing_is_signed_once_when_asked(
-    client, db, key_dir, issue
-):
+def test_a_certificate_issued_before_signing_is_signed_once_when_asked(client, db, key_dir, issue):
     certificate = issue()
     db.session.execute(
         sa.update(Certificate).where(Certificate.id == certificate.id).values(credential_jwt=None)
@@ -221,9 +220,7 @@ def test_the_issuer_profile_is_json_for_programs_and_a_page_for_browsers(client)
     assert profile["id"].endswith("/credentials/issuer")
     assert "Accept" in response.headers["Vary"]
     page = client.get("/credentials/issuer", headers={"Accept": "text/html,*/*;q=0.8"})
-    assert page.mimetype == "text/html" and "Interacta Global d.o.o." in page.get_data(
-        as_text=True
-    )
+    assert page.mimetype == "text/html" and "Interacta Global d.o.o." in page.get_data(as_text=True)
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
