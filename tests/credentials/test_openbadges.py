@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from interacta.credentials import keys, services
+from interacta.credentials import services
 from interacta.credentials.models import Certificate
 
 EMAIL = "Ana.Horvat@Example.org"

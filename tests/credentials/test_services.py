@@ -3,6 +3,7 @@ periodic job that issues what is due once however often it runs."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -162,6 +163,13 @@ def test_demo_has_a_finished_course_with_certificates_one_revoked(app, db):
     assert [c.holder_name for c in certificates if c.revoked_at] == ["Lukas Brandt"]
     assert all(c.event_kind == "course" for c in certificates)
     assert "Nika Kovač" not in {c.holder_name for c in certificates}  # 6 of 10 sessions
+    # Each is signed when issued: its Open Badges credential is there, with no email.
+    assert all(c.credential_jwt and c.credential_jwt.count(".") == 2 for c in certificates)
+    from interacta.credentials.openbadges import payload_of
+
+    for certificate in certificates:
+        payload = json.dumps(payload_of(certificate.credential_jwt), ensure_ascii=False)
+        assert certificate.holder_name in payload and "@example.org" not in payload
 
 
 def test_the_holder_gets_the_pdf_and_the_link_in_their_language(
