@@ -290,6 +290,9 @@ def export_member(member) -> dict:
                 "hours": c.hours,
                 "sessions_attended": c.sessions_attended,
                 "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+                "verify_url": verify_url(c),
+                # The signed Open Badges 3.0 credential (VC-JWT), for the holder's wallet.
+                "credential_jwt": c.credential_jwt,
             }
             for c in certificates
         ],

@@ -145,6 +145,8 @@ def test_export_holds_attendance_and_certificates_and_erasure_keeps_them_valid(
     (certificate,) = services.issue_for_event(course)
     data = export_member_data(member)["certificates"]
     assert [c["serial"] for c in data["certificates"]] == [certificate.serial]
+    assert data["certificates"][0]["credential_jwt"] == certificate.credential_jwt
+    assert data["certificates"][0]["verify_url"].endswith(f"/credentials/{certificate.public_id}")
     assert len(data["attendance"]) == 4 and all(a["present"] for a in data["attendance"])
     erase_member_data(member)
     db.session.refresh(certificate)
