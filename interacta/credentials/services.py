@@ -449,7 +449,8 @@ def record_of(member_id: int, now: datetime | None = None) -> list[RecordLine]:
                 certificate,
             )  # fmt: skip
         )
-    for certificate in certificates.values():  # its registration is gone: it alone tells
+    # Certificates whose registration is not listed above (gone, or not yet started).
+    for certificate in certificates.values():
         lines.append(
             RecordLine(
                 certificate.event_title,

@@ -178,6 +178,7 @@ def certificate_pdf(public_id: str):
     )
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
+    response.headers["X-Robots-Tag"] = "noindex"  # like its verification page
     return response
 
 
@@ -209,6 +210,7 @@ def credential_jwt(public_id: str):
     db.session.commit()
     response = Response(token, mimetype="application/jwt")
     response.headers["Content-Disposition"] = f'inline; filename="{certificate.serial}.jwt"'
+    response.headers["X-Robots-Tag"] = "noindex"  # it names the holder, as the page does
     return _public_data(response, 86400)
 
 
@@ -219,6 +221,7 @@ def credential_json(public_id: str):
     document = services.credential_document(certificate)
     db.session.commit()
     response = Response(_json(document), mimetype="application/json")
+    response.headers["X-Robots-Tag"] = "noindex"
     return _public_data(response, 300)
 
 

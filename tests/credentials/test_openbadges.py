@@ -66,6 +66,7 @@ def test_the_credential_verifies_against_the_served_jwks(client, key_dir, issue)
     response = client.get(f"/credentials/{certificate.public_id}.jwt")
     assert response.status_code == 200 and response.mimetype == "application/jwt"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["X-Robots-Tag"] == "noindex"
     token = response.get_data(as_text=True)
     header = jwt.get_unverified_header(token)
     assert set(header) == {"alg", "kid", "typ"}
