@@ -9,7 +9,7 @@ true, `salt`), never the email, and by their name as printed on the certificate.
 
 The credential is signed once, when the certificate is issued, and stored: what the holder
 downloads is always the same document, and a key rotation changes no credential already
-issued. Its text is in English (`inLanguage` en), the issuer's language.
+issued. Its text is in English (the achievement's `inLanguage`), the issuer's language.
 """
 
 from __future__ import annotations
@@ -173,7 +173,6 @@ def build(certificate: Certificate, email: str | None, min_percent: int | None =
                 "inLanguage": "en",
             },
         },
-        "inLanguage": "en",
     }
     return {
         **credential,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from interacta.credentials import services
+from interacta.credentials import keys, services
 from interacta.credentials.models import Certificate
 
 EMAIL = "Ana.Horvat@Example.org"
@@ -228,3 +228,44 @@ def test_the_issuer_profile_is_json_for_programs_and_a_page_for_browsers(client)
 def test_unknown_credentials_are_not_found(client):
     assert client.get("/credentials/not-a-certificate.jwt").status_code == 404
     assert client.get("/credentials/not-a-certificate.json").status_code == 404
+
+
+def _pem(private) -> str:
+    return private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def test_rotating_a_configured_key_keeps_the_old_one_in_the_jwks_as_retired(
+    app, client, key_dir, issue, monkeypatch
+):
+    first, second = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    monkeypatch.setitem(app.config, "CREDENTIALS_SIGNING_KEY", _pem(first))
+    old = issue("Ana Old")
+    old_token = client.get(f"/credentials/{old.public_id}.jwt").get_data(as_text=True)
+    # The operator rotates in the environment: a new key, the old public one retired.
+    public = first.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    monkeypatch.setitem(app.config, "CREDENTIALS_SIGNING_KEY", _pem(second))
+    monkeypatch.setitem(app.config, "CREDENTIALS_RETIRED_PUBLIC_KEYS", public.decode())
+    new = issue("Ben New")
+    new_token = client.get(f"/credentials/{new.public_id}.jwt").get_data(as_text=True)
+    body = client.get("/.well-known/jwks.json").get_data(as_text=True)
+    assert '"d"' not in body and len(json.loads(body)["keys"]) == 2
+    assert _verify(client, old_token)["jti"].endswith(old.public_id)
+    assert _verify(client, new_token)["jti"].endswith(new.public_id)
+
+
+def test_a_configured_key_that_is_not_ed25519_is_refused_without_showing_it(
+    app, client, key_dir, issue, monkeypatch
+):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    other = ec.generate_private_key(ec.SECP256R1())
+    monkeypatch.setitem(app.config, "CREDENTIALS_SIGNING_KEY", _pem(other))
+    with pytest.raises(keys.SigningKeyError) as refused:
+        keys.current()
+    assert "Ed25519" in str(refused.value) and "BEGIN" not in str(refused.value)
