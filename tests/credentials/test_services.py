@@ -188,6 +188,8 @@ def test_the_holder_gets_the_pdf_and_the_link_in_their_language(
     assert mail.subject.startswith("Votre certificat")
     assert f"/fr/credentials/{certificate.public_id}" in mail.text_body
     assert certificate.serial in mail.text_body
+    assert f"/credentials/{certificate.public_id}.jwt" in mail.text_body  # signed credential
+    assert "Open Badges 3.0" in mail.text_body
     [attachment] = mail.attachments
     assert attachment["filename"] == f"{certificate.serial}.pdf"
     assert attachment["content_type"] == "application/pdf"
