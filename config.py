@@ -32,6 +32,12 @@ class Config:
     #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (nginx in
     #: docs/deploy.md: 1). 0 (the default) ignores those headers, as a client can forge them.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    #: The Ed25519 key (PEM) that signs Open Badges credentials, for several hosts; unset:
+    #: a key made in CREDENTIALS_KEY_DIR (default instance/credential-keys) on first use
+    #: (interacta/credentials/keys.py). Retired public keys (PEM) keep old credentials valid.
+    CREDENTIALS_SIGNING_KEY = os.environ.get("CREDENTIALS_SIGNING_KEY")
+    CREDENTIALS_RETIRED_PUBLIC_KEYS = os.environ.get("CREDENTIALS_RETIRED_PUBLIC_KEYS")
+    CREDENTIALS_KEY_DIR = os.environ.get("CREDENTIALS_KEY_DIR")
 
     # Sessions and cookies
     SESSION_COOKIE_NAME = "session"

@@ -1,4 +1,5 @@
-"""CLI: `flask credentials list [--revoked]`, `flask credentials issue <event>`."""
+"""CLI: `flask credentials list [--revoked]`, `flask credentials issue <event>`,
+`flask credentials rotate-key`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask.cli import AppGroup
 
 from interacta.core.errors import DomainError
 from interacta.core.mail import deliver_committed
-from interacta.credentials import services
+from interacta.credentials import keys, services
 from interacta.credentials.models import Certificate
 from interacta.events.models import Event
 from interacta.extensions import db
@@ -53,3 +54,14 @@ def issue(event: str) -> None:
     db.session.commit()
     deliver_committed()
     click.echo(f"certificates issued: {len(issued)}")
+
+
+@credentials_cli.command("rotate-key")
+def rotate_key() -> None:
+    """Make a new signing key; the old public key stays in the JWK Set, so the credentials
+    it signed keep verifying."""
+    try:
+        old, new = keys.rotate()
+    except keys.SigningKeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"retired key: {old}\ncurrent key: {new}")

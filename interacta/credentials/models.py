@@ -72,6 +72,10 @@ class Certificate(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("members.id", ondelete="SET NULL")
     )
+    #: The signed Open Badges 3.0 credential (a VC-JWT), made once when issued
+    #: (interacta.credentials.openbadges); None for one issued before credentials were
+    #: signed, until it is first asked for.
+    credential_jwt: Mapped[str | None] = mapped_column(sa.Text)
 
     event: Mapped[Event | None] = relationship(lazy="select")
     registration: Mapped[Registration | None] = relationship(lazy="select")

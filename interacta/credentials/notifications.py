@@ -37,4 +37,7 @@ def certificate_issued(certificate: Certificate, registration: Registration) -> 
             attachments=[(f"{certificate.serial}.pdf", "application/pdf", body)],
             certificate=certificate,
             verify_url=external_url("credentials.verify", public_id=certificate.public_id),
+            credential_url=external_url(
+                "credentials.credential_jwt", _language="en", public_id=certificate.public_id
+            ),
         )

@@ -16,7 +16,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from interacta.core.models import utcnow
 from interacta.core.timezones import format_local
+from interacta.core.urls import external_url
 from interacta.credentials.models import Certificate
 
 ISSUER = "Interacta Global d.o.o."
@@ -130,6 +132,92 @@ def certificate_pdf(certificate: Certificate, verify_url: str, zone: str = "UTC"
         pdf.setFillColorRGB(0.75, 0, 0)
         pdf.setFont(FONT_BOLD, 20)
         pdf.drawCentredString(centre, height - 30 * mm, _("Revoked"))
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def transcript_pdf(holder_name: str, lines: list, now=None) -> bytes:
+    """A member's record as a PDF transcript: A4 portrait, fonts embedded, text selectable;
+    each attended event with its dates, sessions and hours, and its certificate (kind,
+    serial, verification address)."""
+    _register_fonts()
+    now = now or utcnow()
+    buffer = io.BytesIO()
+    width, height = A4
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
+    title = _("Record of attended events")
+    pdf.setTitle(f"{title} – {holder_name}")
+    pdf.setAuthor(ISSUER)
+    left, room = 20 * mm, width - 40 * mm
+
+    def header() -> float:
+        pdf.setFillColorRGB(0.13, 0.29, 0.45)
+        pdf.setFont(FONT_BOLD, 20)
+        pdf.drawString(left, height - 25 * mm, title)
+        pdf.setFillColorRGB(0, 0, 0)
+        pdf.setFont(FONT_BOLD, _fitted(holder_name, FONT_BOLD, 14, room))
+        pdf.drawString(left, height - 34 * mm, holder_name)
+        pdf.setFont(FONT, 9)
+        pdf.drawString(
+            left,
+            height - 40 * mm,
+            _(
+                "%(issuer)s · as of %(date)s",
+                issuer=ISSUER,
+                date=format_local(now, "UTC", "longdate"),
+            ),
+        )
+        return height - 52 * mm
+
+    y = header()
+    if not lines:
+        pdf.setFont(FONT, 11)
+        pdf.drawString(left, y, _("No attended event yet."))
+    for line in lines:
+        rows = 3 + (1 if line.certificate is not None else 0)
+        if y - rows * 6 * mm < 20 * mm:
+            pdf.showPage()
+            y = header()
+        pdf.setFont(FONT_BOLD, _fitted(line.title, FONT_BOLD, 12, room))
+        pdf.drawString(left, y, line.title)
+        y -= 6 * mm
+        pdf.setFont(FONT, 10)
+        first = format_local(line.starts_at, line.zone, "longdate")
+        last = format_local(line.ends_at, line.zone, "longdate")
+        pdf.drawString(left, y, first if first == last else f"{first} – {last}")
+        y -= 5 * mm
+        facts = []
+        if line.sessions_total:
+            facts.append(
+                _(
+                    "%(attended)d of %(total)d sessions attended",
+                    attended=line.sessions_attended,
+                    total=line.sessions_total,
+                )
+            )
+        if line.hours:
+            facts.append(_("%(hours)s hours", hours=f"{line.hours:g}"))
+        if facts:
+            pdf.drawString(left, y, " · ".join(facts))
+            y -= 5 * mm
+        certificate = line.certificate
+        if certificate is not None:
+            url = external_url(
+                "credentials.verify", _language="en", public_id=certificate.public_id
+            )
+            text = _(
+                "%(kind)s, serial number %(serial)s: %(url)s",
+                kind=kind_label(certificate),
+                serial=certificate.serial,
+                url=url,
+            )
+            if certificate.is_revoked:
+                text = f"{text} ({_('Revoked')})"
+            pdf.setFont(FONT, _fitted(text, FONT, 9, room))
+            pdf.drawString(left, y, text)
+            y -= 5 * mm
+        y -= 4 * mm
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -8,19 +8,20 @@ import logging
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from interacta.core.errors import Conflict, DomainError, NotFound
 from interacta.core.models import utcnow
 from interacta.core.urls import external_url
-from interacta.credentials import notifications
+from interacta.credentials import notifications, openbadges
 from interacta.credentials.models import RULES, Certificate, CertificateSettings
 from interacta.events import attendance
-from interacta.events.models import AgendaSession, Event, Registration
+from interacta.events.models import AgendaSession, Event, Registration, SessionAttendance
 from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,9 @@ def _issue(
     except IntegrityError:
         logger.info("certificate for registration %s issued elsewhere", registration.id)
         return None
+    payload = openbadges.build(certificate, registration.email, settings_for(event).min_percent)
+    certificate.credential_jwt = openbadges.sign(payload)
+    db.session.flush()
     notifications.certificate_issued(certificate, registration)
     return certificate
 
@@ -286,6 +290,9 @@ def export_member(member) -> dict:
                 "hours": c.hours,
                 "sessions_attended": c.sessions_attended,
                 "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+                "verify_url": verify_url(c),
+                # The signed Open Badges 3.0 credential (VC-JWT), for the holder's wallet.
+                "credential_jwt": c.credential_jwt,
             }
             for c in certificates
         ],
@@ -317,3 +324,148 @@ def verify_url(certificate: Certificate) -> str:
 
 def zone_of(certificate: Certificate) -> str:
     return certificate.event.timezone if certificate.event is not None else "UTC"
+
+
+# --- the signed credential (Open Badges 3.0) ---------------------------------------------
+
+
+def signed_credential(certificate: Certificate) -> str:
+    """The certificate's signed credential (VC-JWT). Signed at issue; one issued before
+    credentials were signed is signed now, once (a conditional UPDATE: of two requests at
+    the same moment, the first one's is kept). The caller commits."""
+    if certificate.credential_jwt is None:
+        registration = certificate.registration
+        email = registration.email if registration is not None else None
+        min_percent = settings_for(certificate.event).min_percent if certificate.event else None
+        token = openbadges.sign(openbadges.build(certificate, email, min_percent))
+        db.session.execute(
+            sa.update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.credential_jwt.is_(None))
+            .values(credential_jwt=token)
+        )
+        db.session.refresh(certificate, ["credential_jwt"])
+    return certificate.credential_jwt
+
+
+def credential_document(certificate: Certificate) -> dict:
+    """The credential as signed (the JWT's payload) and, for a revoked certificate, a
+    `revoked` member with date and reason: not part of the signature (a signed document
+    cannot change), stated beside it so that the readable form never looks valid."""
+    document = openbadges.payload_of(signed_credential(certificate))
+    if certificate.is_revoked:
+        document["revoked"] = {
+            "revokedAt": openbadges.iso(certificate.revoked_at),
+            "reason": certificate.revoked_reason,
+            "note": "Revoked by the issuer after it was signed; this member is not signed.",
+        }
+    return document
+
+
+# --- a member's record -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """One event a member attended (or holds a certificate for)."""
+
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    zone: str
+    sessions_attended: int
+    sessions_total: int
+    hours: float
+    certificate: Certificate | None
+
+
+def record_of(member_id: int, now: datetime | None = None) -> list[RecordLine]:
+    """The events the member attended, with sessions and hours, and their certificates;
+    newest first. Computed from attendance and certificates: nothing of its own is stored."""
+    now = now or utcnow()
+    registrations = list(
+        db.session.scalars(
+            sa.select(Registration)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
+                Registration.member_id == member_id,
+                Registration.status == "confirmed",
+                Event.starts_at <= now,
+            )
+            .options(contains_eager(Registration.event))
+        )
+    )
+    certificates = {
+        c.registration_id: c
+        for c in db.session.scalars(
+            sa.select(Certificate).where(Certificate.member_id == member_id)
+        )
+    }
+    ids = [r.id for r in registrations]
+    present: dict[int, list[AgendaSession]] = {}
+    if ids:
+        for registration_id, session in db.session.execute(
+            sa.select(SessionAttendance.registration_id, AgendaSession)
+            .join(AgendaSession, AgendaSession.id == SessionAttendance.session_id)
+            .where(SessionAttendance.registration_id.in_(ids), SessionAttendance.is_present)
+        ):
+            present.setdefault(registration_id, []).append(session)
+    event_ids = {r.event_id for r in registrations}
+    totals = (
+        dict(
+            db.session.execute(
+                sa.select(AgendaSession.event_id, sa.func.count(AgendaSession.id))
+                .where(AgendaSession.event_id.in_(event_ids))
+                .group_by(AgendaSession.event_id)
+            ).all()
+        )
+        if event_ids
+        else {}
+    )
+    lines = []
+    for registration in registrations:
+        event = registration.event
+        attended = present.get(registration.id, [])
+        certificate = certificates.pop(registration.id, None)
+        if not attended and registration.attended_at is None and certificate is None:
+            continue
+        total = totals.get(event.id, 0)
+        if attended:
+            hours = _hours(attended)
+        elif not total and registration.attended_at is not None:
+            hours = round((event.ends_at - event.starts_at).total_seconds() / 3600, 2)
+        else:
+            hours = certificate.hours if certificate is not None else 0.0
+        lines.append(
+            RecordLine(
+                event.title,
+                event.kind,
+                event.starts_at,
+                event.ends_at,
+                event.timezone,
+                len(attended),
+                total,
+                hours,
+                certificate,
+            )  # fmt: skip
+        )
+    # Certificates whose registration is not listed above (gone, or not yet started).
+    for certificate in certificates.values():
+        lines.append(
+            RecordLine(
+                certificate.event_title,
+                certificate.event_kind,
+                certificate.event_starts_at,
+                certificate.event_ends_at,
+                zone_of(certificate),
+                certificate.sessions_attended,
+                certificate.sessions_total,
+                certificate.hours,
+                certificate,
+            )  # fmt: skip
+        )
+    return sorted(lines, key=lambda line: _aware(line.starts_at), reverse=True)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

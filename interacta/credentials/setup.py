@@ -13,16 +13,26 @@ from interacta.core.jobs import HOURLY, PeriodicJob, register_periodic
 from interacta.core.registry import (
     DemoSeeder,
     PersonalDataProvider,
+    RelatedItems,
     register_demo,
     register_personal_data,
+    register_related_items,
 )
 from interacta.credentials import cli, demo, services
+from interacta.credentials.models import Certificate
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(cli.credentials_cli)
 
     register_demo(app, DemoSeeder(45, "credentials", seed=demo.seed))
+    # The member's record (/members/me/record), linked from their account page.
+    register_related_items(
+        app,
+        RelatedItems(
+            "member", 35, "credentials/_my_link.html", load=lambda member: {}, models=(Certificate,)
+        ),
+    )
     register_personal_data(
         app,
         PersonalDataProvider(

@@ -1,24 +1,35 @@
-"""Organizer's certificates page: settings, the issue button, issue one by hand, revoke.
+"""Organizer's certificates page: settings, the issue button, issue one by hand, revoke;
+the public verification page with its PDF and signed credential (.jwt, .json); the issuer
+profile and the JWK Set; a member's record and its PDF transcript.
 
 Load, check access, call a service, commit once, redirect.
 """
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from interacta.core.auth import organizer_required
+from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError, attach_to_form
-from interacta.credentials import bp, pdf, services
+from interacta.credentials import bp, keys, openbadges, pdf, services
 from interacta.credentials.forms import ManualIssueForm, RevokeForm, SettingsForm
 from interacta.credentials.models import Certificate
 from interacta.events import services as event_services
 from interacta.events.models import Event
 from interacta.extensions import db
+
+#: /.well-known/jwks.json, at the root.
+keys_bp = Blueprint("credentials_keys", __name__)
+#: /members/me/record: the record lives with the member's other pages.
+record_bp = Blueprint("credentials_record", __name__, url_prefix="/members")
+#: Registered by the app factory beside the credentials blueprint.
+extra_blueprints = (keys_bp, record_bp)
 
 
 def _managed_event(event_id: int) -> Event:
@@ -155,6 +166,7 @@ def verify(public_id: str):
         kind=pdf.kind_label(certificate),
         issuer=pdf.ISSUER,
         network=pdf.NETWORK,
+        jwks_url=keys.jwks_url(),
     )
 
 
@@ -166,4 +178,94 @@ def certificate_pdf(public_id: str):
     )
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
+    response.headers["X-Robots-Tag"] = "noindex"  # like its verification page
+    return response
+
+
+# --- the signed credential, the issuer and its keys (public data, readable cross-origin) --
+
+
+def _public_data(response: Response, max_age: int) -> Response:
+    """Headers of what any verifier may fetch, from any site: CORS for everyone, and
+    cacheable by anyone for `max_age` seconds."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response
+
+
+def _json(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+@bp.get("/<public_id>.jwt")
+def credential_jwt(public_id: str):
+    """The signed credential. Served as application/jwt (RFC 7519): it is an OB 3.0
+    VC-JWT whose header says typ "JWT"; application/vc+jwt names the VC-JOSE-COSE profile
+    (typ "vc+jwt"), which it is not. It never changes once signed, a revoked one included:
+    revocation is told by the verification page and the .json."""
+    certificate = _public(public_id)
+    token = services.signed_credential(certificate)
+    db.session.commit()
+    response = Response(token, mimetype="application/jwt")
+    response.headers["Content-Disposition"] = f'inline; filename="{certificate.serial}.jwt"'
+    response.headers["X-Robots-Tag"] = "noindex"  # it names the holder, as the page does
+    return _public_data(response, 86400)
+
+
+@bp.get("/<public_id>.json")
+def credential_json(public_id: str):
+    """The credential as signed, readable; a revoked one says so (services.credential_document)."""
+    certificate = _public(public_id)
+    document = services.credential_document(certificate)
+    db.session.commit()
+    response = Response(_json(document), mimetype="application/json")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return _public_data(response, 300)
+
+
+@bp.get("/issuer")
+def issuer():
+    """Our OB 3.0 Profile: JSON for programs, a page for browsers (by the Accept header)."""
+    profile = openbadges.issuer_profile()
+    wanted = request.accept_mimetypes.best_match(
+        ["application/json", "application/ld+json", "text/html"], default="application/json"
+    )
+    if wanted == "text/html":
+        response = Response(
+            render_template("credentials/issuer.html", profile=profile, jwks_url=keys.jwks_url()),
+            mimetype="text/html",
+        )
+    else:
+        response = Response(_json(profile), mimetype=wanted)
+    response.vary.add("Accept")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@keys_bp.get("/.well-known/jwks.json")
+def jwks():
+    """The public keys that verify our credentials, the retired ones included."""
+    response = Response(_json(keys.jwks()), mimetype="application/jwk-set+json")
+    return _public_data(response, 900)
+
+
+# --- a member's record ---------------------------------------------------------------------
+
+
+@record_bp.get("/me/record")
+@login_required
+def my_record():
+    return render_template("credentials/record.html", lines=services.record_of(current_user.id))
+
+
+@record_bp.get("/me/record.pdf")
+@login_required
+def my_record_pdf():
+    body = pdf.transcript_pdf(current_user.name, services.record_of(current_user.id))
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="record.pdf"'
+    response.headers["Cache-Control"] = "no-store"
     return response

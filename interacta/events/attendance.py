@@ -295,6 +295,14 @@ def checkin_url(registration: Registration) -> str:
     return external_url("events.checkin_link", token=checkin_token(registration))
 
 
+def checkin_qr_png(registration: Registration) -> bytes:
+    """The participant's check-in link as a PNG QR code (attached to their confirmation
+    mail: a mail cannot show our inline SVG everywhere)."""
+    buffer = io.BytesIO()
+    segno.make(checkin_url(registration), error="m").save(buffer, kind="png", scale=6, border=4)
+    return buffer.getvalue()
+
+
 def checkin_qr_svg(registration: Registration) -> Markup:
     """The participant's check-in link as an inline SVG QR code (drawn here: no request to
     anyone else)."""

@@ -17,7 +17,7 @@ from interacta.core.i18n import force_locale, normalize_language
 from interacta.core.mail import queue_mail
 from interacta.core.timezones import format_local
 from interacta.core.urls import external_url
-from interacta.events import ics
+from interacta.events import attendance, ics
 from interacta.events.models import Event, Registration
 
 logger = logging.getLogger(__name__)
@@ -66,16 +66,24 @@ def _send(
     ics_file: bool = False,
     position: int | None = None,
     language: str | None = None,
+    checkin_code: bool = False,
     **ctx,
 ):
     """Queue one mail in the recipient's language (or `language`). `subject` is a lazy
-    string (made in that language here) or, for an organizer's message, text as written."""
+    string (made in that language here) or, for an organizer's message, text as written.
+    `checkin_code`: a confirmed participant's personal check-in link, and its QR code as
+    an attached PNG."""
     event = registration.event
     with force_locale(language or recipient_language(registration)):
         attachments = []
         if ics_file:
             body = ics.calendar_bytes([event], with_online_link=registration.status == "confirmed")
             attachments.append((f"{event.slug}.ics", "text/calendar", body))
+        if checkin_code and registration.status == "confirmed":
+            ctx["checkin_url"] = attendance.checkin_url(registration)
+            attachments.append(
+                ("check-in-code.png", "image/png", attendance.checkin_qr_png(registration))
+            )
         return queue_mail(
             registration.email,
             _("%(subject)s: %(title)s", subject=str(subject), title=event.title),
@@ -109,13 +117,13 @@ def existing_registration(
 def registration_result(registration: Registration, position: int | None = None) -> None:
     """ "You are registered", or "you are on the waiting list" at `position`."""
     if registration.status == "confirmed":
-        _send(registration, _l("You are registered"), "confirmed", ics_file=True)
+        _send(registration, _l("You are registered"), "confirmed", ics_file=True, checkin_code=True)
     elif registration.status == "waiting":
         _send(registration, _l("You are on the waiting list"), "waiting", position=position)
 
 
 def promoted(registration: Registration) -> None:
-    _send(registration, _l("A seat is free for you"), "promoted", ics_file=True)
+    _send(registration, _l("A seat is free for you"), "promoted", ics_file=True, checkin_code=True)
 
 
 def cancellation_receipt(registration: Registration) -> None:

@@ -3,6 +3,7 @@ periodic job that issues what is due once however often it runs."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -144,6 +145,8 @@ def test_export_holds_attendance_and_certificates_and_erasure_keeps_them_valid(
     (certificate,) = services.issue_for_event(course)
     data = export_member_data(member)["certificates"]
     assert [c["serial"] for c in data["certificates"]] == [certificate.serial]
+    assert data["certificates"][0]["credential_jwt"] == certificate.credential_jwt
+    assert data["certificates"][0]["verify_url"].endswith(f"/credentials/{certificate.public_id}")
     assert len(data["attendance"]) == 4 and all(a["present"] for a in data["attendance"])
     erase_member_data(member)
     db.session.refresh(certificate)
@@ -162,6 +165,13 @@ def test_demo_has_a_finished_course_with_certificates_one_revoked(app, db):
     assert [c.holder_name for c in certificates if c.revoked_at] == ["Lukas Brandt"]
     assert all(c.event_kind == "course" for c in certificates)
     assert "Nika Kovač" not in {c.holder_name for c in certificates}  # 6 of 10 sessions
+    # Each is signed when issued: its Open Badges credential is there, with no email.
+    assert all(c.credential_jwt and c.credential_jwt.count(".") == 2 for c in certificates)
+    from interacta.credentials.openbadges import payload_of
+
+    for certificate in certificates:
+        payload = json.dumps(payload_of(certificate.credential_jwt), ensure_ascii=False)
+        assert certificate.holder_name in payload and "@example.org" not in payload
 
 
 def test_the_holder_gets_the_pdf_and_the_link_in_their_language(
@@ -178,6 +188,8 @@ def test_the_holder_gets_the_pdf_and_the_link_in_their_language(
     assert mail.subject.startswith("Votre certificat")
     assert f"/fr/credentials/{certificate.public_id}" in mail.text_body
     assert certificate.serial in mail.text_body
+    assert f"/credentials/{certificate.public_id}.jwt" in mail.text_body  # signed credential
+    assert "Open Badges 3.0" in mail.text_body
     [attachment] = mail.attachments
     assert attachment["filename"] == f"{certificate.serial}.pdf"
     assert attachment["content_type"] == "application/pdf"

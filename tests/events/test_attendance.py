@@ -263,3 +263,47 @@ def test_attendance_csv_upload_refuses_what_is_not_text(client, course, organize
     )
     assert response.status_code == 400
     assert "not UTF-8" in response.get_data(as_text=True)
+
+
+def test_the_confirmation_mail_carries_the_personal_checkin_link_and_code(
+    app, db, course, make_registration, make_member, tmp_path
+):
+    import base64
+    import os
+    import shutil
+    import subprocess
+
+    from interacta.core.i18n import force_locale
+    from interacta.core.models import OutboxMessage
+    from interacta.events import notifications
+
+    member = make_member(name="Anne Dubois", language="fr")
+    anne = make_registration(event=course, member=member)
+    notifications.registration_result(anne)
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.to_addr == member.email))
+    with force_locale("fr"):
+        url = attendance.checkin_url(anne)
+    assert url in mail.text_body
+    assert f'href="{url}"' in mail.html_body  # a link in the HTML part
+    assert "/fr/events/checkin/" in url  # in her language
+    assert "code" in mail.text_body.lower() and "check-in-code.png" in mail.text_body
+    [png] = [a for a in mail.attachments if a["content_type"] == "image/png"]
+    assert png["filename"] == "check-in-code.png"
+    # A waiting-list mail has neither.
+    waiting = make_registration(event=course, status="waiting", email="w@example.org")
+    notifications.registration_result(waiting, position=1)
+    mail = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.to_addr == "w@example.org")
+    )
+    assert "/events/checkin/" not in mail.text_body and not any(
+        a["content_type"] == "image/png" for a in mail.attachments
+    )
+    if shutil.which("zbarimg"):
+        image = tmp_path / "code.png"
+        image.write_bytes(base64.b64decode(png["data"]))
+        out = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == url
+    elif os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail("zbarimg (Debian zbar-tools) is not installed")

@@ -40,10 +40,11 @@ def test_member_registers_in_one_click_and_gets_a_confirmation_with_ics(
     assert f"/events/registration/{registration.token}" in mail.text_body
     assert "https://meet.example/room" in mail.text_body
     assert "(Europe/Brussels)" in mail.text_body and "(America/New_York)" in mail.text_body
-    [attachment] = mail.attachments
+    attachment, code = mail.attachments
     cal = icalendar.Calendar.from_ical(base64.b64decode(attachment["data"]))
     [vevent] = cal.walk("VEVENT")
     assert vevent.decoded("DTSTART") == event.starts_at
+    assert code["content_type"] == "image/png"  # the personal check-in code
 
 
 def test_registering_twice_returns_the_existing_registration(make_event, make_member, db):

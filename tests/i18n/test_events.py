@@ -151,7 +151,8 @@ def test_a_guest_registering_from_a_german_page_gets_german_mails(client, make_e
     assert "Ort: Egmont Palace" in confirmed.text_body
     assert f"/de/events/registration/{token}" in confirmed.text_body
     # The attached calendar file speaks German too (its link and its category).
-    [attachment] = confirmed.attachments
+    attachment, _code = confirmed.attachments  # the calendar file, the check-in code
+    assert "/de/events/checkin/" in confirmed.text_body
     import base64
 
     calendar = icalendar.Calendar.from_ical(base64.b64decode(attachment["data"]))

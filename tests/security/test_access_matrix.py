@@ -270,6 +270,19 @@ def certificate_issued_by_hand(w, role, response, client, db):
         assert issued is not None and issued.manual_reason == "Attended"
 
 
+def record_shows_own_certificates(w, role, response, client, db):
+    """The record lists the certificate to its holder (the participant), to nobody else."""
+    if response.status_code == 200:
+        shown = "IG-2026-MATRIX01" in response.get_data(as_text=True)
+        assert shown == (role == "participant"), role
+
+
+def credential_has_no_email(w, role, response, client, db):
+    """The holder's email is in it only as a salted hash."""
+    body = response.get_data(as_text=True)
+    assert w.emails["participant"] not in body and '"identityHash": "sha256$' in body
+
+
 def certificate_revoked(w, role, response, client, db):
     if role in ("owner", "admin"):
         assert db.session.get(Certificate, w.certificate_id).revoked_reason == "Issued by mistake"
@@ -782,6 +795,13 @@ login login 403   403   403   ->    ->     POST /credentials/<int:certificate_id
 # credentials: anyone verifies a certificate by its public id
 200   200   200   200   200   200   200    GET /credentials/<public_id>
 200   200   200   200   200   200   200    GET /credentials/<public_id>.pdf
+200   200   200   200   200   200   200    GET /credentials/<public_id>.jwt
+200   200   200   200   200   200   200    GET /credentials/<public_id>.json
+200   200   200   200   200   200   200    GET /credentials/issuer
+200   200   200   200   200   200   200    GET /.well-known/jwks.json
+# credentials: a member's own record of attended events and certificates
+login login 200   200   200   200   200    GET /members/me/record
+login login 200   200   200   200   200    GET /members/me/record.pdf
 # events: a participant's personal check-in link (their QR code): its organizers only
 login login 404   404   404   200   200    GET /events/checkin/<token>
 login login 404   404   404   200   200    POST /events/checkin/<token>
@@ -963,6 +983,8 @@ DETAILS: dict[str, Spec] = {
         data=lambda w, role: {"participant": w.guest_confirmed_id, "issue_reason": "Attended"},
         check=certificate_issued_by_hand,
     ),
+    "GET /members/me/record": Spec(check=record_shows_own_certificates),
+    "GET /credentials/<public_id>.json": Spec(check=credential_has_no_email),
     "POST /credentials/<int:certificate_id>/revoke": Spec(
         to="/credentials/manage/{event_id}",
         data={"reason": "Issued by mistake"},
