@@ -15,6 +15,7 @@ from interacta.core.cache import cached_page
 from interacta.core.content import translated
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.i18n import current_language
+from interacta.core.text import normalize_email
 from interacta.events import services as event_services
 from interacta.events.models import Event
 from interacta.extensions import csrf, db, limiter
@@ -197,8 +198,7 @@ def my_subscriptions():
     if form.validate_on_submit():
         try:
             digests.save_member_subscription(member, form.choices())
-        except DomainError as exc:
-            db.session.rollback()
+        except DomainError as exc:  # raised before anything changed
             attach_to_form(form, exc)
             return render_template(
                 "network/subscriptions.html", form=form, subscription=subscription
@@ -239,8 +239,9 @@ def subscribe():
             return render_template("network/subscribe.html", form=form, sent=False), 400
         # The same answer for any address; past the per-address cap no more mail goes out
         # (a link already sent works).
-        if throttle.may_mail_link("subscribe", form.email.data):
-            notifications.confirm_guest(form.email.data, current_language(), token)
+        email = normalize_email(form.email.data)
+        if throttle.may_mail_link("subscribe", email):
+            notifications.confirm_guest(email, current_language(), token)
             db.session.commit()
         return render_template("network/subscribe.html", form=None, sent=True)
     return render_template("network/subscribe.html", form=form, sent=False), 400
@@ -257,8 +258,7 @@ def confirm_subscription(token: str):
     if request.method == "POST":
         try:
             digests.confirm_guest_subscription(token)
-        except DomainError as exc:
-            db.session.rollback()
+        except DomainError as exc:  # raised before anything changed
             return render_template(
                 "network/confirm.html", error=exc.message, done=False
             ), exc.status_code
