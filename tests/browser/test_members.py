@@ -85,7 +85,14 @@ def admin_in_live_db(live_app):
 
 
 @pytest.mark.parametrize(
-    "path", ["/members/me", "/members/", "/members/admin", "/members/me/delete"]
+    "path",
+    [
+        "/members/me",
+        "/members/",
+        "/members/admin",
+        "/members/me/delete",
+        "/members/me/subscriptions",
+    ],
 )
 def test_member_pages_have_no_serious_accessibility_violations(
     live_server, page, admin_in_live_db, path
@@ -99,7 +106,9 @@ def test_member_pages_have_no_serious_accessibility_violations(
     assert violations == [], [(v["id"], v["help"]) for v in violations]
 
 
-@pytest.mark.parametrize("path", ["/members/login", "/members/reset", "/members/resend"])
+@pytest.mark.parametrize(
+    "path", ["/members/login", "/members/reset", "/members/resend", "/subscriptions"]
+)
 def test_visitor_member_pages_have_no_serious_accessibility_violations(live_server, page, path):
     page.goto(live_server + path)
     violations = axe_violations(page)
