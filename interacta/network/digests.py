@@ -51,7 +51,7 @@ CONFIRM_SALT = "network.subscribe-confirm"
 UNSUBSCRIBE_SALT = "network.unsubscribe"
 #: How long a guest's confirmation link works.
 CONFIRM_MAX_AGE = 7 * 24 * 3600
-#: At most this many items of each sort in one digest (the rest: "and N more" on the site).
+#: At most this many items of each sort in one digest (past it, the mail links to the list).
 MAX_ITEMS = 30
 
 
@@ -77,6 +77,9 @@ class Digest:
     until: datetime
     events: list[Event]
     publications: list[Publication]
+    #: Whether more than MAX_ITEMS of each matched (the mail links to the lists then).
+    more_events: bool = False
+    more_publications: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -342,7 +345,7 @@ def build_digest(subscription: Subscription, since: datetime, until: datetime) -
         )
         if topic_ids:
             query = query.where(Event.topics.any(Topic.id.in_(topic_ids)))
-        events = list(db.session.scalars(query.order_by(Event.starts_at).limit(MAX_ITEMS)))
+        events = list(db.session.scalars(query.order_by(Event.starts_at).limit(MAX_ITEMS + 1)))
     publications: list[Publication] = []
     if subscription.publication_kinds:
         query = sa.select(Publication).where(
@@ -357,10 +360,17 @@ def build_digest(subscription: Subscription, since: datetime, until: datetime) -
             db.session.scalars(
                 query.options(selectinload(Publication.authors))
                 .order_by(Publication.published_at.desc())
-                .limit(MAX_ITEMS)
+                .limit(MAX_ITEMS + 1)
             )
         )
-    return Digest(since, until, events, publications)
+    return Digest(
+        since,
+        until,
+        events[:MAX_ITEMS],
+        publications[:MAX_ITEMS],
+        more_events=len(events) > MAX_ITEMS,
+        more_publications=len(publications) > MAX_ITEMS,
+    )
 
 
 def send_digest(subscription: Subscription, now: datetime, force: bool = False) -> bool:

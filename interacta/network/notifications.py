@@ -75,6 +75,10 @@ def digest(
                 if subscription.member_id
                 else external_url("network.subscribe")
             ),
+            more_events_link=external_url("events.index") if content.more_events else None,
+            more_publications_link=(
+                external_url("publications.index") if content.more_publications else None
+            ),
             unsubscribe_link=unsubscribe_url,
         )
 

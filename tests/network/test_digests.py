@@ -284,3 +284,18 @@ def test_flask_digests_send_now_puts_a_digest_in_the_mailbox(db, runner, subscri
     assert mail.status == "sent" and mail.transport == "devmailbox"
     again = runner.invoke(args=["digests", "send", "--now"])
     assert "digests sent: 0" in again.output
+
+
+def test_a_long_digest_lists_the_first_items_and_links_to_the_rest(
+    db, subscribe, upcoming, monkeypatch
+):
+    monkeypatch.setattr(digests, "MAX_ITEMS", 2)
+    member, _ = subscribe(zone=HONOLULU)
+    for n in range(3):
+        upcoming(title=f"Workshop number {n}", starts_at=datetime(2031, 5, 1 + n, tzinfo=UTC))
+    digests.send_digests(datetime(2031, 3, 10, 18, 5, tzinfo=UTC))
+    body = _digests(db, member.email)[0].text_body
+    assert "Workshop number 0" in body and "Workshop number 1" in body
+    assert "Workshop number 2" not in body
+    assert "More new events on the site:" in body and "/events/\n" in body
+    assert "More new publications" not in body
