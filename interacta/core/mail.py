@@ -32,11 +32,42 @@ logger = logging.getLogger(__name__)
 _PENDING = "outbox_pending"  # ids queued in the open transaction
 _COMMITTED = "outbox_committed"  # ids whose transaction committed, not yet delivered
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+#: A header name as RFC 5322 allows it (letters, digits, hyphens here).
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,76}$")
+#: Headers the mail library writes itself: a caller's extra headers never replace them.
+_RESERVED_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "From",
+        "To",
+        "Cc",
+        "Bcc",
+        "Subject",
+        "Reply-To",
+        "Sender",
+        "Date",
+        "Message-ID",
+        "MIME-Version",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+    )
+)
 
 
 def clean_header(value: str) -> str:
     """A header value with CR, LF and other control characters replaced by a space."""
     return _CONTROL.sub(" ", value or "").strip()
+
+
+def clean_headers(headers: dict[str, str] | None) -> dict[str, str]:
+    """Extra headers fit to send: names checked (no address or structural header), values
+    without line breaks. Raises ValueError on a bad or reserved name (a programming error)."""
+    cleaned = {}
+    for name, value in (headers or {}).items():
+        if not _HEADER_NAME.match(name) or name.lower() in _RESERVED_HEADERS:
+            raise ValueError(f"not an extra header: {name!r}")
+        cleaned[name] = clean_header(str(value))[:2000]
+    return cleaned
 
 
 SIGNATURE = "\n-- \n"
@@ -101,10 +132,12 @@ def queue_mail(
     *,
     reply_to: str | None = None,
     attachments: list[tuple[str, str, bytes]] | None = None,
+    headers: dict[str, str] | None = None,
     **context,
 ) -> OutboxMessage:
     """Render `template`.txt and `template`.html and add the mail to the current
-    transaction. Without an .html template the HTML part is made from the text one."""
+    transaction. Without an .html template the HTML part is made from the text one.
+    `headers` are extra headers sent with it (List-Unsubscribe...)."""
     context.setdefault("subject", subject)
     links = LinkMarks()
     marked = render_template(f"{template}.txt", **links.context(context))
@@ -127,6 +160,7 @@ def queue_mail(
             }
             for name, ctype, data in (attachments or [])
         ],
+        headers=clean_headers(headers) or None,
         template=template,
     )
     db.session.add(message)
@@ -242,6 +276,7 @@ def _transport(message: OutboxMessage) -> str:
         html=message.html_body,
         reply_to=message.reply_to,
         sender=config["MAIL_DEFAULT_SENDER"],
+        extra_headers=dict(message.headers or {}),
     )
     for item in message.attachments or []:
         msg.attach(item["filename"], item["content_type"], base64.b64decode(item["data"]))

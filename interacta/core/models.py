@@ -67,6 +67,8 @@ class OutboxMessage(Base):
     reply_to: Mapped[str | None] = mapped_column(sa.String(320))
     #: [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: Extra headers ({"List-Unsubscribe": "<https://...>"}), set on the mail as it is sent.
+    headers: Mapped[dict | None] = mapped_column(sa.JSON)
     #: Name of the template, kept for the dev mailbox and for tests.
     template: Mapped[str | None] = mapped_column(sa.String(120))
     #: queued | sending | sent | failed

@@ -1,17 +1,21 @@
 """Demo partner organisations with simple logos, linked to demo members, events and
-authors whose affiliation names them. Running it twice changes nothing."""
+authors whose affiliation names them, and the demo member's weekly digest. Running it twice
+changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from interacta.core.models import utcnow
+from interacta.events.models import KINDS as EVENT_KINDS
 from interacta.events.models import Event
 from interacta.extensions import db
 from interacta.members.models import Member
 from interacta.network import services
-from interacta.network.models import Organisation
+from interacta.network.models import Organisation, Subscription
+from interacta.publications.models import KINDS as PUBLICATION_KINDS
 from interacta.publications.models import PublicationAuthor
 
 #: name, short name, kind, country, partner since, colour, names in other languages,
@@ -102,3 +106,27 @@ def seed_demo() -> None:
             partner = by_name[PARTNERS[i % 3 + 1][0]]
             services.set_co_organisers(event, [coe.id, partner.id])
     db.session.flush()
+
+
+DEMO_SUBSCRIBER = "member@interacta.example"
+
+
+def seed_demo_subscription() -> None:
+    """A weekly digest of every topic and kind for the demo member, started before the
+    demo events and publications were published, so `flask digests send --now` puts a
+    digest in the dev mailbox. Skipped when the member has one."""
+    member = db.session.scalar(sa.select(Member).where(Member.email == DEMO_SUBSCRIBER))
+    if member is None:
+        return
+    if db.session.scalar(sa.select(Subscription.id).where(Subscription.member_id == member.id)):
+        return
+    db.session.add(
+        Subscription(
+            member_id=member.id,
+            frequency="weekly",
+            event_kinds=list(EVENT_KINDS),
+            publication_kinds=list(PUBLICATION_KINDS),
+            started_at=utcnow() - timedelta(days=60),
+        )
+    )
+    db.session.commit()

@@ -1,4 +1,4 @@
-"""Forms of the organisation records (the admins' side)."""
+"""Forms of the organisation records (the admins' side) and of topic subscriptions."""
 
 from __future__ import annotations
 
@@ -9,16 +9,22 @@ from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from interacta.network.models import KINDS
+from interacta.events.models import KINDS as EVENT_KINDS
+from interacta.members.forms import timezone_choices
+from interacta.network.digests import Choices
+from interacta.network.models import FREQUENCIES, KINDS
+from interacta.publications.models import KIND_NAMES as PUBLICATION_KIND_NAMES
 
 
 class OrganisationForm(FlaskForm):
@@ -67,3 +73,62 @@ class MultiCheckboxField(SelectMultipleField):
 
 class CoOrganisersForm(FlaskForm):
     organisations = MultiCheckboxField(_l("Co-organising organisations"), coerce=int)
+
+
+# -- topic subscriptions ----------------------------------------------------------------------
+
+
+class SubscriptionForm(FlaskForm):
+    """A member's topics, kinds and frequency (/members/me/subscriptions)."""
+
+    frequency = RadioField(
+        _l("How often"),
+        choices=[SelectChoice(k, label) for k, label in FREQUENCIES.items()],
+        default="off",
+    )
+    topics = MultiCheckboxField(_l("Topics"), coerce=int)
+    event_kinds = MultiCheckboxField(
+        _l("Kinds of events"), choices=[SelectChoice(k, v) for k, v in EVENT_KINDS.items()]
+    )
+    publication_kinds = MultiCheckboxField(
+        _l("Kinds of publications"),
+        choices=[SelectChoice(k, v) for k, v in PUBLICATION_KIND_NAMES.items()],
+    )
+
+    def with_topics(self, topics) -> SubscriptionForm:
+        self.topics.choices = [SelectChoice(t.id, t.name) for t in topics]
+        return self
+
+    def choices(self) -> Choices:
+        """What the services take."""
+        return Choices(
+            frequency=self.frequency.data or "off",
+            topic_ids=list(self.topics.data or []),
+            event_kinds=list(self.event_kinds.data or []),
+            publication_kinds=list(self.publication_kinds.data or []),
+        )
+
+
+class GuestSubscriptionForm(SubscriptionForm):
+    """A visitor's subscription (/subscriptions): the same choices, an address and a zone."""
+
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Give your email address.")),
+            Email(_l("Give a valid email address."), check_deliverability=False),
+            Length(max=320),
+        ],
+    )
+    frequency = RadioField(
+        _l("How often"),
+        choices=[SelectChoice(k, v) for k, v in FREQUENCIES.items() if k != "off"],
+        default="weekly",
+        validators=[InputRequired()],
+    )
+    timezone = SelectField(_l("Time zone"), validators=[InputRequired()], default="Europe/Brussels")
+
+    def with_topics(self, topics) -> GuestSubscriptionForm:
+        super().with_topics(topics)
+        self.timezone.choices = timezone_choices()
+        return self

@@ -1,4 +1,5 @@
-"""Partner organisations: the partners page, an organisation's page, its logo."""
+"""Partner organisations (the partners page, an organisation's page, its logo) and topic
+subscriptions (a member's settings, a guest's double opt-in, one-click unsubscribe)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from interacta.core.auth import admin_required, organizer_required
+from interacta.core.auth import admin_required, login_required, organizer_required
 from interacta.core.cache import cached_page
 from interacta.core.content import translated
 from interacta.core.errors import DomainError, attach_to_form
+from interacta.core.i18n import current_language
+from interacta.core.text import normalize_email
 from interacta.events import services as event_services
 from interacta.events.models import Event
-from interacta.extensions import db
+from interacta.extensions import csrf, db, limiter
+from interacta.members import throttle
 from interacta.members.models import Member
-from interacta.network import bp, services
-from interacta.network.forms import CoOrganisersForm, MergeForm, OrganisationForm
+from interacta.network import bp, digests, notifications, services
+from interacta.network.forms import (
+    CoOrganisersForm,
+    GuestSubscriptionForm,
+    MergeForm,
+    OrganisationForm,
+    SubscriptionForm,
+)
 from interacta.network.models import KINDS, Organisation
 from interacta.publications.models import Publication
 
@@ -155,3 +165,121 @@ def event_organisations(event_id: int):
         return redirect(url_for("network.event_organisations", event_id=event.id))
     status = 400 if form.errors else 200
     return render_template("network/event_organisations.html", form=form, event=event), status
+
+
+# -- topic subscriptions and digests --------------------------------------------------------
+
+
+def _subscribe_limit_message() -> str:
+    return _("Too many subscriptions from your network. Please try again later.")
+
+
+def _guest_subscribe_key() -> str:
+    return f"guest-subscribe:{request.remote_addr}"
+
+
+@bp.route("/members/me/subscriptions", methods=["GET", "POST"])
+@login_required
+def my_subscriptions():
+    member = current_user._get_current_object()
+    subscription = digests.member_subscription(member.id)
+    topics = digests.topic_choices()
+    if request.method == "GET":
+        current = digests.choices_of(subscription)
+        form = SubscriptionForm(
+            formdata=None,
+            frequency=current.frequency,
+            topics=current.topic_ids,
+            event_kinds=current.event_kinds,
+            publication_kinds=current.publication_kinds,
+        ).with_topics(topics)
+        return render_template("network/subscriptions.html", form=form, subscription=subscription)
+    form = SubscriptionForm().with_topics(topics)
+    if form.validate_on_submit():
+        try:
+            digests.save_member_subscription(member, form.choices())
+        except DomainError as exc:  # raised before anything changed
+            attach_to_form(form, exc)
+            return render_template(
+                "network/subscriptions.html", form=form, subscription=subscription
+            ), exc.status_code
+        db.session.commit()
+        flash(_("Your digest settings are saved."), "success")
+        return redirect(url_for("network.my_subscriptions"))
+    return render_template("network/subscriptions.html", form=form, subscription=subscription), 400
+
+
+@bp.route("/subscriptions", methods=["GET", "POST"])
+@limiter.limit(
+    "10/hour",
+    methods=["POST"],
+    key_func=_guest_subscribe_key,
+    error_message=_subscribe_limit_message,
+)
+def subscribe():
+    """Guests subscribe here (double opt-in); members manage theirs on their account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("network.my_subscriptions"))
+    form = GuestSubscriptionForm().with_topics(digests.topic_choices())
+    if request.method == "GET":
+        form.event_kinds.data = list(form.event_kinds.data or []) or [
+            c.value for c in form.event_kinds.choices
+        ]
+        form.publication_kinds.data = list(form.publication_kinds.data or []) or [
+            c.value for c in form.publication_kinds.choices
+        ]
+        return render_template("network/subscribe.html", form=form, sent=False)
+    if form.validate_on_submit():
+        try:
+            token = digests.request_guest_subscription(
+                form.email.data, form.choices(), current_language(), form.timezone.data
+            )
+        except DomainError as exc:
+            attach_to_form(form, exc)
+            return render_template("network/subscribe.html", form=form, sent=False), 400
+        # The same answer for any address; past the per-address cap no more mail goes out
+        # (a link already sent works).
+        email = normalize_email(form.email.data)
+        if throttle.may_mail_link("subscribe", email):
+            notifications.confirm_guest(email, current_language(), token)
+            db.session.commit()
+        return render_template("network/subscribe.html", form=None, sent=True)
+    return render_template("network/subscribe.html", form=form, sent=False), 400
+
+
+@bp.route("/subscriptions/confirm/<token>", methods=["GET", "POST"])
+def confirm_subscription(token: str):
+    """A guest's confirmation link: the page asks for a click (a mail scanner following
+    the link confirms nothing), the POST saves the subscription."""
+    try:
+        data = digests.read_confirm_token(token)
+    except DomainError as exc:
+        return render_template("network/confirm.html", error=exc.message, done=False), 404
+    if request.method == "POST":
+        try:
+            digests.confirm_guest_subscription(token)
+        except DomainError as exc:  # raised before anything changed
+            return render_template(
+                "network/confirm.html", error=exc.message, done=False
+            ), exc.status_code
+        db.session.commit()
+        return render_template("network/confirm.html", error=None, done=True, frequency=data["f"])
+    return render_template("network/confirm.html", error=None, done=False, frequency=data.get("f"))
+
+
+@bp.route("/subscriptions/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click", no session
+def unsubscribe(token: str):
+    """GET asks (a link prefetched by a mail scanner changes nothing); POST, from the page's
+    button or from the mail client's one-click, unsubscribes. The token is the only key."""
+    try:
+        subscription = digests.subscription_for_token(token)
+    except DomainError as exc:
+        return render_template("network/unsubscribe.html", error=exc.message, state=None), 404
+    if request.method == "GET":
+        state = "ask" if subscription is not None and subscription.is_on else "gone"
+        return render_template("network/unsubscribe.html", error=None, state=state)
+    if subscription is not None:
+        digests.unsubscribe(subscription)
+        db.session.commit()
+    return render_template("network/unsubscribe.html", error=None, state="done")

@@ -34,6 +34,7 @@ def test_every_periodic_job_runs_once_per_period_however_often_the_scheduler_tic
     first = {run.job: run for run in _runs(db)}
     assert set(first) == {
         "certificates-issue",
+        "digests-send",
         "event-reminders",
         "guest-data-purge",
         "consent-log-purge",
@@ -44,12 +45,13 @@ def test_every_periodic_job_runs_once_per_period_however_often_the_scheduler_tic
     assert all(run.status == "ok" and run.finished_at for run in first.values())
 
     scheduler.run_at(T0 + timedelta(seconds=20))  # the same minute: nothing runs again
-    assert len(_runs(db)) == 7
+    assert len(_runs(db)) == 8
     scheduler.run_at(T0 + timedelta(minutes=10))  # only the minutely outbox job
-    assert [r.job for r in _runs(db)[7:]] == ["mail-outbox"]
+    assert [r.job for r in _runs(db)[8:]] == ["mail-outbox"]
     scheduler.run_at(T0 + timedelta(hours=1))  # and the hourly jobs
-    assert sorted(r.job for r in _runs(db)[8:]) == [
+    assert sorted(r.job for r in _runs(db)[9:]) == [
         "certificates-issue",
+        "digests-send",
         "event-reminders",
         "mail-outbox",
         "reserved-seats-release",
@@ -85,6 +87,41 @@ def test_the_day_before_reminder_is_sent_by_the_scheduler_once(
 
 def _mails(db, to):
     return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_addr == to)))
+
+
+def test_the_weekly_digest_is_sent_by_the_scheduler_at_0800_local_once(
+    scheduler, db, make_member, make_event
+):
+    from interacta.network import digests
+
+    # T0 is Monday 08:30 UTC: 08:30 in London, 09:30 in Brussels.
+    london = make_member(email="lon@example.org", timezone="Europe/London")
+    brussels = make_member(email="bru@example.org", timezone="Europe/Brussels")
+    for member in (london, brussels):
+        digests.save_member_subscription(
+            member,
+            digests.Choices(frequency="weekly", event_kinds=["workshop"]),
+            now=T0 - timedelta(days=30),
+        )
+    make_event(
+        starts_at=T0 + timedelta(days=20),
+        ends_at=T0 + timedelta(days=20, hours=2),
+        published_at=T0 - timedelta(days=3),
+    )
+    db.session.commit()
+
+    scheduler.run_at(T0 - timedelta(hours=2))  # 07:30 in Brussels, 06:30 in London
+    assert _mails(db, "bru@example.org") == _mails(db, "lon@example.org") == []
+    scheduler.run_at(T0 - timedelta(hours=1))  # 08:30 in Brussels
+    assert len(_mails(db, "bru@example.org")) == 1 and _mails(db, "lon@example.org") == []
+    scheduler.run_at(T0)  # 08:30 in London
+    scheduler.run_at(T0 + timedelta(hours=1))
+    scheduler.run_at(T0 + timedelta(hours=1, minutes=20))
+    for address in ("bru@example.org", "lon@example.org"):
+        [mail] = _mails(db, address)
+        assert mail.subject == "Interacta: your weekly digest" and mail.status == "sent"
+    results = [run.result for run in _runs(db, "digests-send")]
+    assert results == ["0 digests sent", "1 digests sent", "1 digests sent", "0 digests sent"]
 
 
 def test_guest_data_and_old_consent_records_are_purged_daily(

@@ -86,7 +86,14 @@ def admin_in_live_db(live_app):
 
 @pytest.mark.parametrize(
     "path",
-    ["/members/me", "/members/", "/members/admin", "/members/me/delete", "/members/me/record"],
+    [
+        "/members/me",
+        "/members/",
+        "/members/admin",
+        "/members/me/delete",
+        "/members/me/record",
+        "/members/me/subscriptions",
+    ],
 )
 def test_member_pages_have_no_serious_accessibility_violations(
     live_server, page, admin_in_live_db, path
@@ -101,7 +108,14 @@ def test_member_pages_have_no_serious_accessibility_violations(
 
 
 @pytest.mark.parametrize(
-    "path", ["/members/login", "/members/reset", "/members/resend", "/credentials/issuer"]
+    "path",
+    [
+        "/members/login",
+        "/members/reset",
+        "/members/resend",
+        "/credentials/issuer",
+        "/subscriptions",
+    ],
 )
 def test_visitor_member_pages_have_no_serious_accessibility_violations(live_server, page, path):
     page.goto(live_server + path)

@@ -159,3 +159,51 @@ def test_send_test_command_reaches_the_mailbox(runner, db, outbox):
     result = runner.invoke(args=["mail", "send-test", "ops@example.org"])
     assert result.exit_code == 0, result.output
     assert [m.status for m in outbox("ops@example.org")] == ["sent"]
+
+
+UNSUBSCRIBE = {
+    "List-Unsubscribe": "<https://interacta.example/subscriptions/unsubscribe/abc>",
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+}
+
+
+def test_extra_headers_are_kept_on_the_outbox_row_and_shown_in_the_dev_mailbox(app, db, client):
+    with app.test_request_context():
+        message = queue_mail(
+            "eve@example.org", "A list", "core/mail/test_message", headers=UNSUBSCRIBE
+        )
+        db.session.commit()
+        assert deliver_committed() == 1
+    db.session.refresh(message)
+    assert message.headers == UNSUBSCRIBE
+    assert message.status == "sent" and message.transport == "devmailbox"
+    page = client.get(f"/dev/mailbox/{message.id}").get_data(as_text=True)
+    assert "List-Unsubscribe-Post" in page and "List-Unsubscribe=One-Click" in page
+
+
+def test_extra_headers_cannot_smuggle_lines_or_replace_address_headers(app, db):
+    with app.test_request_context():
+        message = queue_mail(
+            "fay@example.org",
+            "Hi",
+            "core/mail/test_message",
+            headers={"X-Note": "one\r\nBcc: victim@example.org"},
+        )
+        assert message.headers == {"X-Note": "one Bcc: victim@example.org"}
+        for bad in ("Bcc", "To", "Subject", "X Bad: name"):
+            with pytest.raises(ValueError):
+                queue_mail("fay@example.org", "Hi", "core/mail/test_message", headers={bad: "x"})
+
+
+def test_extra_headers_go_out_over_smtp(make_app, smtp_server):
+    handler, port = smtp_server
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+    with app.app_context():
+        from interacta.extensions import db
+
+        queue_mail("gus@example.org", "A list", "core/mail/test_message", headers=UNSUBSCRIBE)
+        db.session.commit()
+        assert deliver_committed() == 1
+    parsed = message_from_bytes(handler.messages[0].content, policy=policy.default)
+    assert parsed["List-Unsubscribe"] == UNSUBSCRIBE["List-Unsubscribe"]
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -58,6 +58,8 @@ from interacta.members import services as member_services
 from interacta.members import tokens
 from interacta.members.models import AuditLog, Member
 from interacta.members.passwords import fingerprint
+from interacta.network import digests
+from interacta.network.models import Subscription
 from interacta.network.services import create_organisation
 from interacta.publications.models import Publication
 from tests.conftest import Auth
@@ -195,7 +197,32 @@ def world(db, make_member, make_event, make_registration, make_publication, make
     )
     db.session.add(message)
     db.session.flush()
+    # Topic digests: each member role subscribed, and a confirmed guest subscriber.
+    subscriptions = {
+        role: digests.save_member_subscription(
+            person, digests.Choices(frequency="weekly", event_kinds=["workshop"])
+        )
+        for role, person in people.items()
+    }
+    subscriptions["guest"] = digests.confirm_guest_subscription(
+        digests.guest_confirm_token(
+            "gina.reader@example.org",
+            digests.Choices(frequency="monthly", publication_kinds=["report"]),
+            "en",
+            "Europe/Vienna",
+        )
+    )
     w = World(
+        unsubscribe={role: digests.unsubscribe_token(s) for role, s in subscriptions.items()},
+        subscription_ids={role: s.id for role, s in subscriptions.items()},
+        subscribe_confirm={
+            "guest": digests.guest_confirm_token(
+                "gina.other@example.org",
+                digests.Choices(frequency="weekly", event_kinds=["course"]),
+                "de",
+                "Europe/Berlin",
+            )
+        },
         other_event_id=other_event.id,
         member_ids={role: person.id for role, person in people.items()},
         emails={role: person.email for role, person in people.items()},
@@ -666,6 +693,25 @@ def csv_lists_the_participants(w, role, response, client, db):
         assert "Gina Guest" in response.get_data(as_text=True)
 
 
+def _subscription_is(db, w, role, state: str) -> None:
+    """The role's own subscription is on at this frequency, or "gone" (off or deleted)."""
+    if role not in w.subscription_ids:  # anon has none
+        return
+    row = db.session.get(Subscription, w.subscription_ids[role])
+    if state == "gone":
+        assert row is None or row.frequency == "off"
+    else:
+        assert row is not None and row.frequency == state
+
+
+def guest_subscription_confirmed(w, role, response, client, db):
+    if role == "guest":
+        row = db.session.scalar(
+            sa.select(Subscription).where(Subscription.email == "gina.other@example.org")
+        )
+        assert row is not None and row.frequency == "weekly" and row.language == "de"
+
+
 # -- the matrix ---------------------------------------------------------------------------------
 
 TABLE = """
@@ -828,6 +874,19 @@ login login 403   403   403   403   ->     POST /admin/organisations
 login login 403   403   403   403   200    GET /admin/organisations/<int:org_id>
 login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>
 login login 403   403   403   403   ->     POST /admin/organisations/<int:org_id>/merge
+
+# network: topic digests. A member's settings; a visitor's form (members are sent to theirs);
+# a guest's confirmation link (the guest role holds one); the unsubscribe link, which each
+# subscriber holds for their own subscription (anon holds none) and which works without a
+# session or CSRF token (RFC 8058 one-click)
+login login 200   200   200   200   200    GET /members/me/subscriptions
+login login ->    ->    ->    ->    ->     POST /members/me/subscriptions
+200   200   ->    ->    ->    ->    ->     GET /subscriptions
+200   200   ->    ->    ->    ->    ->     POST /subscriptions
+404   200   404   404   404   404   404    GET /subscriptions/confirm/<token>
+404   200   404   404   404   404   404    POST /subscriptions/confirm/<token>
+404   200   200   200   200   200   200    GET /subscriptions/unsubscribe/<token>
+404   200   200   200   200   200   200    POST /subscriptions/unsubscribe/<token>
 
 # publications: public
 200   200   200   200   200   200   200    GET /publications/
@@ -1022,6 +1081,35 @@ DETAILS: dict[str, Spec] = {
         values=lambda w, role: {"other_org_id": w.other_org_id},
         data=lambda w, role: {"into": w.other_org_id},
     ),
+    "POST /members/me/subscriptions": Spec(
+        to="/members/me/subscriptions",
+        data={"frequency": "monthly", "publication_kinds": "report"},
+        check=lambda w, role, response, client, db: _subscription_is(db, w, role, "monthly"),
+    ),
+    "GET /subscriptions": Spec(to="/members/me/subscriptions"),
+    "POST /subscriptions": Spec(
+        to="/members/me/subscriptions",
+        data={
+            "email": "reader@example.org",
+            "frequency": "weekly",
+            "event_kinds": "workshop",
+            "timezone": "Europe/Paris",
+        },
+    ),
+    "GET /subscriptions/confirm/<token>": Spec(values=account_link("subscribe_confirm")),
+    "POST /subscriptions/confirm/<token>": Spec(
+        values=account_link("subscribe_confirm"), check=guest_subscription_confirmed
+    ),
+    "GET /subscriptions/unsubscribe/<token>": Spec(
+        values=account_link("unsubscribe"),
+        check=lambda w, role, response, client, db: _subscription_is(
+            db, w, role, "monthly" if role == "guest" else "weekly"
+        ),
+    ),
+    "POST /subscriptions/unsubscribe/<token>": Spec(
+        values=account_link("unsubscribe"),
+        check=lambda w, role, response, client, db: _subscription_is(db, w, role, "gone"),
+    ),
     "POST /oai": Spec(
         data={"verb": "Identify"}, check=lambda w, role, response, client, db: _oai_answer(response)
     ),
@@ -1095,6 +1183,7 @@ def _snapshot(db):
         sa.select(sa.func.count(ConsentLogEntry.id)),
         sa.select(Certificate.id, Certificate.revoked_at).order_by(Certificate.id),
         sa.select(CertificateSettings.event_id, CertificateSettings.is_enabled),
+        sa.select(Subscription.id, Subscription.frequency).order_by(Subscription.id),
     ]
     return [db.session.execute(stmt).all() for stmt in rows]
 
