@@ -217,3 +217,12 @@ def test_an_expired_or_forged_confirmation_link_saves_nothing(db, client):
     assert client.get("/subscriptions/confirm/not-a-token").status_code == 404
     assert client.post("/subscriptions/confirm/not-a-token").status_code == 404
     assert _subscriptions(db) == []
+
+
+def test_every_page_footer_offers_the_digests_in_the_pages_language(db, client):
+    english = client.get("/events/").get_data(as_text=True)
+    assert '<a href="/subscriptions">New events and papers by mail</a>' in english
+    french = client.get("/fr/events/").get_data(as_text=True)
+    assert (
+        '<a href="/fr/subscriptions">Nouveaux événements et publications par e-mail</a>' in french
+    )
