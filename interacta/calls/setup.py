@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from interacta.calls import demo, services
+from interacta.calls import decisions, demo, services
 from interacta.calls.models import Call, Submission
 from interacta.core.registry import (
     DemoSeeder,
@@ -26,6 +26,16 @@ def init_app(app: Flask) -> None:
             "calls/_event_link.html",
             load=lambda event: {"call": services.call_for_event(event.id)},
             models=(Call,),
+        ),
+    )
+    register_related_items(
+        app,
+        RelatedItems(
+            "event",
+            6,
+            "calls/_accepted.html",
+            load=lambda event: {"contributions": decisions.accepted_contributions(event.id)},
+            models=(Submission,),
         ),
     )
     register_related_items(

@@ -398,6 +398,37 @@ def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
     db.session.flush()
 
 
+#: How long a session added without a time lasts (the organizer sets its real time).
+UNSCHEDULED_MINUTES = 30
+
+
+def add_session(event: Event, title: str, speakers: str = "") -> AgendaSession:
+    """Add one session to the agenda (an accepted contribution), placed at the event's
+    start for the organizer to schedule: the agenda has no session without a time."""
+    starts_at = event.starts_at
+    ends_at = min(starts_at + timedelta(minutes=UNSCHEDULED_MINUTES), event.ends_at)
+    session = AgendaSession(
+        title=title.strip()[:200], starts_at=starts_at, ends_at=ends_at, speakers=speakers[:500]
+    )
+    event.sessions.append(session)
+    if event.status != "draft":
+        event.sequence += 1
+    db.session.flush()
+    return session
+
+
+def remove_session(session_id: int) -> None:
+    """Take one session off its event's agenda (nothing if it is gone already)."""
+    session = db.session.get(AgendaSession, session_id)
+    if session is None:
+        return
+    event = session.event
+    event.sessions.remove(session)
+    if event.status != "draft":
+        event.sequence += 1
+    db.session.flush()
+
+
 def publish(event: Event) -> None:
     """Make a draft public."""
     if event.status == "cancelled":
