@@ -374,3 +374,44 @@ def test_erasure_keeps_a_published_contribution(app, db, reviewed):
     assert submission.status == "accepted" and submission.member_id is None
     assert submission.agenda_session_id is not None
     assert db.session.get(Submission, submission.id).publication.is_published
+
+
+def test_accepted_contributions_load_in_a_fixed_number_of_queries(app, db, reviewed, make_event):
+    event = make_event(
+        kind="symposium",
+        starts_at=(utcnow() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0),
+    )
+    first = reviewed(event=event)
+    call = first.call
+
+    def accept_all():
+        with app.test_request_context():
+            for s in services.active_submissions(call):
+                if s.status == "submitted":
+                    decisions.decide(s, "accept", accepted_as="poster")
+            decisions.send_decisions(call)
+        db.session.expire_all()
+
+    def queries() -> int:
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        bind = db.session.get_bind()
+        sa.event.listen(bind, "before_cursor_execute", count)
+        try:
+            assert decisions.accepted_contributions(event.id)
+        finally:
+            sa.event.remove(bind, "before_cursor_execute", count)
+        return len(statements)
+
+    accept_all()
+    one = queries()
+    for n in range(3):
+        with app.test_request_context():
+            services.submit(call, first.member, _values(title=f"Another paper {n}"))
+    accept_all()
+    assert len(decisions.accepted_contributions(event.id)) == 4
+    db.session.expire_all()
+    assert queries() == one
