@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from interacta.calls import bp, decisions, services
@@ -235,7 +236,14 @@ def send_decisions(event_id: int):
     sent = decisions.send_decisions(call)
     db.session.commit()
     if sent:
-        flash(_("%(n)d decisions are on their way to the authors.", n=sent), "success")
+        flash(
+            ngettext(
+                "%(num)d decision is on its way to its authors.",
+                "%(num)d decisions are on their way to the authors.",
+                sent,
+            ),
+            "success",
+        )
     else:
         flash(_("There is no decision left to send."), "info")
     return redirect(url_for("calls.manage_decisions", event_id=event.id))
