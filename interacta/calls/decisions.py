@@ -357,7 +357,8 @@ def comments_for_authors(submission: Submission) -> list[str]:
 @dataclass
 class Overview:
     counts: dict[str, int]
-    undecided: int
+    #: Submissions still without a decision.
+    undecided: list[Submission]
     unsent: list[Submission]
     sent: int
 
@@ -376,7 +377,7 @@ def overview(call: Call) -> Overview:
             unsent.append(s)
     return Overview(
         counts=counts,
-        undecided=sum(1 for s in subs if s.status == "submitted"),
+        undecided=[s for s in subs if s.status == "submitted"],
         unsent=unsent,
         sent=sum(1 for s in subs if s.is_decided and s.decision_sent_at is not None),
     )

@@ -415,3 +415,23 @@ def test_accepted_contributions_load_in_a_fixed_number_of_queries(app, db, revie
     assert len(decisions.accepted_contributions(event.id)) == 4
     db.session.expire_all()
     assert queries() == one
+
+
+def test_demo_data_shows_each_stage_of_deciding(runner, db):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    statuses = dict(
+        db.session.execute(
+            sa.select(Submission.status, sa.func.count()).group_by(Submission.status)
+        ).all()
+    )
+    assert statuses.get("accepted") == 1 and statuses.get("revise") == 1
+    assert statuses.get("rejected") == 1
+    accepted = db.session.scalar(sa.select(Submission).where(Submission.status == "accepted"))
+    assert accepted.agenda_session_id and accepted.publication.status == "draft"
+    unsent = db.session.scalar(sa.select(Submission).where(Submission.status == "rejected"))
+    assert unsent.decision_sent_at is None
+    runner.invoke(args=["seed-demo"])  # a second run adds nothing
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(Submission).where(Submission.status == "accepted")
+    ) == 1
