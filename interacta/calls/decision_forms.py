@@ -22,9 +22,7 @@ class DecisionForm(FlaskForm):
         validators=[Optional()],
     )
     accepted_as = SelectField(_l("Accepted as"), validators=[Optional()])
-    revise_by = DateTimeLocalField(
-        _l("Revision due by"), format=DT_FORMAT, validators=[Optional()]
-    )
+    revise_by = DateTimeLocalField(_l("Revision due by"), format=DT_FORMAT, validators=[Optional()])
 
     def set_call(self, call) -> None:
         self.accepted_as.choices = [

@@ -160,9 +160,7 @@ def unassign_reviewer(event_id: int, submission_id: int, reviewer_id: int):
         abort(404)
     services.unassign(submission, reviewer)
     db.session.commit()
-    flash(
-        _("%(name)s no longer reviews this submission.", name=reviewer.member.name), "success"
-    )
+    flash(_("%(name)s no longer reviews this submission.", name=reviewer.member.name), "success")
     return redirect(
         url_for("calls.manage_submission", event_id=event.id, submission_id=submission.id)
     )
@@ -289,9 +287,7 @@ def revise_submission(submission_id: int):
                 status = exc.status_code
             else:
                 db.session.commit()
-                flash(
-                    _("Your revision is received and goes back to the reviewers."), "success"
-                )
+                flash(_("Your revision is received and goes back to the reviewers."), "success")
                 return redirect(url_for("calls.my_submissions"))
     return render_template(
         "calls/revise.html",

@@ -508,9 +508,7 @@ def revise(
     now = now or utcnow()
     if not can_revise(submission, now):
         raise RevisionClosed(_("This submission can no longer be revised."))
-    services._check_submission(
-        submission.call, submission.member, values, exclude_id=submission.id
-    )
+    services._check_submission(submission.call, submission.member, values, exclude_id=submission.id)
     if pdf:
         files.check_pdf(pdf)
     previous = SubmissionRevision(

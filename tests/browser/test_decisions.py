@@ -47,8 +47,12 @@ def test_member_submits_reviewers_review_organizer_accepts_and_it_reaches_the_pr
         author = Member(email=f"author-{tag}@example.org", name="Aino Author",
                         affiliation="Nordhaven University", email_verified_at=utcnow())  # fmt: skip
         readers = [
-            Member(email=f"rev{n}-{tag}@example.org", name=f"Reviewer {name}",
-                   affiliation=f"Institute {n}", email_verified_at=utcnow())  # fmt: skip
+            Member(
+                email=f"rev{n}-{tag}@example.org",
+                name=f"Reviewer {name}",
+                affiliation=f"Institute {n}",
+                email_verified_at=utcnow(),
+            )  # fmt: skip
             for n, name in enumerate(("Rosa", "Rami"))
         ]
         for person in (organizer, author):
@@ -85,7 +89,7 @@ def test_member_submits_reviewers_review_organizer_accepts_and_it_reaches_the_pr
     page.get_by_role("link", name="Submit a contribution").click()
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Type of contribution").select_option("paper")
-    page.get_by_label("Abstract").fill("How liaison officers build trust between civilians and forces.")
+    page.get_by_label("Abstract").fill("How liaison officers build trust with civilians.")
     page.get_by_label("Co-authors").fill("Ana Novak | University of Ljubljana")
     page.get_by_label("If accepted, the paper may be published").check()
     page.get_by_role("button", name="Submit", exact=True).click()
@@ -100,11 +104,15 @@ def test_member_submits_reviewers_review_organizer_accepts_and_it_reaches_the_pr
             reviewer = call_services.add_reviewer(call, db.session.get(Member, member_id))
             call_services.assign_by_hand(submission, reviewer)
             db.session.add(
-                Review(submission_id=submission.id, reviewer_id=reviewer.id, round=1,
-                       scores={str(c.id): 4 + n for c in call.criteria},
-                       comment_authors=f"Comment {n} for the authors.",
-                       comment_organizers=f"Only for organizers {n}.",
-                       recommendation="accept")  # fmt: skip
+                Review(
+                    submission_id=submission.id,
+                    reviewer_id=reviewer.id,
+                    round=1,
+                    scores={str(c.id): 4 + n for c in call.criteria},
+                    comment_authors=f"Comment {n} for the authors.",
+                    comment_organizers=f"Only for organizers {n}.",
+                    recommendation="accept",
+                )  # fmt: skip
             )
         db.session.commit()
         submission_id = submission.id

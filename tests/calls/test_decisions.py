@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from interacta.calls import decisions, services
-from interacta.calls.models import Review, Submission, SubmissionRevision
+from interacta.calls.models import Submission, SubmissionRevision
 from interacta.core.models import OutboxMessage, utcnow
 from interacta.events.models import AgendaSession
 from interacta.events.services import utc_to_local_naive
@@ -40,44 +40,6 @@ def _mails(db, to):
             sa.select(OutboxMessage).where(OutboxMessage.to_addr == to).order_by(OutboxMessage.id)
         )
     )
-
-
-@pytest.fixture
-def reviewed(app, db, make_call, make_member, make_event):
-    """reviewed(**submission values) -> a submission with two reviews of round 1."""
-
-    def make(pdf=None, event=None, language="en", **overrides):
-        event = event or make_event(
-            kind="symposium",
-            starts_at=(utcnow() + timedelta(days=30)).replace(minute=0, second=0, microsecond=0),
-        )
-        call = make_call(event=event)
-        author = make_member(language=language, affiliation="Author Institute")
-        with app.test_request_context():
-            submission = services.submit(call, author, _values(**overrides), pdf=pdf)
-        for n, (recommendation, comment, secret) in enumerate(
-            [
-                ("accept", "A clear, useful paper.", "SECRET one"),
-                ("minor", "Tighten section 2.", "SECRET two"),
-            ]
-        ):
-            reviewer = services.add_reviewer(call, make_member(name=f"Reviewer Person {n}"))
-            services.assign_by_hand(submission, reviewer)
-            db.session.add(
-                Review(
-                    submission_id=submission.id,
-                    reviewer_id=reviewer.id,
-                    round=1,
-                    scores={str(c.id): 4 + n % 2 for c in call.criteria},
-                    comment_authors=comment,
-                    comment_organizers=secret,
-                    recommendation=recommendation,
-                )
-            )
-        db.session.flush()
-        return submission
-
-    return make
 
 
 def _local(moment, submission):
@@ -114,9 +76,8 @@ def test_revise_deadline_must_be_in_the_future_and_before_the_event(app, db, rev
                 submission, "revise", revise_by=_local(utcnow() - timedelta(hours=1), submission)
             )
         with pytest.raises(decisions.InvalidDecision, match="before the event"):
-            decisions.decide(
-                submission, "revise", revise_by=_local(event.starts_at + timedelta(hours=1), submission)
-            )
+            late = _local(event.starts_at + timedelta(hours=1), submission)
+            decisions.decide(submission, "revise", revise_by=late)
         with pytest.raises(decisions.InvalidDecision) as caught:
             decisions.decide(submission, "revise")
     assert caught.value.field == "revise_by"
@@ -432,6 +393,11 @@ def test_demo_data_shows_each_stage_of_deciding(runner, db):
     unsent = db.session.scalar(sa.select(Submission).where(Submission.status == "rejected"))
     assert unsent.decision_sent_at is None
     runner.invoke(args=["seed-demo"])  # a second run adds nothing
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(Submission).where(Submission.status == "accepted")
-    ) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Submission)
+            .where(Submission.status == "accepted")
+        )
+        == 1
+    )

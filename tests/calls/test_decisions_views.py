@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from interacta.calls import decisions, services
 from interacta.calls.models import DecisionTemplate, Submission
 from interacta.core.models import OutboxMessage, utcnow
-from tests.calls.test_decisions import PDF, _local, reviewed  # noqa: F401 (fixture)
+from tests.calls.test_decisions import PDF, _local
 
 
 def _url(submission, tail=""):

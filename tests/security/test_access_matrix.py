@@ -893,7 +893,7 @@ login login 403   403   200   200   200    GET /publications/manage/import
 login login 403   403   ->    ->    ->     POST /publications/manage/import
 login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>
 login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>/progress
-"""
+"""  # noqa: E501 (rows of long routes)
 
 MATRIX = parse_table(TABLE)
 
@@ -1012,9 +1012,10 @@ DETAILS: dict[str, Spec] = {
         data=lambda w, role: {"assign-reviewer": w.reviewer_id},
         check=reviewer_assigned,
     ),
-    "POST /events/manage/<int:event_id>/submissions/<int:submission_id>/reviewers/<int:reviewer_id>/remove": Spec(
-        to="/events/manage/{event_id}/submissions/{submission_id}"
-    ),
+    (
+        "POST /events/manage/<int:event_id>/submissions/<int:submission_id>"
+        "/reviewers/<int:reviewer_id>/remove"
+    ): Spec(to="/events/manage/{event_id}/submissions/{submission_id}"),
     "POST /events/manage/<int:event_id>/decisions/templates/<kind>": Spec(
         to="/events/manage/{event_id}/decisions",
         data={"reject-subject": "Matrix subject", "reject-body": "Matrix body"},
