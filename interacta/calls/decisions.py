@@ -397,7 +397,7 @@ def send_decisions(call: Call, now: datetime | None = None) -> int:
                 Submission.decision_sent_at.is_(None),
             )
             .order_by(Submission.id)
-            .with_for_update()
+            .with_for_update(of=Submission)
         )
     )
     if not pending:
