@@ -173,7 +173,8 @@ def submission_page(submission: Submission) -> SubmissionPage:
             .order_by(Review.round, Review.id)
         )
     )
-    by_round: dict[int, list[Review]] = {}
+    # The current round is shown even before its first review.
+    by_round: dict[int, list[Review]] = {current_round(submission): []}
     for review in reviews:
         by_round.setdefault(review.round, []).append(review)
     rounds = [

@@ -401,3 +401,13 @@ def test_demo_data_shows_each_stage_of_deciding(runner, db):
         )
         == 1
     )
+
+
+def test_submission_page_shows_the_new_round_before_its_reviews(app, db, reviewed):
+    submission = reviewed()
+    _ask_for_revision(app, submission)
+    with app.test_request_context():
+        decisions.revise(submission, _values(title="Second version"))
+    page = decisions.submission_page(submission)
+    assert [(r.round, r.summary.reviews) for r in page.rounds] == [(2, 0), (1, 2)]
+    assert [v.round for v in page.revisions] == [1]
