@@ -1,6 +1,7 @@
 """calls: decisions (accept as, reject, revise and resubmit with a deadline; sent once),
 revisions with their history, the organizer's decision mail templates; accepted
-contributions linked to their agenda session and working paper
+contributions linked to their agenda session and working paper; agenda sessions "to be
+scheduled"
 
 Revision ID: 0022_decisions
 Revises: 0021_reviews
@@ -18,6 +19,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("agenda_sessions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("to_schedule", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("round", sa.Integer(), server_default="1", nullable=False))
         batch_op.add_column(sa.Column("accepted_as", sa.String(length=20), nullable=True))
@@ -97,3 +102,5 @@ def downgrade():
             "decided_at", "accepted_as", "round",
         ):
             batch_op.drop_column(column)
+    with op.batch_alter_table("agenda_sessions", schema=None) as batch_op:
+        batch_op.drop_column("to_schedule")

@@ -184,7 +184,7 @@ def test_accepted_contribution_becomes_an_agenda_session_with_its_authors(app, d
     session = db.session.get(AgendaSession, submission.agenda_session_id)
     assert session.event_id == event.id
     assert session.title == submission.title
-    assert session.starts_at == event.starts_at
+    assert session.starts_at == event.starts_at and session.to_schedule
     assert submission.member.name in session.speakers and "Ana Co" in session.speakers
 
 
