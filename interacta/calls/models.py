@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interacta.core.models import Base, TimestampMixin, utcnow
-from interacta.events.models import Event
+from interacta.events.models import AgendaSession, Event
 from interacta.members.models import Member
+from interacta.publications.models import Publication
 
 #: Labels are lazy: each is written in the language of the page that shows it.
 CONTRIBUTION_TYPES = {
@@ -102,7 +103,12 @@ class Criterion(Base):
 SUBMISSION_STATUSES = {
     "submitted": _l("submitted"),
     "withdrawn": _l("withdrawn"),
+    "accepted": _l("accepted"),
+    "rejected": _l("rejected"),
+    "revise": _l("revise and resubmit"),
 }
+#: The statuses a decision gives (interacta.calls.decisions); "submitted" means undecided.
+DECIDED_STATUSES = ("accepted", "rejected", "revise")
 
 
 class Submission(TimestampMixin, Base):
@@ -131,12 +137,31 @@ class Submission(TimestampMixin, Base):
     pdf_size: Mapped[int | None]
     #: The authors agree to publication (a working paper) if accepted.
     consent_publication: Mapped[bool] = mapped_column(default=False)
-    #: submitted | withdrawn
+    #: submitted (no decision yet) | withdrawn | accepted | rejected | revise
     status: Mapped[str] = mapped_column(sa.String(20), default="submitted")
     withdrawn_at: Mapped[datetime | None]
+    #: 1 for the first version; each revision (revise and resubmit) adds one.
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: With status "accepted": the CONTRIBUTION_TYPES key it is accepted as.
+    accepted_as: Mapped[str | None] = mapped_column(sa.String(20))
+    decided_at: Mapped[datetime | None]
+    #: When the decision mail was queued; until then the decision can still change.
+    decision_sent_at: Mapped[datetime | None]
+    #: With status "revise": the revision is due by this moment (UTC).
+    revise_by: Mapped[datetime | None]
+    #: The agenda session an accepted contribution became.
+    agenda_session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agenda_sessions.id", ondelete="SET NULL")
+    )
+    #: The draft working paper an accepted paper became (with the authors' consent).
+    publication_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("publications.id", ondelete="SET NULL")
+    )
 
     call: Mapped[Call] = relationship(lazy="joined")
     member: Mapped[Member | None] = relationship(lazy="select")
+    agenda_session: Mapped[AgendaSession | None] = relationship(lazy="select")
+    publication: Mapped[Publication | None] = relationship(lazy="select")
 
     @property
     def status_label(self) -> str:
@@ -149,6 +174,22 @@ class Submission(TimestampMixin, Base):
     @property
     def is_active(self) -> bool:
         return self.status != "withdrawn"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED_STATUSES
+
+    @property
+    def accepted_as_label(self) -> str:
+        key = self.accepted_as or self.contribution_type
+        return str(CONTRIBUTION_TYPES.get(key, key))
+
+    @property
+    def author_status_label(self) -> str:
+        """The status as the author sees it: a decision only once it was sent."""
+        if self.is_decided and self.decision_sent_at is None:
+            return str(SUBMISSION_STATUSES["submitted"])
+        return self.status_label
 
     def __repr__(self) -> str:
         return f"<Submission {self.id} {self.status} call={self.call_id}>"
@@ -252,3 +293,59 @@ class Review(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Review {self.id} submission={self.submission_id} round={self.round}>"
+
+
+class SubmissionRevision(Base):
+    """A submission as it was before a revision (revise and resubmit): one row per
+    earlier round, with the decision that round received."""
+
+    __tablename__ = "submission_revisions"
+    __table_args__ = (sa.UniqueConstraint("submission_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(300))
+    contribution_type: Mapped[str] = mapped_column(sa.String(20))
+    track: Mapped[str] = mapped_column(sa.String(200), default="")
+    abstract: Mapped[str] = mapped_column(sa.Text)
+    keywords: Mapped[str] = mapped_column(sa.String(500), default="")
+    coauthors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: The stored PDF of that version (kept when the revision brought a new one).
+    pdf_file: Mapped[str | None] = mapped_column(sa.String(64))
+    pdf_size: Mapped[int | None]
+    #: The decision that round received (a status of DECIDED_STATUSES).
+    decision: Mapped[str] = mapped_column(sa.String(20), default="revise")
+    decided_at: Mapped[datetime | None]
+    revise_by: Mapped[datetime | None]
+    #: When the revision replaced this version.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SubmissionRevision {self.submission_id} round={self.round}>"
+
+
+#: What the organizer decides; the status each gives a submission.
+DECISIONS = {
+    "accept": _l("Accept"),
+    "reject": _l("Reject"),
+    "revise": _l("Revise and resubmit"),
+}
+DECISION_STATUS = {"accept": "accepted", "reject": "rejected", "revise": "revise"}
+
+
+class DecisionTemplate(Base):
+    """The organizer's own wording of a decision mail (without one, the default in the
+    recipient's language is sent)."""
+
+    __tablename__ = "decision_templates"
+    __table_args__ = (sa.UniqueConstraint("call_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
+    #: A key of DECISIONS.
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)

@@ -24,6 +24,7 @@ from interacta.calls.models import (
     DeclaredConflict,
     Reviewer,
     Submission,
+    SubmissionRevision,
 )
 from interacta.core.errors import DomainError, NotAllowed
 from interacta.core.models import utcnow
@@ -372,6 +373,8 @@ def update_submission(
     """The author changes a submission until the deadline; returns a replaced PDF's name."""
     if not submission.is_active:
         raise CallClosed(_("This submission was withdrawn."))
+    if submission.status != "submitted":
+        raise CallClosed(_("A decision was made: this submission can no longer be changed."))
     check_open(submission.call, now)
     _check_submission(submission.call, submission.member, values, exclude_id=submission.id)
     _apply(submission, values)
@@ -412,39 +415,101 @@ def own_submission(submission_id: int, member) -> Submission | None:
 # --- personal data -----------------------------------------------------------------------
 
 
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def export_member(member) -> list[dict]:
-    """A member's submissions, for their data export."""
-    return [
-        {
-            "event": s.call.event.title,
-            "call_url": f"/events/{s.call.event.slug}/call",
-            "title": s.title,
-            "type": s.contribution_type,
-            "track": s.track,
-            "abstract": s.abstract,
-            "keywords": s.keywords,
-            "coauthors": s.coauthors,
-            "has_pdf": bool(s.pdf_file),
-            "consent_publication": s.consent_publication,
-            "status": s.status,
-            "submitted_at": s.created_at.isoformat(),
-            "withdrawn_at": s.withdrawn_at.isoformat() if s.withdrawn_at else None,
-        }
-        for s in member_submissions(member.id)
-    ]
+    """A member's submissions, for their data export: with the decisions sent to them and
+    the earlier versions of revised ones."""
+    submissions = member_submissions(member.id)
+    revisions: dict[int, list[SubmissionRevision]] = {}
+    for revision in db.session.scalars(
+        sa.select(SubmissionRevision)
+        .where(SubmissionRevision.submission_id.in_([s.id for s in submissions] or [-1]))
+        .order_by(SubmissionRevision.round)
+    ):
+        revisions.setdefault(revision.submission_id, []).append(revision)
+    result = []
+    for s in submissions:
+        sent = s.decision_sent_at is not None
+        result.append(
+            {
+                "event": s.call.event.title,
+                "call_url": f"/events/{s.call.event.slug}/call",
+                "title": s.title,
+                "type": s.contribution_type,
+                "track": s.track,
+                "abstract": s.abstract,
+                "keywords": s.keywords,
+                "coauthors": s.coauthors,
+                "has_pdf": bool(s.pdf_file),
+                "consent_publication": s.consent_publication,
+                # A decision not sent yet is still the organizers' draft.
+                "status": s.status if sent or not s.is_decided else "submitted",
+                "version": s.round,
+                "decision": (
+                    {
+                        "status": s.status,
+                        "accepted_as": s.accepted_as,
+                        "revise_by": _when(s.revise_by),
+                        "sent_at": _when(s.decision_sent_at),
+                    }
+                    if sent
+                    else None
+                ),
+                "earlier_versions": [
+                    {
+                        "version": r.round,
+                        "title": r.title,
+                        "type": r.contribution_type,
+                        "track": r.track,
+                        "abstract": r.abstract,
+                        "keywords": r.keywords,
+                        "coauthors": r.coauthors,
+                        "has_pdf": bool(r.pdf_file),
+                        "decision": r.decision,
+                        "revised_at": _when(r.created_at),
+                    }
+                    for r in revisions.get(s.id, [])
+                ],
+                "submitted_at": s.created_at.isoformat(),
+                "withdrawn_at": _when(s.withdrawn_at),
+            }
+        )
+    return result
 
 
 def erase_member(member) -> None:
-    """Withdraw the member's submissions and cut them loose from the account; the PDFs
-    are deleted (after the erasure, nothing of theirs stays behind a submission)."""
+    """Withdraw the member's submissions, unless published as a working paper, and cut
+    them loose from the account; the PDFs of every version are deleted, and a withdrawn
+    contribution's session leaves the agenda (after the erasure, nothing of theirs stays
+    behind a submission but what was published)."""
     now = utcnow()
-    for submission in member_submissions(member.id):
-        if submission.is_active:
+    submissions = member_submissions(member.id)
+    revisions = list(
+        db.session.scalars(
+            sa.select(SubmissionRevision).where(
+                SubmissionRevision.submission_id.in_([s.id for s in submissions] or [-1])
+            )
+        )
+    )
+    names = [r.pdf_file for r in revisions]
+    for revision in revisions:
+        revision.pdf_file = revision.pdf_size = None
+    for submission in submissions:
+        published = submission.publication is not None and submission.publication.is_published
+        if submission.is_active and not published:
             submission.status, submission.withdrawn_at = "withdrawn", now
-        name, submission.pdf_file, submission.pdf_size = submission.pdf_file, None, None
+            if submission.agenda_session_id is not None:
+                event_services.remove_session(submission.agenda_session_id)
+                submission.agenda_session_id = None
+        names.append(submission.pdf_file)
+        submission.pdf_file = submission.pdf_size = None
         submission.member_id = None
-        delete_submission_pdf(name)
     db.session.flush()
+    for name in names:
+        delete_submission_pdf(name)
 
 
 # --- reviewers and assignment ------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from interacta.calls import demo, services
+from interacta.calls import decision_demo, decisions, demo, services
 from interacta.calls.models import Call, Submission
 from interacta.core.registry import (
     DemoSeeder,
@@ -31,6 +31,16 @@ def init_app(app: Flask) -> None:
     register_related_items(
         app,
         RelatedItems(
+            "event",
+            6,
+            "calls/_accepted.html",
+            load=lambda event: {"contributions": decisions.accepted_contributions(event.id)},
+            models=(Submission,),
+        ),
+    )
+    register_related_items(
+        app,
+        RelatedItems(
             "member",
             30,
             "calls/_my_link.html",
@@ -39,6 +49,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_demo(app, DemoSeeder(45, "calls for papers", seed=demo.seed))
+    register_demo(app, DemoSeeder(47, "decisions on calls for papers", seed=decision_demo.seed))
     register_personal_data(
         app,
         PersonalDataProvider(

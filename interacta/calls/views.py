@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from interacta.calls import bp, services
+from interacta.calls import bp, decisions, services
 from interacta.calls.forms import CallForm, SubmissionForm
 from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError, attach_to_form
@@ -152,9 +152,12 @@ def submit(slug: str):
 @bp.get("/members/me/submissions")
 @login_required
 def my_submissions():
+    submissions = services.member_submissions(current_user.id)
     return render_template(
         "calls/my_submissions.html",
-        submissions=services.member_submissions(current_user.id),
+        submissions=submissions,
+        comments=decisions.sent_comments(submissions),
+        can_revise=decisions.can_revise,
         now=utcnow(),
     )
 
@@ -171,7 +174,7 @@ def _own(submission_id: int):
 def edit_submission(submission_id: int):
     submission = _own(submission_id)
     call = submission.call
-    if not submission.is_active or not call.is_open():
+    if submission.status != "submitted" or not call.is_open():
         flash(_("This submission can no longer be changed."), "error")
         return redirect(url_for("calls.my_submissions"))
     if request.method == "POST":

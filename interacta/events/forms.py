@@ -85,6 +85,7 @@ class SessionForm(Form):
     room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
     #: Empty: the event's rule of the room.
     room_rule = SelectField(_l("Rule of the room"), default="", validators=[Optional()])
+    to_schedule = BooleanField(_l("Time to be announced"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -198,6 +198,9 @@ class AgendaSession(Base):
     room: Mapped[str] = mapped_column(sa.String(120), default="")
     #: The session's own rule of the room (interacta.events.room); None: the event's.
     room_rule: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Added without a time (an accepted contribution of a call for papers): it sits at the
+    #: event's start, shown as "time to be announced", until the organizer schedules it.
+    to_schedule: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     event: Mapped[Event] = relationship(back_populates="sessions", lazy="select")
 

@@ -263,6 +263,8 @@ class SessionInput:
     room: str = ""
     #: None: the event's rule of the room (interacta.events.room).
     room_rule: str | None = None
+    #: Its time is not set yet ("time to be announced" on the event page).
+    to_schedule: bool = False
 
 
 def validate_agenda(event: Event, sessions: list[SessionInput]) -> dict[int, str]:
@@ -372,11 +374,12 @@ def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
     if errors:
         raise InvalidAgenda(errors)
     old = [
-        (s.title, s.starts_at, s.ends_at, s.speakers, s.room, s.room_rule or "")
+        (s.title, s.starts_at, s.ends_at, s.speakers, s.room, s.room_rule or "", s.to_schedule)
         for s in event.sessions
     ]
     new = [
-        (s.title, s.starts_at, s.ends_at, s.speakers, s.room, s.room_rule or "") for s in sessions
+        (s.title, s.starts_at, s.ends_at, s.speakers, s.room, s.room_rule or "", s.to_schedule)
+        for s in sessions
     ]
     if sorted(old, key=lambda r: (r[1], r[0])) == sorted(new, key=lambda r: (r[1], r[0])):
         return
@@ -391,8 +394,45 @@ def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
                 speakers=s.speakers,
                 room=s.room,
                 room_rule=s.room_rule,
+                to_schedule=s.to_schedule,
             )
         )
+    if event.status != "draft":
+        event.sequence += 1
+    db.session.flush()
+
+
+#: How long a session added without a time lasts (the organizer sets its real time).
+UNSCHEDULED_MINUTES = 30
+
+
+def add_session(event: Event, title: str, speakers: str = "") -> AgendaSession:
+    """Add one session to the agenda (an accepted contribution), placed at the event's
+    start and marked "to be scheduled" (the agenda has no session without a time) until
+    the organizer sets its time in the event's form."""
+    starts_at = event.starts_at
+    ends_at = min(starts_at + timedelta(minutes=UNSCHEDULED_MINUTES), event.ends_at)
+    session = AgendaSession(
+        title=title.strip()[:200],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        speakers=speakers[:500],
+        to_schedule=True,
+    )
+    event.sessions.append(session)
+    if event.status != "draft":
+        event.sequence += 1
+    db.session.flush()
+    return session
+
+
+def remove_session(session_id: int) -> None:
+    """Take one session off its event's agenda (nothing if it is gone already)."""
+    session = db.session.get(AgendaSession, session_id)
+    if session is None:
+        return
+    event = session.event
+    event.sessions.remove(session)
     if event.status != "draft":
         event.sequence += 1
     db.session.flush()
@@ -453,6 +493,7 @@ def duplicate(event: Event, starts_at: datetime, organizer) -> Event:
                 speakers=s.speakers,
                 room=s.room,
                 room_rule=s.room_rule,
+                to_schedule=s.to_schedule,
             )
         )
     db.session.flush()

@@ -277,6 +277,7 @@ def _form_sessions(form: EventForm) -> list[services.SessionInput] | None:
                     speakers=(sub.speakers.data or "").strip(),
                     room=(sub.room.data or "").strip(),
                     room_rule=sub.room_rule.data or None,
+                    to_schedule=bool(sub.to_schedule.data),
                 ),
             )
         )
@@ -370,6 +371,7 @@ def manage_edit(event_id: int):
                 "speakers": s.speakers,
                 "room": s.room,
                 "room_rule": s.room_rule or "",
+                "to_schedule": s.to_schedule,
             }
         )
     _blank_rows(form)

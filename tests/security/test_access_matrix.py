@@ -144,8 +144,13 @@ def world(db, make_member, make_event, make_registration, make_publication, make
         contribution_type="paper",
         track="Disaster response",
         abstract="An abstract.",
+        pdf_file=_matrix_submission_pdf(),
+        pdf_size=30,
     )
     db.session.add(submission)
+    from interacta.calls import services as call_services
+
+    reviewer = call_services.add_reviewer(call, make_member(name="Matrix reviewer"))
     draft = make_event(organizer=people["owner"], status="draft")
     other_event = make_event(organizer=people["other_org"])
     participation = make_registration(event=event, member=people["participant"])
@@ -247,6 +252,7 @@ def world(db, make_member, make_event, make_registration, make_publication, make
         other_org_id=create_organisation("Matrix Other Organisation").id,
         message_id=message.id,
         submission_id=submission.id,
+        reviewer_id=reviewer.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
             for role, person in [*people.items(), ("anon", newcomer)]
@@ -331,6 +337,17 @@ def _matrix_pdf() -> str:
     return name
 
 
+def _matrix_submission_pdf() -> str:
+    """A small PDF in the calls folder (written again when an erasure deleted it)."""
+    from interacta.calls import services as call_services
+
+    name = "1" * 32 + ".pdf"
+    path = call_services.submission_dir() / name
+    if not path.exists():
+        path.write_bytes(b"%PDF-1.4\ntrailer << >>\n%%EOF\n")
+    return name
+
+
 def _values(w, rule: str, role: str) -> dict:
     publication = rule.startswith("/publications/")
     return {
@@ -348,6 +365,8 @@ def _values(w, rule: str, role: str) -> dict:
         "message_id": w.message_id,
         "org_id": w.org_id,
         "submission_id": w.submission_id,
+        "reviewer_id": w.reviewer_id,
+        "kind": "reject",
         "certificate_id": w.certificate_id,
         "public_id": "matrix-certificate",
         "filename": "css/site.css",
@@ -688,6 +707,36 @@ def submission_withdrawn(w, role, response, client, db):
     assert _submission(db, id=w.submission_id).status == "withdrawn"
 
 
+@allowed_only
+def decision_recorded(w, role, response, client, db):
+    assert _submission(db, id=w.submission_id).status == "rejected"
+
+
+@allowed_only
+def reviewer_assigned(w, role, response, client, db):
+    from interacta.calls.models import Assignment
+
+    assert _count(db, Assignment, Assignment.reviewer_id == w.reviewer_id) == 1
+
+
+@allowed_only
+def decision_template_saved(w, role, response, client, db):
+    from interacta.calls.models import DecisionTemplate
+
+    assert _scalar(db, sa.select(DecisionTemplate.body)) == "Matrix body"
+
+
+@allowed_only
+def decisions_sent(w, role, response, client, db):
+    # Nothing was decided: nothing is mailed, the page says so.
+    assert _mails_to(db, w.emails["participant"]) == 0
+
+
+def submission_pdf_for_organizers(w, role, response, client, db):
+    if response.status_code == 200:
+        assert response.mimetype == "application/pdf"
+
+
 def csv_lists_the_participants(w, role, response, client, db):
     if response.status_code == 200:
         assert "Gina Guest" in response.get_data(as_text=True)
@@ -797,6 +846,16 @@ login login 200   200   200   200   200    GET /members/me/submissions
 login login 404   200   404   404   404    GET /members/me/submissions/<int:submission_id>/edit
 login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/edit
 login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/withdraw
+login login 404   ->    404   404   404    GET /members/me/submissions/<int:submission_id>/revise
+login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/revise
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/submissions/<int:submission_id>
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/submissions/<int:submission_id>/pdf
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/submissions/<int:submission_id>/decision
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/submissions/<int:submission_id>/reviewers
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/submissions/<int:submission_id>/reviewers/<int:reviewer_id>/remove
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/decisions
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/decisions/templates/<kind>
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/decisions/send
 
 # events: a registration's own page, by its token only
 404   200   404   200   404   404   404    GET /events/registration/<token>
@@ -913,7 +972,7 @@ login login 403   403   200   200   200    GET /publications/manage/import
 login login 403   403   ->    ->    ->     POST /publications/manage/import
 login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>
 login login 403   403   200   200   200    GET /publications/manage/import/<int:import_id>/progress
-"""
+"""  # noqa: E501 (rows of long routes)
 
 MATRIX = parse_table(TABLE)
 
@@ -1013,6 +1072,36 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /members/me/submissions/<int:submission_id>/withdraw": Spec(
         to="/members/me/submissions", check=submission_withdrawn
+    ),
+    # The participant's submission was not asked back: the revision page sends them home.
+    "GET /members/me/submissions/<int:submission_id>/revise": Spec(to="/members/me/submissions"),
+    "POST /members/me/submissions/<int:submission_id>/revise": Spec(
+        to="/members/me/submissions", data=SUBMISSION_FORM
+    ),
+    "GET /events/manage/<int:event_id>/submissions/<int:submission_id>/pdf": Spec(
+        check=submission_pdf_for_organizers
+    ),
+    "POST /events/manage/<int:event_id>/submissions/<int:submission_id>/decision": Spec(
+        to="/events/manage/{event_id}/submissions/{submission_id}",
+        data={"decision-decision": "reject"},
+        check=decision_recorded,
+    ),
+    "POST /events/manage/<int:event_id>/submissions/<int:submission_id>/reviewers": Spec(
+        to="/events/manage/{event_id}/submissions/{submission_id}",
+        data=lambda w, role: {"assign-reviewer": w.reviewer_id},
+        check=reviewer_assigned,
+    ),
+    (
+        "POST /events/manage/<int:event_id>/submissions/<int:submission_id>"
+        "/reviewers/<int:reviewer_id>/remove"
+    ): Spec(to="/events/manage/{event_id}/submissions/{submission_id}"),
+    "POST /events/manage/<int:event_id>/decisions/templates/<kind>": Spec(
+        to="/events/manage/{event_id}/decisions",
+        data={"reject-subject": "Matrix subject", "reject-body": "Matrix body"},
+        check=decision_template_saved,
+    ),
+    "POST /events/manage/<int:event_id>/decisions/send": Spec(
+        to="/events/manage/{event_id}/decisions", check=decisions_sent
     ),
     "POST /events/manage/<int:event_id>/call": Spec(
         to="/events/manage/{event_id}/call", data=call_form, check=call_saved
