@@ -368,6 +368,27 @@ def save_event(
     return seats.event, changed
 
 
+def _match_sessions(
+    existing: list[AgendaSession], sessions: list[SessionInput]
+) -> dict[int, AgendaSession]:
+    """Which existing session each new row of the agenda continues: the same title first,
+    then, in order, the rows left over take the sessions left over (a renamed session keeps
+    its place). Sessions matched by no row are removed."""
+    by_title: dict[str, list[AgendaSession]] = {}
+    for session in existing:
+        by_title.setdefault(session.title, []).append(session)
+    matched: dict[int, AgendaSession] = {}
+    for index, s in enumerate(sessions):
+        if by_title.get(s.title):
+            matched[index] = by_title[s.title].pop(0)
+    taken = {id(session) for session in matched.values()}
+    left = iter([session for session in existing if id(session) not in taken])
+    for index in range(len(sessions)):
+        if index not in matched and (session := next(left, None)) is not None:
+            matched[index] = session
+    return matched
+
+
 def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
     """Replace the event's agenda; raises InvalidAgenda (nothing changed) if a session is off."""
     errors = validate_agenda(event, sessions)
@@ -383,20 +404,24 @@ def set_agenda(event: Event, sessions: list[SessionInput]) -> None:
     ]
     if sorted(old, key=lambda r: (r[1], r[0])) == sorted(new, key=lambda r: (r[1], r[0])):
         return
-    event.sessions.clear()
-    db.session.flush()
-    for s in sessions:
-        event.sessions.append(
-            AgendaSession(
-                title=s.title,
-                starts_at=s.starts_at,
-                ends_at=s.ends_at,
-                speakers=s.speakers,
-                room=s.room,
-                room_rule=s.room_rule,
-                to_schedule=s.to_schedule,
-            )
-        )
+    # Sessions are updated in place, so what hangs on a session (attendance marked at the
+    # check-in, an accepted contribution's link) stays with it when the agenda is edited.
+    matched = _match_sessions(list(event.sessions), sessions)
+    for existing in event.sessions[:]:
+        if existing not in matched.values():
+            event.sessions.remove(existing)
+    for index, s in enumerate(sessions):
+        session = matched.get(index)
+        if session is None:
+            session = AgendaSession()
+            event.sessions.append(session)
+        session.title = s.title
+        session.starts_at = s.starts_at
+        session.ends_at = s.ends_at
+        session.speakers = s.speakers
+        session.room = s.room
+        session.room_rule = s.room_rule
+        session.to_schedule = s.to_schedule
     if event.status != "draft":
         event.sequence += 1
     db.session.flush()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from interacta.calls import decisions, services
 from interacta.calls.models import Submission, SubmissionRevision
 from interacta.core.models import OutboxMessage, utcnow
+from interacta.events import services as event_services
 from interacta.events.models import AgendaSession
 from interacta.events.services import utc_to_local_naive
 from interacta.publications.models import Publication
@@ -186,6 +187,32 @@ def test_accepted_contribution_becomes_an_agenda_session_with_its_authors(app, d
     assert session.title == submission.title
     assert session.starts_at == event.starts_at and session.to_schedule
     assert submission.member.name in session.speakers and "Ana Co" in session.speakers
+
+
+def test_scheduling_the_contribution_in_the_event_form_keeps_it_linked(app, db, reviewed):
+    # The organizer gives the session its time (and unticks "to be scheduled"): it is the
+    # same session, still the contribution's, so erasing the author would still find it.
+    submission = reviewed()
+    event = submission.call.event
+    with app.test_request_context():
+        decisions.decide(submission, "accept", accepted_as="paper")
+        decisions.send_decisions(submission.call)
+    session_id = submission.agenda_session_id
+    rows = [
+        event_services.SessionInput(
+            s.title,
+            s.starts_at + timedelta(hours=1),
+            s.ends_at + timedelta(hours=1),
+            s.speakers,
+            to_schedule=False,
+        )
+        for s in event.sessions
+    ]
+    event_services.set_agenda(event, rows)
+    db.session.expire_all()
+    assert submission.agenda_session_id == session_id
+    session = db.session.get(AgendaSession, session_id)
+    assert session.title == submission.title and not session.to_schedule
 
 
 def test_accepted_paper_with_consent_becomes_a_draft_working_paper(app, db, reviewed, make_member):

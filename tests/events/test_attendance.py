@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from interacta.core.models import utcnow
-from interacta.events import attendance
+from interacta.events import attendance, services
 from interacta.events.errors import EventGone, RegistrationError
 from interacta.events.models import Registration, SessionAttendance
 from tests.conftest import Auth
@@ -307,3 +307,37 @@ def test_the_confirmation_mail_carries_the_personal_checkin_link_and_code(
         assert out.stdout.strip() == url
     elif os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail("zbarimg (Debian zbar-tools) is not installed")
+
+
+def test_editing_the_agenda_keeps_the_attendance_of_the_sessions_that_stay(
+    db, course, make_registration, organizer
+):
+    # The organizer moves the closing and renames the opening in the event's form:
+    # what was marked at the opening and at the session under way stays marked.
+    registration = make_registration(event=course, name="Ana Horvat")
+    opening, lecture, closing = attendance.sessions_of(course)
+    attendance.mark(course, registration.id, opening, True, organizer.id)
+    attendance.mark(course, registration.id, lecture, True, organizer.id)
+    kept_ids = (opening.id, lecture.id, closing.id)
+    services.set_agenda(
+        course,
+        [
+            services.SessionInput("Welcome", opening.starts_at, opening.ends_at),
+            services.SessionInput(lecture.title, lecture.starts_at, lecture.ends_at),
+            services.SessionInput(
+                "Closing", closing.starts_at + timedelta(minutes=15), closing.ends_at
+            ),
+        ],
+    )
+    db.session.expire_all()
+    sessions = attendance.sessions_of(course)
+    assert [s.title for s in sessions] == ["Welcome", "Law of armed conflict", "Closing"]
+    assert tuple(s.id for s in sessions) == kept_ids
+    assert attendance.present_sessions(registration.id) == [opening.id, lecture.id]
+    # A session taken off the agenda takes its attendance with it.
+    services.set_agenda(
+        course, [services.SessionInput("Welcome", opening.starts_at, opening.ends_at)]
+    )
+    db.session.expire_all()
+    assert [s.id for s in attendance.sessions_of(course)] == [opening.id]
+    assert attendance.present_sessions(registration.id) == [opening.id]
