@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from interacta.calls import demo, services
+from interacta.calls import demo, reviews, services
 from interacta.calls.models import Call, Submission
 from interacta.core.registry import (
     DemoSeeder,
@@ -43,5 +43,12 @@ def init_app(app: Flask) -> None:
         app,
         PersonalDataProvider(
             "call_submissions", export=services.export_member, erase=services.erase_member
+        ),
+    )
+    # Reviews stay with the submissions, anonymous; the reviewer's own rows go.
+    register_personal_data(
+        app,
+        PersonalDataProvider(
+            "call_reviews", export=reviews.export_member, erase=reviews.erase_member
         ),
     )
