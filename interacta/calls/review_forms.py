@@ -100,5 +100,6 @@ def preferences_form(item, formdata=None) -> PreferencesForm:
 class AddReviewerForm(FlaskForm):
     email = StringField(
         _l("Email address of a member"),
+        filters=[lambda value: value.strip() if value else value],
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=320)],
     )

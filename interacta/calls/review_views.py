@@ -198,13 +198,13 @@ def manage_add_reviewer(event_id: int):
     return manage_submissions(event.id, add_form=form, status=400)
 
 
-@bp.post("/events/manage/<int:event_id>/reviewers/<int:reviewer_id>/remove")
+@bp.post("/events/manage/<int:event_id>/reviewers/remove")
 @organizer_required
-def manage_remove_reviewer(event_id: int, reviewer_id: int):
+def manage_remove_reviewer(event_id: int):
     event = _managed_event(event_id)
     call = _call_of(event)
     try:
-        reviews.remove_reviewer(call, reviewer_id)
+        reviews.remove_reviewer(call, request.form.get("reviewer", type=int) or 0)
     except DomainError as exc:
         flash(exc.message, "error")
     else:

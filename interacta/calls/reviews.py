@@ -141,6 +141,13 @@ def _calls_by_id(ids) -> dict[int, Call]:
     return {c.id: c for c in db.session.scalars(sa.select(Call).where(Call.id.in_(ids or [-1])))}
 
 
+def reviewer_call_count(member_id: int) -> int:
+    """How many calls the member reviews for (the account page links to the queue)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Reviewer.id)).where(Reviewer.member_id == member_id)
+    )
+
+
 def own_reviewer(reviewer_id: int, member) -> Reviewer | None:
     """The member's own reviewer row of a call, or None (someone else's is not found)."""
     reviewer = db.session.get(Reviewer, reviewer_id)

@@ -38,6 +38,17 @@ def init_app(app: Flask) -> None:
             models=(Submission,),
         ),
     )
+    register_related_items(
+        app,
+        RelatedItems(
+            "member",
+            31,
+            "calls/_my_reviews_link.html",
+            # The account page is not cached: no models to declare (nor has Reviewer an
+            # updated_at for a fingerprint).
+            load=lambda member: {"count": reviews.reviewer_call_count(member.id)},
+        ),
+    )
     register_demo(app, DemoSeeder(45, "calls for papers", seed=demo.seed))
     register_personal_data(
         app,

@@ -255,10 +255,8 @@ def test_reviewers_never_see_each_others_names(client, auth, db, setup, make_mem
     services.assign_by_hand(submission, second)
     db.session.commit()
     auth.login_as(second.member)
-    client.post(
-        f"/reviews/{db.session.scalar(sa.select(Assignment.id).where(Assignment.reviewer_id == second.id))}",
-        data=score_form(call),
-    )
+    theirs = db.session.scalar(sa.select(Assignment.id).where(Assignment.reviewer_id == second.id))
+    client.post(f"/reviews/{theirs}", data=score_form(call))
     auth.login_as(reviewer.member)
     for url in ("/reviews/", f"/reviews/{assignment.id}"):
         assert "Sven Second" not in client.get(url).get_data(as_text=True)
@@ -375,3 +373,11 @@ def test_assign_mails_each_reviewer_with_new_assignments_once(db, make_call, mak
         assert "/reviews/" in mail.text_body
     assert reviews.assign(call) == 0
     assert len(outbox()) == 2  # nothing new, no new mail
+
+
+def test_account_page_links_a_reviewer_to_their_reviews(client, auth, db, setup, make_member):
+    call, submission, reviewer, assignment = setup()
+    auth.login_as(reviewer.member)
+    assert 'href="/reviews/"' in client.get("/members/me").get_data(as_text=True)
+    auth.login_as(make_member())
+    assert 'href="/reviews/"' not in client.get("/members/me").get_data(as_text=True)

@@ -48,7 +48,8 @@ import sqlalchemy as sa
 from flask import g
 from itsdangerous import URLSafeTimedSerializer
 
-from interacta.calls.models import Submission
+from interacta.calls import services as call_services
+from interacta.calls.models import Review, Reviewer, Submission
 from interacta.consent.models import ConsentLogEntry
 from interacta.core.models import OutboxMessage, utcnow
 from interacta.credentials.models import Certificate, CertificateSettings
@@ -143,7 +144,12 @@ def world(db, make_member, make_event, make_registration, make_publication, make
         track="Disaster response",
         abstract="An abstract.",
     )
+    submission.pdf_file, submission.pdf_size = _submission_pdf(), 500
     db.session.add(submission)
+    db.session.flush()
+    # The member reviews for the call and is assigned the participant's paper.
+    reviewer = call_services.add_reviewer(call, people["member"])
+    assignment = call_services.assign_by_hand(submission, reviewer)
     draft = make_event(organizer=people["owner"], status="draft")
     other_event = make_event(organizer=people["other_org"])
     participation = make_registration(event=event, member=people["participant"])
@@ -220,6 +226,9 @@ def world(db, make_member, make_event, make_registration, make_publication, make
         other_org_id=create_organisation("Matrix Other Organisation").id,
         message_id=message.id,
         submission_id=submission.id,
+        reviewer_id=reviewer.id,
+        assignment_id=assignment.id,
+        criterion_ids=[c.id for c in call.criteria],
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
             for role, person in [*people.items(), ("anon", newcomer)]
@@ -291,6 +300,23 @@ def _matrix_pdf() -> str:
     return name
 
 
+def _submission_pdf() -> str:
+    """A real PDF (pypdf reads it) in the calls folder, its author in the metadata."""
+    from pypdf import PdfWriter
+
+    from interacta.calls.services import submission_dir
+
+    name = "1" * 32 + ".pdf"
+    path = submission_dir() / name
+    if not path.exists():
+        writer = PdfWriter()
+        writer.add_blank_page(100, 100)
+        writer.add_metadata({"/Author": "Matrix participant"})
+        with path.open("wb") as out:
+            writer.write(out)
+    return name
+
+
 def _values(w, rule: str, role: str) -> dict:
     publication = rule.startswith("/publications/")
     return {
@@ -308,6 +334,8 @@ def _values(w, rule: str, role: str) -> dict:
         "message_id": w.message_id,
         "org_id": w.org_id,
         "submission_id": w.submission_id,
+        "reviewer_id": w.reviewer_id,
+        "assignment_id": w.assignment_id,
         "certificate_id": w.certificate_id,
         "public_id": "matrix-certificate",
         "filename": "css/site.css",
@@ -648,6 +676,46 @@ def submission_withdrawn(w, role, response, client, db):
     assert _submission(db, id=w.submission_id).status == "withdrawn"
 
 
+def review_form(w, role):
+    data = {f"score_{criterion_id}": "3" for criterion_id in w.criterion_ids}
+    return {**data, "comment_authors": "Matrix comment", "recommendation": "minor"}
+
+
+@allowed_only
+def review_saved(w, role, response, client, db):
+    saved = _scalar(db, sa.select(Review.recommendation).where(Review.reviewer_id == w.reviewer_id))
+    assert saved == "minor"
+
+
+def review_page_is_blind(w, role, response, client, db):
+    if response.status_code == 200:
+        assert "Matrix paper" in response.get_data(as_text=True)
+        assert "Matrix participant" not in response.get_data(as_text=True)
+
+
+def paper_is_blind(w, role, response, client, db):
+    if response.status_code == 200:
+        assert response.data.startswith(b"%PDF") and b"Matrix participant" not in response.data
+
+
+def submissions_table(w, role, response, client, db):
+    if response.status_code == 200:
+        assert "Matrix paper" in response.get_data(as_text=True)
+
+
+@allowed_only
+def reviewer_added(w, role, response, client, db):
+    added = _scalar(
+        db, sa.select(Reviewer.id).where(Reviewer.member_id == w.member_ids["other_org"])
+    )
+    assert added is not None
+
+
+@allowed_only
+def reviewer_removed(w, role, response, client, db):
+    assert _scalar(db, sa.select(Reviewer.id).where(Reviewer.id == w.reviewer_id)) is None
+
+
 def csv_lists_the_participants(w, role, response, client, db):
     if response.status_code == 200:
         assert "Gina Guest" in response.get_data(as_text=True)
@@ -738,6 +806,19 @@ login login 200   200   200   200   200    GET /members/me/submissions
 login login 404   200   404   404   404    GET /members/me/submissions/<int:submission_id>/edit
 login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/edit
 login login 404   ->    404   404   404    POST /members/me/submissions/<int:submission_id>/withdraw
+
+# reviewing: the member reviews for the call and has the participant's paper to review;
+# nobody else opens that review, not even the organizers (they see reviews on their pages)
+login login 200   200   200   200   200    GET /reviews/
+login login ->    404   404   404   404    POST /reviews/preferences/<int:reviewer_id>
+login login 200   404   404   404   404    GET /reviews/<int:assignment_id>
+login login ->    404   404   404   404    POST /reviews/<int:assignment_id>
+login login 200   404   404   404   404    GET /reviews/<int:assignment_id>/paper.pdf
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/submissions
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/submissions.csv
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/reviewers
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/reviewers/remove
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/assign
 
 # events: a registration's own page, by its token only
 404   200   404   200   404   404   404    GET /events/registration/<token>
@@ -935,6 +1016,23 @@ DETAILS: dict[str, Spec] = {
     "POST /members/me/submissions/<int:submission_id>/withdraw": Spec(
         to="/members/me/submissions", check=submission_withdrawn
     ),
+    "POST /reviews/preferences/<int:reviewer_id>": Spec(to="/reviews/#call-*"),
+    "GET /reviews/<int:assignment_id>": Spec(check=review_page_is_blind),
+    "POST /reviews/<int:assignment_id>": Spec(to="/reviews/", data=review_form, check=review_saved),
+    "GET /reviews/<int:assignment_id>/paper.pdf": Spec(check=paper_is_blind),
+    "GET /events/manage/<int:event_id>/submissions": Spec(check=submissions_table),
+    "GET /events/manage/<int:event_id>/submissions.csv": Spec(check=submissions_table),
+    "POST /events/manage/<int:event_id>/reviewers": Spec(
+        to="/events/manage/{event_id}/submissions#reviewers",
+        data=lambda w, role: {"email": w.emails["other_org"]},
+        check=reviewer_added,
+    ),
+    "POST /events/manage/<int:event_id>/reviewers/remove": Spec(
+        to="/events/manage/{event_id}/submissions#reviewers",
+        data=lambda w, role: {"reviewer": w.reviewer_id},
+        check=reviewer_removed,
+    ),
+    "POST /events/manage/<int:event_id>/assign": Spec(to="/events/manage/{event_id}/submissions"),
     "POST /events/manage/<int:event_id>/call": Spec(
         to="/events/manage/{event_id}/call", data=call_form, check=call_saved
     ),
