@@ -86,7 +86,10 @@ class PreferencesForm(FlaskForm):
 def preferences_form(item, formdata=None) -> PreferencesForm:
     """The preferences form of one call the member reviews for (`reviews.ReviewerCall`)."""
     data = {"tracks": sorted(item.reviewer.preferences), "conflicts": sorted(item.conflicts)}
-    kwargs = {"prefix": f"r{item.reviewer.id}"}
+    # Several of these forms share a page, told apart by a prefix; the prefix would rename
+    # the form's own CSRF field, so the app-wide CSRFProtect (which checks `csrf_token` on
+    # every POST) is the check here.
+    kwargs = {"prefix": f"r{item.reviewer.id}", "meta": {"csrf": False}}
     form = (
         PreferencesForm(formdata=formdata, **kwargs)
         if formdata is not None

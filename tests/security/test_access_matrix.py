@@ -687,6 +687,12 @@ def review_saved(w, role, response, client, db):
     assert saved == "minor"
 
 
+@allowed_only
+def preferences_saved(w, role, response, client, db):
+    saved = _scalar(db, sa.select(Reviewer.preferred_tracks).where(Reviewer.id == w.reviewer_id))
+    assert saved == "Disaster response"
+
+
 def review_page_is_blind(w, role, response, client, db):
     if response.status_code == 200:
         assert "Matrix paper" in response.get_data(as_text=True)
@@ -1016,7 +1022,11 @@ DETAILS: dict[str, Spec] = {
     "POST /members/me/submissions/<int:submission_id>/withdraw": Spec(
         to="/members/me/submissions", check=submission_withdrawn
     ),
-    "POST /reviews/preferences/<int:reviewer_id>": Spec(to="/reviews/#call-*"),
+    "POST /reviews/preferences/<int:reviewer_id>": Spec(
+        to="/reviews/#call-*",
+        data=lambda w, role: {f"r{w.reviewer_id}-tracks": ["Disaster response"]},
+        check=preferences_saved,
+    ),
     "GET /reviews/<int:assignment_id>": Spec(check=review_page_is_blind),
     "POST /reviews/<int:assignment_id>": Spec(to="/reviews/", data=review_form, check=review_saved),
     "GET /reviews/<int:assignment_id>/paper.pdf": Spec(check=paper_is_blind),
