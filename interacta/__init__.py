@@ -44,7 +44,7 @@ BLUEPRINTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("publications", "/publications", ("views", "oai_views")),
     ("credentials", "/credentials", ("views",)),
     ("consent", None, ("views",)),
-    ("calls", None, ("views", "decision_views")),
+    ("calls", None, ("views", "review_views", "decision_views")),
     ("admin", None, ("views",)),
     ("network", None, ("views",)),
 )

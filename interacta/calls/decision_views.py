@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from interacta.calls import bp, decisions, services
+from interacta.calls import bp, decisions, reviews, services
 from interacta.calls.decision_forms import AssignForm, DecisionForm, TemplateForm
 from interacta.calls.forms import SubmissionForm
 from interacta.calls.models import DECISIONS, Reviewer, SubmissionRevision
@@ -138,7 +138,8 @@ def assign_reviewer(event_id: int, submission_id: int):
         return _render_submission(event, submission, assign_form=form, status=400)
     reviewer = db.session.get(Reviewer, form.reviewer.data)
     try:
-        services.assign_by_hand(submission, reviewer)
+        # Through reviewing, so the reviewer is mailed their new assignment.
+        reviews.assign_by_hand(submission, reviewer)
     except DomainError as exc:
         flash(exc.message, "error")
         return _render_submission(event, submission, assign_form=form, status=exc.status_code)

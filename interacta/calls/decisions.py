@@ -35,6 +35,7 @@ from interacta.calls.models import (
     Submission,
     SubmissionRevision,
 )
+from interacta.calls.reviews import current_round
 from interacta.calls.scoring import ScoreSummary, summarize
 from interacta.core.errors import Conflict, DomainError
 from interacta.core.models import utcnow
@@ -58,11 +59,6 @@ class InvalidDecision(DomainError):
 
 class DecisionSent(Conflict):
     """The decision was mailed: it no longer changes."""
-
-
-def current_round(submission: Submission) -> int:
-    """The round the submission's reviews are for now (1, then one more per revision)."""
-    return submission.round or 1
 
 
 # --- deciding ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from interacta.calls import services
-from interacta.calls.models import Call, Submission
+from interacta.calls.models import Call, Review, Submission
 from interacta.core.models import utcnow
 from interacta.events.models import Event
 from interacta.extensions import db
@@ -55,6 +55,7 @@ def seed() -> None:
         ),
     )
     _submissions(call)
+    _reviews(call)
     logger.info("seeded a demo call for papers on %s", event.slug)
 
 
@@ -98,4 +99,39 @@ def _submissions(call: Call) -> None:
                 consent_publication=True,
             )
         )
+    db.session.flush()
+
+
+#: Reviewers (by demo email): the demo member, so signing in as them shows a queue, and
+#: two scholars. (Eva Novak shares the co-author's university: a conflict on every paper.)
+REVIEWERS = ("member@interacta.example", "demo5@interacta.example", "demo17@interacta.example")
+#: Scores given per paper (in PAPERS order), one review per assigned reviewer, first ones
+#: first: the second paper gets a disagreement; the last papers wait for their reviews.
+SCORES = [(4, 5), (1, 5), (3,), ()]
+RECOMMENDATION = {1: "reject", 2: "reject", 3: "revise", 4: "minor", 5: "accept"}
+
+
+def _reviews(call: Call) -> None:
+    """Reviewers, the automatic assignment (no mails) and a few reviews."""
+    people = db.session.scalars(sa.select(Member).where(Member.email.in_(REVIEWERS)))
+    for member in sorted(people, key=lambda m: REVIEWERS.index(m.email)):
+        services.add_reviewer(call, member)
+    services.assign(call)
+    by_submission: dict[int, list[int]] = {}
+    for assignment in services.assignments(call):
+        by_submission.setdefault(assignment.submission_id, []).append(assignment.reviewer_id)
+    submissions = services.active_submissions(call)
+    for submission, scores in zip(submissions, SCORES, strict=False):
+        for reviewer_id, score in zip(by_submission.get(submission.id, []), scores, strict=False):
+            db.session.add(
+                Review(
+                    submission_id=submission.id,
+                    reviewer_id=reviewer_id,
+                    round=1,
+                    scores={str(c.id): score for c in call.criteria},
+                    comment_authors="A clear question; the evidence could be stronger.",
+                    comment_organizers="",
+                    recommendation=RECOMMENDATION[score],
+                )
+            )
     db.session.flush()

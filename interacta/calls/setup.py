@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from interacta.calls import decision_demo, decisions, demo, services
+from interacta.calls import decision_demo, decisions, demo, reviews, services
 from interacta.calls.models import Call, Submission
 from interacta.core.registry import (
     DemoSeeder,
@@ -48,11 +48,29 @@ def init_app(app: Flask) -> None:
             models=(Submission,),
         ),
     )
+    register_related_items(
+        app,
+        RelatedItems(
+            "member",
+            31,
+            "calls/_my_reviews_link.html",
+            # The account page is not cached: no models to declare (nor has Reviewer an
+            # updated_at for a fingerprint).
+            load=lambda member: {"count": reviews.reviewer_call_count(member.id)},
+        ),
+    )
     register_demo(app, DemoSeeder(45, "calls for papers", seed=demo.seed))
     register_demo(app, DemoSeeder(47, "decisions on calls for papers", seed=decision_demo.seed))
     register_personal_data(
         app,
         PersonalDataProvider(
             "call_submissions", export=services.export_member, erase=services.erase_member
+        ),
+    )
+    # Reviews stay with the submissions, anonymous; the reviewer's own rows go.
+    register_personal_data(
+        app,
+        PersonalDataProvider(
+            "call_reviews", export=reviews.export_member, erase=reviews.erase_member
         ),
     )

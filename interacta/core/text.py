@@ -1,4 +1,5 @@
-"""Small text rules used everywhere: one email normaliser, one slug algorithm."""
+"""Small text rules used everywhere: one email normaliser, one slug algorithm, one guard
+against formulas in CSV exports."""
 
 from __future__ import annotations
 
@@ -33,3 +34,19 @@ def free_slug(base: str, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+#: Characters that make a spreadsheet read a cell as a formula (or split it, then do).
+_FORMULA_START = "=+-@\t\r"
+#: Where a spreadsheet may split a cell: each separator in common use (`,` `;` tab `|`),
+#: and line breaks (some importers start a new row there, quotes or not).
+_SEPARATORS = ",;\t|\r\n"
+_FORMULA_AT = re.compile(
+    rf"(?:^|(?<=[{re.escape(_SEPARATORS)}]))(?=[ ]*[{re.escape(_FORMULA_START)}])"
+)
+
+
+def csv_safe(value: str | None) -> str:
+    """Text that a spreadsheet will not run as a formula, whatever separator it splits on:
+    a quote before every formula character at the start or right after a separator."""
+    return _FORMULA_AT.sub("'", value or "")

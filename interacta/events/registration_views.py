@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -21,6 +20,7 @@ from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
+from interacta.core.text import csv_safe as _csv_safe
 from interacta.events import attendance, balance, bp, ics, participants, registrations, services
 from interacta.events.forms import (
     AttendanceImportForm,
@@ -337,22 +337,6 @@ def manage_participants_csv(event_id: int):
         f'attachment; filename="{event.slug}-participants.csv"'
     )
     return response
-
-
-#: Characters that make a spreadsheet read a cell as a formula (or split it, then do).
-_FORMULA_START = "=+-@\t\r"
-#: Where a spreadsheet may split a cell: each separator in common use (`,` `;` tab `|`),
-#: and line breaks (some importers start a new row there, quotes or not).
-_SEPARATORS = ",;\t|\r\n"
-_FORMULA_AT = re.compile(
-    rf"(?:^|(?<=[{re.escape(_SEPARATORS)}]))(?=[ ]*[{re.escape(_FORMULA_START)}])"
-)
-
-
-def _csv_safe(value: str | None) -> str:
-    """Text that a spreadsheet will not run as a formula, whatever separator it splits on:
-    a quote before every formula character at the start or right after a separator."""
-    return _FORMULA_AT.sub("'", value or "")
 
 
 @bp.route("/manage/<int:event_id>/checkin", methods=["GET", "POST"])

@@ -48,7 +48,8 @@ import sqlalchemy as sa
 from flask import g
 from itsdangerous import URLSafeTimedSerializer
 
-from interacta.calls.models import Submission
+from interacta.calls import services as call_services
+from interacta.calls.models import Review, Reviewer, Submission
 from interacta.consent.models import ConsentLogEntry
 from interacta.core.models import OutboxMessage, utcnow
 from interacta.credentials.models import Certificate, CertificateSettings
@@ -144,13 +145,15 @@ def world(db, make_member, make_event, make_registration, make_publication, make
         contribution_type="paper",
         track="Disaster response",
         abstract="An abstract.",
-        pdf_file=_matrix_submission_pdf(),
-        pdf_size=30,
     )
+    submission.pdf_file, submission.pdf_size = _submission_pdf(), 500
     db.session.add(submission)
-    from interacta.calls import services as call_services
-
-    reviewer = call_services.add_reviewer(call, make_member(name="Matrix reviewer"))
+    db.session.flush()
+    # The member reviews for the call and is assigned the participant's paper.
+    reviewer = call_services.add_reviewer(call, people["member"])
+    assignment = call_services.assign_by_hand(submission, reviewer)
+    # A second reviewer, not yet assigned, for the organizer to assign by hand.
+    spare_reviewer = call_services.add_reviewer(call, make_member(name="Matrix reviewer"))
     draft = make_event(organizer=people["owner"], status="draft")
     other_event = make_event(organizer=people["other_org"])
     participation = make_registration(event=event, member=people["participant"])
@@ -253,6 +256,9 @@ def world(db, make_member, make_event, make_registration, make_publication, make
         message_id=message.id,
         submission_id=submission.id,
         reviewer_id=reviewer.id,
+        assignment_id=assignment.id,
+        criterion_ids=[c.id for c in call.criteria],
+        spare_reviewer_id=spare_reviewer.id,
         verify={
             role: tokens.make_token(tokens.VERIFY, {"m": person.id, "e": person.email})
             for role, person in [*people.items(), ("anon", newcomer)]
@@ -337,14 +343,20 @@ def _matrix_pdf() -> str:
     return name
 
 
-def _matrix_submission_pdf() -> str:
-    """A small PDF in the calls folder (written again when an erasure deleted it)."""
-    from interacta.calls import services as call_services
+def _submission_pdf() -> str:
+    """A real PDF (pypdf reads it) in the calls folder, its author in the metadata."""
+    from pypdf import PdfWriter
+
+    from interacta.calls.services import submission_dir
 
     name = "1" * 32 + ".pdf"
-    path = call_services.submission_dir() / name
+    path = submission_dir() / name
     if not path.exists():
-        path.write_bytes(b"%PDF-1.4\ntrailer << >>\n%%EOF\n")
+        writer = PdfWriter()
+        writer.add_blank_page(100, 100)
+        writer.add_metadata({"/Author": "Matrix participant"})
+        with path.open("wb") as out:
+            writer.write(out)
     return name
 
 
@@ -367,6 +379,7 @@ def _values(w, rule: str, role: str) -> dict:
         "submission_id": w.submission_id,
         "reviewer_id": w.reviewer_id,
         "kind": "reject",
+        "assignment_id": w.assignment_id,
         "certificate_id": w.certificate_id,
         "public_id": "matrix-certificate",
         "filename": "css/site.css",
@@ -716,7 +729,7 @@ def decision_recorded(w, role, response, client, db):
 def reviewer_assigned(w, role, response, client, db):
     from interacta.calls.models import Assignment
 
-    assert _count(db, Assignment, Assignment.reviewer_id == w.reviewer_id) == 1
+    assert _count(db, Assignment, Assignment.reviewer_id == w.spare_reviewer_id) == 1
 
 
 @allowed_only
@@ -735,6 +748,52 @@ def decisions_sent(w, role, response, client, db):
 def submission_pdf_for_organizers(w, role, response, client, db):
     if response.status_code == 200:
         assert response.mimetype == "application/pdf"
+
+
+def review_form(w, role):
+    data = {f"score_{criterion_id}": "3" for criterion_id in w.criterion_ids}
+    return {**data, "comment_authors": "Matrix comment", "recommendation": "minor"}
+
+
+@allowed_only
+def review_saved(w, role, response, client, db):
+    saved = _scalar(db, sa.select(Review.recommendation).where(Review.reviewer_id == w.reviewer_id))
+    assert saved == "minor"
+
+
+@allowed_only
+def preferences_saved(w, role, response, client, db):
+    saved = _scalar(db, sa.select(Reviewer.preferred_tracks).where(Reviewer.id == w.reviewer_id))
+    assert saved == "Disaster response"
+
+
+def review_page_is_blind(w, role, response, client, db):
+    if response.status_code == 200:
+        assert "Matrix paper" in response.get_data(as_text=True)
+        assert "Matrix participant" not in response.get_data(as_text=True)
+
+
+def paper_is_blind(w, role, response, client, db):
+    if response.status_code == 200:
+        assert response.data.startswith(b"%PDF") and b"Matrix participant" not in response.data
+
+
+def submissions_table(w, role, response, client, db):
+    if response.status_code == 200:
+        assert "Matrix paper" in response.get_data(as_text=True)
+
+
+@allowed_only
+def reviewer_added(w, role, response, client, db):
+    added = _scalar(
+        db, sa.select(Reviewer.id).where(Reviewer.member_id == w.member_ids["other_org"])
+    )
+    assert added is not None
+
+
+@allowed_only
+def reviewer_removed(w, role, response, client, db):
+    assert _scalar(db, sa.select(Reviewer.id).where(Reviewer.id == w.reviewer_id)) is None
 
 
 def csv_lists_the_participants(w, role, response, client, db):
@@ -856,6 +915,19 @@ login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/su
 login login 403   403   403   200   200    GET /events/manage/<int:event_id>/decisions
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/decisions/templates/<kind>
 login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/decisions/send
+
+# reviewing: the member reviews for the call and has the participant's paper to review;
+# nobody else opens that review, not even the organizers (they see reviews on their pages)
+login login 200   200   200   200   200    GET /reviews/
+login login ->    404   404   404   404    POST /reviews/preferences/<int:reviewer_id>
+login login 200   404   404   404   404    GET /reviews/<int:assignment_id>
+login login ->    404   404   404   404    POST /reviews/<int:assignment_id>
+login login 200   404   404   404   404    GET /reviews/<int:assignment_id>/paper.pdf
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/submissions
+login login 403   403   403   200   200    GET /events/manage/<int:event_id>/submissions.csv
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/reviewers
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/reviewers/remove
+login login 403   403   403   ->    ->     POST /events/manage/<int:event_id>/assign
 
 # events: a registration's own page, by its token only
 404   200   404   200   404   404   404    GET /events/registration/<token>
@@ -1088,7 +1160,7 @@ DETAILS: dict[str, Spec] = {
     ),
     "POST /events/manage/<int:event_id>/submissions/<int:submission_id>/reviewers": Spec(
         to="/events/manage/{event_id}/submissions/{submission_id}",
-        data=lambda w, role: {"assign-reviewer": w.reviewer_id},
+        data=lambda w, role: {"assign-reviewer": w.spare_reviewer_id},
         check=reviewer_assigned,
     ),
     (
@@ -1103,6 +1175,27 @@ DETAILS: dict[str, Spec] = {
     "POST /events/manage/<int:event_id>/decisions/send": Spec(
         to="/events/manage/{event_id}/decisions", check=decisions_sent
     ),
+    "POST /reviews/preferences/<int:reviewer_id>": Spec(
+        to="/reviews/#call-*",
+        data=lambda w, role: {f"r{w.reviewer_id}-tracks": ["Disaster response"]},
+        check=preferences_saved,
+    ),
+    "GET /reviews/<int:assignment_id>": Spec(check=review_page_is_blind),
+    "POST /reviews/<int:assignment_id>": Spec(to="/reviews/", data=review_form, check=review_saved),
+    "GET /reviews/<int:assignment_id>/paper.pdf": Spec(check=paper_is_blind),
+    "GET /events/manage/<int:event_id>/submissions": Spec(check=submissions_table),
+    "GET /events/manage/<int:event_id>/submissions.csv": Spec(check=submissions_table),
+    "POST /events/manage/<int:event_id>/reviewers": Spec(
+        to="/events/manage/{event_id}/submissions#reviewers",
+        data=lambda w, role: {"email": w.emails["other_org"]},
+        check=reviewer_added,
+    ),
+    "POST /events/manage/<int:event_id>/reviewers/remove": Spec(
+        to="/events/manage/{event_id}/submissions#reviewers",
+        data=lambda w, role: {"reviewer": w.reviewer_id},
+        check=reviewer_removed,
+    ),
+    "POST /events/manage/<int:event_id>/assign": Spec(to="/events/manage/{event_id}/submissions"),
     "POST /events/manage/<int:event_id>/call": Spec(
         to="/events/manage/{event_id}/call", data=call_form, check=call_saved
     ),
