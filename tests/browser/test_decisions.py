@@ -1,6 +1,7 @@
 """A call for papers from submission to programme, in a real browser: a member submits, two
-reviewers review, the organizer accepts and sends the decisions; the decision mail is in
-the dev mailbox, the contribution is on the event's agenda, the working paper a draft."""
+reviewers review on their pages, the organizer accepts and sends the decisions; the
+decision mail is in the dev mailbox, the contribution is on the event's agenda, the working
+paper a draft."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def test_member_submits_reviewers_review_organizer_accepts_and_it_reaches_the_pr
             )  # fmt: skip
             for n, name in enumerate(("Rosa", "Rami"))
         ]
-        for person in (organizer, author):
+        for person in (organizer, author, *readers):
             member_services.set_password(person, PASSWORD)
         db.session.add_all([organizer, author, *readers])
         db.session.flush()
@@ -81,6 +82,7 @@ def test_member_submits_reviewers_review_organizer_accepts_and_it_reaches_the_pr
             event.slug, event.id, author.email, organizer.email,
         )  # fmt: skip
         reader_ids = [r.id for r in readers]
+        reader_emails = [r.email for r in readers]
         db.session.remove()
 
     # The member submits through the page.
@@ -96,26 +98,37 @@ def test_member_submits_reviewers_review_organizer_accepts_and_it_reaches_the_pr
     page.wait_for_url("**/members/me/submissions")
     assert TITLE in page.inner_text("main")
 
-    # Two reviewers review it (their pages are another part's: through the services).
+    # The organizer gives it to two reviewers, who review it on their own pages.
     with live_app.app_context():
         submission = db.session.scalar(sa.select(Submission).where(Submission.title == TITLE))
         call = submission.call
-        for n, member_id in enumerate(reader_ids):
+        for member_id in reader_ids:
             reviewer = call_services.add_reviewer(call, db.session.get(Member, member_id))
             call_services.assign_by_hand(submission, reviewer)
-            db.session.add(
-                Review(
-                    submission_id=submission.id,
-                    reviewer_id=reviewer.id,
-                    round=1,
-                    scores={str(c.id): 4 + n for c in call.criteria},
-                    comment_authors=f"Comment {n} for the authors.",
-                    comment_organizers=f"Only for organizers {n}.",
-                    recommendation="accept",
-                )  # fmt: skip
-            )
         db.session.commit()
         submission_id = submission.id
+        db.session.remove()
+    for n, email in enumerate(reader_emails):
+        _sign_in(page, live_server, email)
+        page.goto(live_server + "/reviews/")
+        page.get_by_role("link", name=TITLE, exact=True).click()
+        assert "Aino Author" not in page.inner_text("main")  # double-blind
+        page.get_by_role("group", name="Relevance").get_by_label(str(4 + n)).check()
+        page.get_by_role("group", name="Clarity").get_by_label(str(4 + n)).check()
+        page.get_by_label("Comment for the authors").fill(f"Comment {n} for the authors.")
+        page.get_by_label("Confidential comment for the organizers").fill(
+            f"Only for organizers {n}."
+        )
+        page.get_by_role("group", name="Recommendation").get_by_label("Accept", exact=True).check()
+        page.get_by_role("button", name="Save my review").click()
+        assert "Your review is saved." in page.inner_text(".flashes")
+    with live_app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Review.id)).where(Review.submission_id == submission_id)
+            )
+            == 2
+        )
         db.session.remove()
 
     # The organizer reads the reviews and accepts on the submission's page.

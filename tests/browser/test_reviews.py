@@ -116,7 +116,9 @@ def test_organizer_assigns_and_the_reviewer_reviews(live_app, live_server, brows
     mine.set_default_timeout(10_000)
     mine.goto(f"{live_server}/reviews/")
     _check_axe(mine)
-    mine.get_by_role("link", name="Shared situational awareness in flood response", exact=True).click()
+    mine.get_by_role(
+        "link", name="Shared situational awareness in flood response", exact=True
+    ).click()
     assert "Petra Penname" not in mine.content()  # double-blind by default
     _check_axe(mine)
     relevance = mine.get_by_role("group", name="Relevance")
