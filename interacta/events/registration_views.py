@@ -232,7 +232,7 @@ def my_feed(token: str):
     events = registrations.feed_events(token)
     if events is None:
         abort(404)
-    body = ics.calendar_bytes(events, name=_("My Interacta events"), with_online_link=False)
+    body = ics.feed_bytes(events, name=_("My Interacta events"))  # the same VEVENT texts
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
