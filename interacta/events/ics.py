@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -31,7 +31,7 @@ def event_uid(event: Event) -> str:
     return f"event-{event.id}@{host}"
 
 
-def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
+def vevent(event: Event, with_online_link: bool = False, url: str | None = None) -> icalendar.Event:
     tz = ZoneInfo(event.timezone)
     item = icalendar.Event()
     item.add("uid", event_uid(event))
@@ -44,7 +44,7 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
     if event.is_cancelled:
         title = _("%(title)s (cancelled)", title=title)
     item.add("summary", title)
-    url = external_url("events.detail", slug=event.slug)
+    url = url or external_url("events.detail", slug=event.slug)
     description = translated(event, "summary").text
     if with_online_link and event.online_url:
         description += "\n\n" + _("Join online: %(url)s", url=event.online_url)
@@ -107,7 +107,15 @@ def _vevent_texts(events: list) -> list[bytes]:
         loaded.update(
             (e.id, e) for e in db.session.scalars(sa.select(Event).where(Event.id.in_(chunk)))
         )
-    return [vevent(e if isinstance(e, Event) else loaded[e.id]).to_ical() for e in events]
+    # One event page's address built the slow way (a request context), the others from it.
+    marker = "event-slug-marker"
+    template = external_url("events.detail", slug=marker)
+    texts = []
+    for item in events:
+        event = item if isinstance(item, Event) else loaded[item.id]
+        url = template.replace(marker, event.slug) if quote(event.slug) == event.slug else None
+        texts.append(vevent(event, url=url).to_ical())
+    return texts
 
 
 END = b"END:VCALENDAR\r\n"
