@@ -68,6 +68,8 @@ def vevent(event: Event, with_online_link: bool = False, url: str | None = None)
 
 def calendar_bytes(events: list[Event], name: str | None = None, **kwargs) -> bytes:
     """A VCALENDAR with one VEVENT per event and a VTIMEZONE for each zone used."""
+    if not (kwargs.get("with_online_link") and any(e.online_url for e in events)):
+        return feed_bytes(events, name)  # the same text, from the cache (a mail's file)
     cal = _calendar(events, name)
     for event in events:
         cal.add_component(vevent(event, **kwargs))
