@@ -8,6 +8,7 @@ registrations and 10,000 publications; works on SQLite and PostgreSQL. Determini
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -117,6 +118,13 @@ def _insert(conn, table, rows: list[dict]) -> None:
         conn.execute(sa.insert(table), rows[start : start + CHUNK])
 
 
+def _no_sync(dbapi_connection, _record) -> None:
+    """A bench database on SQLite: no need to wait for the disk after each write (a speed
+    only; skipped when the connection is already in a transaction)."""
+    with contextlib.suppress(Exception):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+
+
 def _ids(conn, table, column="id") -> list[int]:
     return list(conn.scalars(sa.select(table.c[column]).order_by(table.c[column])))
 
@@ -140,11 +148,10 @@ def build(database_url: str, scale: float = 1.0) -> dict:
     authors_t = PublicationAuthor.__table__
 
     engine = sa.create_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _no_sync)
     try:
         with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                # A bench database: no need to wait for the disk after each write.
-                conn.exec_driver_sql("PRAGMA synchronous = OFF")
             topic_ids = _ids(conn, Topic.__table__)
 
             # -- members ------------------------------------------------------------------
