@@ -87,6 +87,10 @@ class Config:
     CACHE_KEY_PREFIX = "interacta:"
     CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 3600)
     CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)  # entries per process (SimpleCache)
+    #: Bytes per process for small texts cached one per record (each event's VEVENT in
+    #: the calendar feeds): bounded by size, not by entries, so 20,000 events fit
+    #: (about 600 bytes each). Not used with CACHE_REDIS_URL, which holds them instead.
+    CACHE_TEXT_BYTES = _int("CACHE_TEXT_BYTES", 32 * 1024 * 1024)
     #: How long a built page is kept at most (also the bound on staleness after two
     #: transactions commit out of order; see interacta/core/cache.py).
     CACHE_PAGE_SECONDS = _int("CACHE_PAGE_SECONDS", 60)

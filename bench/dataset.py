@@ -8,6 +8,7 @@ registrations and 10,000 publications; works on SQLite and PostgreSQL. Determini
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -91,8 +92,37 @@ CHUNK = 2000
 
 
 def _insert(conn, table, rows: list[dict]) -> None:
+    """Bulk insert: COPY on PostgreSQL (several times faster than INSERT batches at
+    BENCH_SCALE=10), executemany in chunks on SQLite."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        columns = list(rows[0])
+        # COPY applies only the database's defaults: add the model's (Python-side) ones.
+        defaults = {}
+        for column in table.columns:
+            default = column.default
+            if column.name in columns or default is None or default.is_sequence:
+                continue
+            if default.is_scalar:
+                defaults[column.name] = default.arg
+            elif default.is_callable:
+                defaults[column.name] = default.arg(None)
+        names = ", ".join(f'"{c}"' for c in (*columns, *defaults))
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([*(row[c] for c in columns), *defaults.values()])
+        return
     for start in range(0, len(rows), CHUNK):
         conn.execute(sa.insert(table), rows[start : start + CHUNK])
+
+
+def _no_sync(dbapi_connection, _record) -> None:
+    """A bench database on SQLite: no need to wait for the disk after each write (a speed
+    only; skipped when the connection is already in a transaction)."""
+    with contextlib.suppress(Exception):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
 def _ids(conn, table, column="id") -> list[int]:
@@ -118,6 +148,8 @@ def build(database_url: str, scale: float = 1.0) -> dict:
     authors_t = PublicationAuthor.__table__
 
     engine = sa.create_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _no_sync)
     try:
         with engine.begin() as conn:
             topic_ids = _ids(conn, Topic.__table__)
@@ -321,6 +353,11 @@ def build(database_url: str, scale: float = 1.0) -> dict:
                 "publications": n_publications,
                 "authors": len(authors),
             }
+        if engine.dialect.name == "postgresql":
+            # What autovacuum does soon after a bulk load in production: statistics for the
+            # planner and the visibility map that index-only scans need.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
     finally:
         engine.dispose()
     return {

@@ -22,6 +22,7 @@ from flask_login.utils import _create_identifier
 
 from config import TestConfig
 from interacta import create_app
+from interacta.core.cache import clear_texts
 from interacta.core.models import OutboxMessage
 from interacta.extensions import cache, limiter
 from interacta.extensions import db as _db
@@ -138,6 +139,7 @@ def db(app):
         # Rolled-back rows can come back with the same ids and counts: start each test
         # with no cached pages.
         cache.clear()
+        clear_texts()
         try:
             yield _db
         finally:

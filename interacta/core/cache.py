@@ -25,6 +25,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +86,99 @@ def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
         value = build()
         _set(key, value)
     return value
+
+
+class ByteBoundedLRU:
+    """A per-process store of byte strings bounded by their total size, not their number:
+    the least recently used go first. For many small texts (one VEVENT per event) that an
+    entry-counted cache (SimpleCache's CACHE_THRESHOLD) would keep evicting."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        if len(value) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.size -= len(old)
+            self._items[key] = value
+            self.size += len(value)
+            while self.size > self.max_bytes:
+                _key, dropped = self._items.popitem(last=False)
+                self.size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+
+#: The per-process store of `cached_texts` (when no CACHE_REDIS_URL is set).
+_texts: ByteBoundedLRU | None = None
+
+
+def clear_texts() -> None:
+    """Empty this process's store of `cached_texts` (tests; the bench's build timings)."""
+    if _texts is not None:
+        _texts.clear()
+
+
+def _text_store() -> ByteBoundedLRU:
+    global _texts
+    limit = current_app.config.get("CACHE_TEXT_BYTES", 32 * 1024 * 1024)
+    if _texts is None or _texts.max_bytes != limit:
+        _texts = ByteBoundedLRU(limit)
+    return _texts
+
+
+def cached_texts(
+    name: str, items: list[tuple], build: Callable[[list], list[bytes]]
+) -> list[bytes]:
+    """Many small texts at once: for each `(parts, version, item)`, the text built before
+    for the same name, parts and version; the others from one call of `build(items)`
+    (a list of the items missing, answered by their texts in the same order).
+
+    With a Redis cache (CACHE_REDIS_URL), shared between processes, read and written in
+    one round trip each (get_many/set_many); otherwise kept in this process, bounded in
+    bytes (CACHE_TEXT_BYTES), so a thousand texts fit where a thousand entries would not."""
+    keys = [f"{name}:{_digest((parts, version))}" for parts, version, _item in items]
+    shared = "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower()
+    if shared:
+        try:
+            found = list(cache.get_many(*keys)) if keys else []
+        except Exception:
+            logger.warning("the cache is unavailable; building without it", exc_info=True)
+            found = [None] * len(keys)
+    else:
+        store = _text_store()
+        found = [store.get(key) for key in keys]
+    missing = [i for i, value in enumerate(found) if value is None]
+    if not missing:
+        return found
+    built = build([items[i][2] for i in missing])
+    for i, value in zip(missing, built, strict=True):
+        found[i] = value
+    if shared:
+        try:
+            cache.set_many({keys[i]: found[i] for i in missing})
+        except Exception:
+            logger.warning("the cache is unavailable; not storing", exc_info=True)
+    else:
+        for i in missing:
+            store.set(keys[i], found[i])
+    return found
 
 
 def _get(key: str):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from interacta.core.cache import cached
+from interacta.core.cache import cached_texts
 from interacta.core.content import translated
 from interacta.core.i18n import current_language
 from interacta.core.models import utcnow
@@ -19,6 +20,7 @@ from interacta.core.registry import answers
 from interacta.core.urls import external_url
 from interacta.events import room
 from interacta.events.models import Event
+from interacta.extensions import db
 
 PRODID = "-//Interacta//Events//EN"
 
@@ -29,7 +31,7 @@ def event_uid(event: Event) -> str:
     return f"event-{event.id}@{host}"
 
 
-def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
+def vevent(event: Event, with_online_link: bool = False, url: str | None = None) -> icalendar.Event:
     tz = ZoneInfo(event.timezone)
     item = icalendar.Event()
     item.add("uid", event_uid(event))
@@ -42,7 +44,7 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
     if event.is_cancelled:
         title = _("%(title)s (cancelled)", title=title)
     item.add("summary", title)
-    url = external_url("events.detail", slug=event.slug)
+    url = url or external_url("events.detail", slug=event.slug)
     description = translated(event, "summary").text
     if with_online_link and event.online_url:
         description += "\n\n" + _("Join online: %(url)s", url=event.online_url)
@@ -66,49 +68,102 @@ def vevent(event: Event, with_online_link: bool = False) -> icalendar.Event:
 
 def calendar_bytes(events: list[Event], name: str | None = None, **kwargs) -> bytes:
     """A VCALENDAR with one VEVENT per event and a VTIMEZONE for each zone used."""
+    if not (kwargs.get("with_online_link") and any(e.online_url for e in events)):
+        return feed_bytes(events, name)  # the same text, from the cache (a mail's file)
     cal = _calendar(events, name)
     for event in events:
         cal.add_component(vevent(event, **kwargs))
     return cal.to_ical()
 
 
-def feed_bytes(events: list[Event], name: str | None = None) -> bytes:
-    """The public feed: like calendar_bytes (no online links), but each event's VEVENT
-    text is kept in the cache until the event changes, so a feed of a thousand events is
-    rebuilt from text, not re-serialised, when one of them changes. The text is in the
-    current language (its words and its links), so the cache keeps one per language."""
-    head = _calendar(events, name).to_ical()
-    end = b"END:VCALENDAR\r\n"
-    if not head.endswith(end):  # pragma: no cover - icalendar always ends so
-        raise ValueError("unexpected calendar text")
-    body = b"".join(
-        cached(
-            "vevent",
-            (event.id, current_app.config["SERVER_BASE_URL"], current_language()),
-            f"{event.updated_at.isoformat()}|{event.sequence}",
-            lambda event=event: vevent(event).to_ical(),
-        )
+def feed_bytes(events: list, name: str | None = None) -> bytes:
+    """The public feed (and one event's file, a member's own feed): like calendar_bytes
+    (no online links), but made by joining texts. Each event's VEVENT text is kept until
+    the event changes (`cached_texts`: bounded in bytes per process, or in Redis, so a
+    feed of 20,000 events fits) and each zone's VTIMEZONE text per process, so a feed is
+    rebuilt from text, not re-serialised. The text is in the current language (its words
+    and its links), so the cache keeps one per language.
+
+    `events`: Event objects, or rows with their id, updated_at, sequence, timezone and
+    starts_at (`FEED_COLUMNS`): then only the events whose text is not cached are loaded,
+    so a feed's cost grows with its events, and slowly."""
+    base, language = current_app.config["SERVER_BASE_URL"], current_language()
+    items = [
+        ((event.id, base, language), f"{event.updated_at.isoformat()}|{event.sequence}", event)
         for event in events
-    )
-    return head[: -len(end)] + body + end
+    ]
+    body = b"".join(cached_texts("vevent", items, _vevent_texts))
+    return _head(name) + b"".join(_vtimezone_text(z, y) for z, y in _zones(events)) + body + END
 
 
-def _calendar(events: list[Event], name: str | None) -> icalendar.Calendar:
+#: What `feed_bytes` needs of each event to find its text in the cache.
+FEED_COLUMNS = (Event.id, Event.updated_at, Event.sequence, Event.timezone, Event.starts_at)
+
+
+def _vevent_texts(events: list) -> list[bytes]:
+    """VEVENT texts of events or of their FEED_COLUMNS rows (loaded here, 500 a query)."""
+    loaded = {}
+    wanted = [e.id for e in events if not isinstance(e, Event)]
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        loaded.update(
+            (e.id, e) for e in db.session.scalars(sa.select(Event).where(Event.id.in_(chunk)))
+        )
+    # One event page's address built the slow way (a request context), the others from it.
+    marker = "event-slug-marker"
+    template = external_url("events.detail", slug=marker)
+    texts = []
+    for item in events:
+        event = item if isinstance(item, Event) else loaded[item.id]
+        url = template.replace(marker, event.slug) if quote(event.slug) == event.slug else None
+        texts.append(vevent(event, url=url).to_ical())
+    return texts
+
+
+END = b"END:VCALENDAR\r\n"
+
+
+def _head(name: str | None) -> bytes:
+    """The VCALENDAR's properties, up to its first component."""
     cal = icalendar.Calendar()
+    _properties(cal, name)
+    text = cal.to_ical()
+    if not text.endswith(END):  # pragma: no cover - icalendar always ends so
+        raise ValueError("unexpected calendar text")
+    return text[: -len(END)]
+
+
+@functools.lru_cache(maxsize=256)
+def _vtimezone_text(zone: str, year: int) -> bytes:
+    """One zone's VTIMEZONE as text, memoised per process (zone rules change only with a
+    release of tzdata, which comes with a restart)."""
+    return vtimezone(zone, year).to_ical()
+
+
+def _zones(events: list[Event]) -> list[tuple[str, int]]:
+    """The zones the events use (but UTC), each with the earliest year it is needed from."""
+    years: dict[str, int] = {}
+    for event in events:
+        years[event.timezone] = min(years.get(event.timezone, 9999), event.starts_at.year)
+    # Zone rules exist from 1900 or so; datetime stops at 9999.
+    return [(zone, min(max(year, 1902), 9998)) for zone, year in sorted(years.items())
+            if zone != "UTC"]  # fmt: skip
+
+
+def _properties(cal: icalendar.Calendar, name: str | None) -> None:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     if name:
         cal.add("x-wr-calname", name)
-    years: dict[str, int] = {}
-    for event in events:
-        years[event.timezone] = min(years.get(event.timezone, 9999), event.starts_at.year)
-    for zone, year in sorted(years.items()):
-        # Zone rules exist from 1900 or so; datetime stops at 9999.
-        year = min(max(year, 1902), 9998)
-        if zone != "UTC":
-            cal.add_component(vtimezone(zone, year))
+
+
+def _calendar(events: list[Event], name: str | None) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    _properties(cal, name)
+    for zone, year in _zones(events):
+        cal.add_component(vtimezone(zone, year))
     return cal
 
 

@@ -50,13 +50,17 @@ def _guest_key() -> str:
     exempt_when=lambda: current_user.is_authenticated,
 )
 def register(slug: str):
-    event = _visible_event(slug)
-    if event.status == "draft":
-        abort(404)
     if current_user.is_authenticated:
+        # A member's one click needs the event alone, not what its page shows.
+        event = services.event_by_slug(slug)
+        if event is None or event.status == "draft" or not services.is_visible(event, current_user):
+            abort(404)
         if request.method == "GET":
             return redirect(url_for("events.detail", slug=slug))
         return _register_member(event)
+    event = _visible_event(slug)
+    if event.status == "draft":
+        abort(404)
     form = GuestRegistrationForm()
     closed = registrations.guest_closed_reason(event)
     if closed:
@@ -232,7 +236,7 @@ def my_feed(token: str):
     events = registrations.feed_events(token)
     if events is None:
         abort(404)
-    body = ics.calendar_bytes(events, name=_("My Interacta events"), with_online_link=False)
+    body = ics.feed_bytes(events, name=_("My Interacta events"))  # the same VEVENT texts
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -658,6 +658,11 @@ def month_grid(month: date) -> tuple[list[list[date]], dict[date, list[Event]]]:
     return weeks, by_day
 
 
+def event_by_slug(slug: str) -> Event | None:
+    """The event alone (with its translations), for actions that show none of its page."""
+    return db.session.scalar(sa.select(Event).where(Event.slug == slug))
+
+
 def load_event_page(slug: str) -> Event | None:
     """The event with everything its page shows, in a fixed number of queries."""
     return db.session.scalar(

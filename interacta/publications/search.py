@@ -22,13 +22,17 @@ of results (`results`), every result for an export (`all_results`) and the facet
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
+from interacta.core.cache import cached, fingerprint
 from interacta.core.models import Topic
 from interacta.extensions import db
 from interacta.publications.models import (
@@ -39,6 +43,7 @@ from interacta.publications.models import (
     PublicationTranslation,
     date_order,
     publication_topics,
+    title_order,
     with_lists,
 )
 
@@ -58,7 +63,17 @@ COLUMNS = {
     "search_translations": 3.0,
 }
 PG_COLUMN = "search_vector"
+#: Indexes of the list's orders on PostgreSQL (migration 0022), made outside the models.
+ORDER_INDEXES = ("ix_publications_date_order", "ix_publications_title_order")
 MAX_TERMS = 8
+#: A search for words works on at most this many matches, the most recently added: the
+#: best matches are ranked among them and the counts are taken from them, so its cost does
+#: not grow with the number of records a common word matches. Below it, all is exact.
+BOUND = 1000
+#: PostgreSQL first reads this many of the newest records (an index walk that stops as
+#: soon as it has BOUND matches: common words); only when that finds too few does it ask
+#: the GIN index, which then has few matches to hand over.
+WALK = 5 * BOUND
 
 
 def terms(q: str) -> list[str]:
@@ -67,7 +82,9 @@ def terms(q: str) -> list[str]:
 
 
 def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
-    return bool(name) and (name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN))
+    return bool(name) and (
+        name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN, *ORDER_INDEXES)
+    )
 
 
 def include_name(name, type_, parent_names) -> bool:
@@ -153,6 +170,8 @@ class SearchParams:
     year: int | None = None
     author: str | None = None
     sort: str = "date"
+    #: What `hits` found, per filter left out (read once per request).
+    found: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args) -> SearchParams:
@@ -180,11 +199,13 @@ class SearchParams:
     def is_filtered(self) -> bool:
         return bool(self.q or self.kind or self.topic or self.year or self.author)
 
-    def conditions(self, exclude: str | None = None) -> list:
-        """WHERE clauses for the search and every filter but `exclude` (for facets)."""
+    def conditions(self, exclude: str | None = None, text: bool = True) -> list:
+        """WHERE clauses for the search and every filter but `exclude` (for facets);
+        `text=False` leaves out the full-text match (the bounded search joins it itself)."""
         where = [Publication.status == "published"]
         if self.terms:
-            where.append(matches(self.terms))
+            if text:
+                where.append(matches(self.terms))
         elif self.q:
             where.append(sa.false())  # only punctuation: nothing to look for, nothing found
         if self.kind and exclude != "kind":
@@ -211,11 +232,15 @@ class SearchParams:
             )
         return where
 
+    def filters(self) -> tuple:
+        """The filters and words, without sort and page: what the counts depend on."""
+        return (tuple(self.terms), self.kind, self.topic, self.year, self.author)
+
     def select(self):
         """The matching published records in the asked order (without eager loading)."""
         query = sa.select(Publication).where(*self.conditions())
         if self.sort == "title":
-            query = query.order_by(sa.func.lower(Publication.title), Publication.id)
+            query = query.order_by(*title_order())
         elif self.sort == "relevance" and self.terms:
             query = ranked(query, self.terms).order_by(*date_order())
         else:
@@ -229,37 +254,270 @@ class Facets:
     topics: list[tuple[str, str, int]] = field(default_factory=list)
     years: list[tuple[int, int]] = field(default_factory=list)
     authors: list[tuple[str, int]] = field(default_factory=list)
+    #: The words match more than BOUND records: the counts are among the BOUND most
+    #: recently added matches.
+    bounded: bool = False
+
+
+class _Page(Pagination):
+    """A page of results found without db.paginate (the bounded search)."""
+
+    def _query_items(self) -> list:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+@dataclass
+class Hits:
+    """The matches of a search for words, newest added first: (id, rank, year, month,
+    day) each, at most BOUND; `more` when there are more than that."""
+
+    rows: list[tuple]
+    more: bool
+
+    @property
+    def ids(self) -> list[int]:
+        return [row[0] for row in self.rows]
+
+
+def hits(params: SearchParams, exclude: str | None = None) -> Hits:
+    """The records matching the words and the filters (but `exclude`), at most BOUND of
+    them, the most recently added first, ranked when no filter is left out. One query,
+    run once per request and `exclude` (the page and the facets share it)."""
+    if exclude not in params.found:
+        params.found[exclude] = _hits(params, exclude, rank=exclude is None)
+    return params.found[exclude]
+
+
+def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
+    words = params.terms
+    where = params.conditions(exclude, text=False)
+    month = sa.func.coalesce(Publication.month, 0)
+    day = sa.func.coalesce(Publication.day, 0)
+    if _dialect() == "postgresql":
+        tsquery = _pg_query(words)
+        walk = (
+            sa.select(Publication.id, Publication.year, month.label("month"),
+                      day.label("day"), _pg_vector().label("vector"))
+            .where(*where)
+            .order_by(Publication.id.desc())
+            .limit(WALK)
+            .subquery("walk")
+        )  # fmt: skip
+        first = (
+            sa.select(
+                walk.c.id,
+                sa.func.ts_rank(walk.c.vector, tsquery) if rank else sa.null(),
+                walk.c.year, walk.c.month, walk.c.day,
+            )
+            .where(walk.c.vector.op("@@")(tsquery))
+            .limit(BOUND + 1)
+            .cte("first")
+        )  # fmt: skip
+        # Asked only when the walk found too few (a one-time filter: not run otherwise).
+        rest = (
+            sa.select(
+                Publication.id,
+                sa.func.ts_rank(_pg_vector(), tsquery) if rank else sa.null(),
+                Publication.year, month, day,
+            )
+            .where(*where, _pg_vector().op("@@")(tsquery))
+            .where(sa.select(sa.func.count()).select_from(first).scalar_subquery() <= BOUND)
+            .order_by(Publication.id.desc())
+            .limit(BOUND + 1)
+        )  # fmt: skip
+        query = sa.union_all(sa.select(first), rest)
+        found = {row[0]: tuple(row) for row in db.session.execute(query)}
+        rows = [found[key] for key in sorted(found, reverse=True)]
+    else:
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        weights = ", ".join(str(w) for w in COLUMNS.values())
+        score = sa.literal_column(f"bm25({FTS_TABLE}, {weights})")
+        query = (
+            sa.select(Publication.id, score if rank else sa.null(), Publication.year, month, day)
+            .select_from(fts)
+            .join(Publication, Publication.id == fts.c.rowid)
+            .where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)), *where)
+            # The full-text index hands its matches over in rowid order and stops at the
+            # limit: no match beyond it is ever read.
+            .order_by(fts.c.rowid.desc())
+            .limit(BOUND + 1)
+        )
+        rows = [tuple(row) for row in db.session.execute(query)]
+    return Hits(rows=rows[:BOUND], more=len(rows) > BOUND)
+
+
+def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
+    """Best rank first (bm25 is lower for better matches, ts_rank higher), then newest."""
+    sign = -1 if postgresql else 1
+    return sorted(rows, key=lambda r: (sign * (r[1] or 0), -r[2], -r[3], -r[4], -r[0]))
+
+
+def _load(ids: list[int]) -> list[Publication]:
+    """The publications `ids` in that order, with their authors and topics."""
+    if not ids:
+        return []
+    found = {p.id: p for p in db.session.scalars(
+        with_lists(sa.select(Publication).where(Publication.id.in_(ids))))}  # fmt: skip
+    return [found[i] for i in ids if i in found]
 
 
 def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
-    """One page of results (authors and topics loaded), in a fixed number of queries."""
+    """One page of results (authors and topics loaded), in a fixed number of queries.
+
+    A search for words ranks and counts among at most BOUND of its matches (`hits`);
+    `pagination.more` says there were more. Without words, the list is read in an order
+    an index serves and counted exactly (the count is cached until a record changes)."""
+    page = max(page, 1)
+    start = (page - 1) * per_page
+    found = hits(params) if params.terms else None
+    if found is not None and (
+        params.sort == "relevance" or (params.sort == "date" and not found.more)
+    ):
+        if params.sort == "relevance":
+            rows = _best_first(found.rows, _dialect() == "postgresql")
+        else:
+            rows = found.rows
+            rows = sorted(rows, key=lambda r: (r[2], r[3], r[4], r[0]), reverse=True)
+        ids = [row[0] for row in rows[start : start + per_page]]
+        pagination = _Page(page=page, per_page=per_page, error_out=False,
+                           items=_load(ids), total=len(found.rows))  # fmt: skip
+        pagination.more = found.more
+        return pagination
+    # By title, by date beyond BOUND matches, or no words: the exact order, from the query.
     pagination = db.paginate(
         with_lists(params.select()), page=page, per_page=per_page, error_out=False, count=False
     )
-    # Counted from the conditions alone: counting the ranked query (a join on the
-    # full-text hits) makes SQLite run the full-text query once per row.
-    pagination.total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Publication).where(*params.conditions())
-    )
+    pagination.more = found.more if found is not None else False
+    if found is not None and found.more:
+        pagination.total = len(found.rows)
+    else:
+        pagination.total = len(found.rows) if found is not None else _count(params)
     return pagination
+
+
+def _count(params: SearchParams) -> int:
+    """How many records the filters keep, exactly; cached until a record changes."""
+
+    def build() -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(Publication).where(*params.conditions())
+        )
+
+    return cached("publication-count", params.filters(), fingerprint(Publication), build)
 
 
 def all_results(params: SearchParams, limit: int = 1000) -> list[Publication]:
     """Every result (up to `limit`), for exports."""
+    if params.terms and params.sort == "relevance":
+        rows = _best_first(hits(params).rows, _dialect() == "postgresql")
+        return _load([row[0] for row in rows[:limit]])
     return list(db.session.scalars(with_lists(params.select().limit(limit))))
+
+
+_FACETS = ("kind", "year", "topic", "author")
 
 
 def facets(params: SearchParams, max_authors: int = 15) -> Facets:
     """Counts per kind, topic, year and author among the records the search finds; each
-    facet ignores its own filter so the other choices stay visible. Four queries."""
-    count = sa.func.count(Publication.id)
-    kinds = dict(
-        db.session.execute(
-            sa.select(Publication.kind, count)
-            .where(*params.conditions("kind"))
-            .group_by(Publication.kind)
-        ).all()
+    facet ignores its own filter so the other choices stay visible.
+
+    With words: counted among the matches `hits` finds (one query per facet whose filter
+    is set, plus one), by one grouped query. Without: exact counts over every record,
+    cached until a record changes."""
+    if not params.terms:
+        counts = cached(
+            "publication-facets",
+            params.filters(),
+            fingerprint(Publication),
+            lambda: _exact_counts(params, max_authors),
+        )
+        return _facets(counts, bounded=False)
+    found = hits(params)
+    per_facet = {}
+    bounded = found.more
+    for name in _FACETS:
+        if getattr(params, name):
+            other = hits(params, exclude=name)
+            per_facet[name] = other.ids
+            bounded = bounded or other.more
+        else:
+            per_facet[name] = found.ids
+    return _facets(_counts_among(per_facet, max_authors), bounded=bounded)
+
+
+def _facets(counts: dict, bounded: bool) -> Facets:
+    kinds = dict(counts["kind"])
+    return Facets(
+        kinds=[(k, str(KIND_NAMES[k]), kinds[k]) for k in KINDS if k in kinds],
+        topics=[(row[0], row[1], row[2]) for row in counts["topic"]],
+        years=[(row[0], row[1]) for row in counts["year"]],
+        authors=[(row[0], row[1]) for row in counts["author"]],
+        bounded=bounded,
     )
+
+
+def _among(column, ids: list[int]):
+    """`column IN ids` with the ids as one parameter (an array; JSON on SQLite): a
+    thousand separate parameters cost more to bind than the query takes to run."""
+    if _dialect() == "postgresql":
+        return column == sa.any_(sa.cast(sa.literal(ids, ARRAY(sa.Integer)), ARRAY(sa.Integer)))
+    values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
+    return column.in_(sa.select(values.c.value))
+
+
+def _counts_among(ids: dict[str, list[int]], max_authors: int) -> dict:
+    """Each facet's counts among its list of publication ids: one grouped query (a UNION
+    ALL of four small GROUP BYs over at most BOUND ids each)."""
+    count = sa.func.count()
+    label = sa.literal_column("'-'")
+    authors = (
+        sa.select(PublicationAuthor.publication_id, PublicationAuthor.name)
+        .where(_among(PublicationAuthor.publication_id, ids["author"]))
+        .distinct()
+        .subquery("authors")
+    )
+    parts = [
+        sa.select(sa.literal("kind"), Publication.kind, label, sa.literal(0), count)
+        .where(_among(Publication.id, ids["kind"]))
+        .group_by(Publication.kind),
+        sa.select(sa.literal("year"), sa.cast(Publication.year, sa.String), label,
+                  sa.literal(0), count)
+        .where(_among(Publication.id, ids["year"]))
+        .group_by(Publication.year),
+        sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, count)
+        .join(publication_topics, publication_topics.c.topic_id == Topic.id)
+        .where(_among(publication_topics.c.publication_id, ids["topic"]))
+        .group_by(Topic.slug, Topic.name, Topic.position),
+        # Each name once per publication, then counted by a hash (count(DISTINCT ...)
+        # would sort every name by the database's collation first).
+        sa.select(sa.literal("author"), authors.c.name, label, sa.literal(0), count)
+        .group_by(authors.c.name),
+    ]  # fmt: skip
+    rows = db.session.execute(sa.union_all(*parts)).all()
+    by_facet: dict[str, list] = {name: [] for name in _FACETS}
+    for facet, key, name, position, n in rows:
+        by_facet[facet].append((key, name, position, n))
+    authors = sorted(by_facet["author"], key=lambda r: (-r[3], r[0]))[:max_authors]
+    return {
+        "kind": [(key, n) for key, _name, _pos, n in by_facet["kind"]],
+        "year": sorted(((int(key), n) for key, _n, _p, n in by_facet["year"]), reverse=True),
+        "topic": [(key, name, n) for key, name, _p, n in sorted(by_facet["topic"],
+                                                                   key=lambda r: r[2])],
+        "author": [(key, n) for key, _name, _pos, n in authors],
+    }  # fmt: skip
+
+
+def _exact_counts(params: SearchParams, max_authors: int) -> dict:
+    """Counts over every record the filters keep. Four queries."""
+    count = sa.func.count(Publication.id)
+    kinds = db.session.execute(
+        sa.select(Publication.kind, count)
+        .where(*params.conditions("kind"))
+        .group_by(Publication.kind)
+    ).all()
     years = db.session.execute(
         sa.select(Publication.year, count)
         .where(*params.conditions("year"))
@@ -282,12 +540,12 @@ def facets(params: SearchParams, max_authors: int = 15) -> Facets:
         .order_by(sa.func.count(sa.distinct(Publication.id)).desc(), PublicationAuthor.name)
         .limit(max_authors)
     ).all()
-    return Facets(
-        kinds=[(k, str(KIND_NAMES[k]), kinds[k]) for k in KINDS if k in kinds],
-        topics=[(row[0], row[1], row[2]) for row in topics],
-        years=[(row[0], row[1]) for row in years],
-        authors=[(row[0], row[1]) for row in authors],
-    )
+    return {
+        "kind": [tuple(row) for row in kinds],
+        "year": [tuple(row) for row in years],
+        "topic": [tuple(row) for row in topics],
+        "author": [tuple(row) for row in authors],
+    }
 
 
 # --- keeping search_authors and search_translations current -----------------------------

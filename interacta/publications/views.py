@@ -64,6 +64,7 @@ def index():
         pagination=search.results(params, page=page_arg()),
         facets=search.facets(params),
         kinds=KIND_NAMES,
+        bound=search.BOUND,
     )
 
 

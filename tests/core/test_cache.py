@@ -248,3 +248,46 @@ def test_pages_are_built_when_the_cache_is_unreachable(make_app, caplog):
         response = app.test_client().get("/publications/")
     assert response.status_code == 200
     assert "the cache is unavailable" in caplog.text
+
+
+def test_an_event_ics_is_served_from_the_page_cache_and_shows_an_edit(
+    client, db, make_event, statements
+):
+    event = make_event(title="Cyber norms at sea")
+    first = client.get(f"/events/{event.slug}.ics")
+    statements.clear()
+    second = client.get(f"/events/{event.slug}.ics")
+    assert second.data == first.data and b"SUMMARY:Cyber norms at sea" in second.data
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    event.title = "Cyber norms on land"
+    db.session.flush()
+    assert b"SUMMARY:Cyber norms on land" in client.get(f"/events/{event.slug}.ics").data
+
+
+def test_the_feed_reuses_each_event_text_and_rebuilds_only_a_changed_one(
+    client, db, make_event, statements
+):
+    events = [make_event(title=f"Workshop {n}") for n in range(3)]
+    client.get("/events/feed.ics")
+    events[1].title = "Workshop renamed"
+    db.session.flush()
+    statements.clear()
+    body = client.get("/events/feed.ics").data
+    assert b"SUMMARY:Workshop renamed" in body and b"SUMMARY:Workshop 2" in body
+    # Only the changed event was loaded whole to build its text again.
+    loads = [s for s in statements if "events.description" in s]
+    assert len(loads) == 1
+
+
+def test_the_text_store_is_bounded_in_bytes_and_drops_the_least_recently_used():
+    from interacta.core.cache import ByteBoundedLRU
+
+    store = ByteBoundedLRU(max_bytes=10)
+    store.set("a", b"1234")
+    store.set("b", b"1234")
+    assert store.get("a") == b"1234"  # now the most recently used
+    store.set("c", b"1234")  # 12 bytes: "b" goes
+    assert store.get("b") is None and store.get("a") == b"1234" and store.get("c") == b"1234"
+    assert store.size == 8
+    store.set("big", b"x" * 11)  # larger than the whole store: never kept
+    assert store.get("big") is None and store.size == 8

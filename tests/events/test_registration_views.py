@@ -232,3 +232,37 @@ def test_list_shows_seats_left_from_confirmed_registrations(client, make_event, 
     make_registration(event=event)
     make_registration(event=event, status="waiting")
     assert "2 seats left" in client.get("/events/").data.decode()
+
+
+def test_a_member_registration_runs_the_same_statements_whatever_the_event_page_shows(
+    client, auth, make_member, make_event, db
+):
+    """Issue 22: the one click loads the event alone (not its agenda, topics, organizer),
+    so its statements do not grow with what the event's page shows."""
+    from interacta.core.models import Topic
+
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def register(event) -> int:
+        auth.login_as(make_member())
+        statements.clear()
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+        try:
+            assert client.post(f"/events/{event.slug}/register").status_code == 302
+        finally:
+            sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+        return len(statements)
+
+    plain = register(make_event(capacity=3))
+    topics = list(db.session.scalars(sa.select(Topic).limit(3)))
+    start = utcnow() + timedelta(days=30)
+    sessions = [
+        {"title": f"Session {n}", "starts_at": start, "ends_at": start + timedelta(hours=1)}
+        for n in range(4)
+    ]
+    rich = register(make_event(capacity=3, topics=topics, sessions=sessions))
+    assert rich == plain
+    assert not [s for s in statements if "agenda_sessions" in s or "event_topics" in s]

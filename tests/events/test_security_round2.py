@@ -159,6 +159,7 @@ def test_calendar_files_reuse_the_zone_data_per_zone_and_year(app, make_event, m
     monkeypatch.setattr(ics, "_transitions", counting)
     if hasattr(ics, "_zone_rules"):
         ics._zone_rules.cache_clear()
+    ics._vtimezone_text.cache_clear()  # the VTIMEZONE text is memoised on top (issue 22)
     first = make_event(timezone="Europe/Brussels")
     second = make_event(timezone="Europe/Brussels")
     with app.test_request_context():

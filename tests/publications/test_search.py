@@ -261,3 +261,41 @@ def test_accents_are_ignored_both_ways(client, db, make_publication):
     assert titles_on(client.get("/publications/?q=Coop%C3%A9ration")) == [
         "Coopération civilo-militaire à Zürich"
     ]
+
+
+def test_a_three_word_search_finds_only_the_records_with_all_three(client, make_publication):
+    make_publication(title="Maritime security cooperation in the Baltic")
+    make_publication(title="Security cooperation", abstract="Lessons from maritime patrols.")
+    make_publication(title="Maritime security", abstract="No partners at all.")
+    make_publication(title="Cooperation on land")
+    found = titles_on(client.get("/publications/?q=maritime+security+cooperation"))
+    # A title match ranks above a match that needs the abstract.
+    assert found == ["Maritime security cooperation in the Baltic", "Security cooperation"]
+    by_date = titles_on(client.get("/publications/?q=cooperation+security+maritime&sort=date"))
+    assert sorted(by_date) == sorted(found)
+
+
+def test_a_search_matching_more_than_the_bound_ranks_and_counts_the_newest(
+    client, monkeypatch, make_publication
+):
+    monkeypatch.setattr(search, "BOUND", 3)
+    monkeypatch.setattr(search, "WALK", 4)
+    for n in range(6):
+        make_publication(
+            title=f"Drills {n}" + (" offshore" if n == 1 else ""),
+            kind="report" if n % 2 else "working_paper",
+            authors=["Ana Ferreira"],
+        )
+    html = client.get("/publications/?q=drills").get_data(as_text=True)
+    assert "More than 3 publications matching" in html
+    assert "Counted among the 3 most recently added matches." in html
+    # The three most recently added, counted: two reports and one working paper.
+    assert titles_on(client.get("/publications/?q=drills")) == ["Drills 5", "Drills 4", "Drills 3"]
+    # A page beyond the ranked matches is empty, never an error.
+    assert client.get("/publications/?q=drills&page=9").status_code == 200
+    facets = search.facets(search.SearchParams.from_args({"q": "drills"}))
+    assert facets.bounded
+    assert {(kind, n) for kind, _label, n in facets.kinds} == {("report", 2), ("working_paper", 1)}
+    # Few matches: exact, and no note.
+    html = client.get("/publications/?q=drills+offshore").get_data(as_text=True)
+    assert "Counted among" not in html and "1 publication matching" in html
