@@ -54,11 +54,14 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     """Tests of one backend's own machinery are deselected on the other (each runs in its
-    own pass: SQLite always, PostgreSQL where TEST_DATABASE_URL is set)."""
+    own pass: SQLite always, PostgreSQL where TEST_DATABASE_URL is set); `one_pass` tests
+    run in the SQLite pass only."""
     keep, drop = [], []
     other = "sqlite_only" if BACKEND == "postgres" else "postgres_only"
     for item in items:
-        if item.get_closest_marker(other):
+        # A test whose outcome cannot depend on the database runs once, in the SQLite pass.
+        once_done = BACKEND == "postgres" and item.get_closest_marker("one_pass")
+        if item.get_closest_marker(other) or once_done:
             drop.append(item)
         else:
             keep.append(item)

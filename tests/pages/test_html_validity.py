@@ -152,6 +152,7 @@ def _errors(command: list[str], folder: Path) -> list[dict]:
     return [m for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
 
 
+@pytest.mark.one_pass  # the markup is the same on PostgreSQL; the checker takes most of a minute
 def test_every_page_is_valid_html(app, db, world, csrf_on, tmp_path):
     command = _vnu_command()
     _seed_demo(db)
