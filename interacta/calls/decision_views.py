@@ -12,9 +12,13 @@ from flask_login import current_user
 
 from interacta.calls import bp, decisions, reviews, services
 from interacta.calls.decision_forms import AssignForm, DecisionForm, TemplateForm
-from interacta.calls.forms import SubmissionForm
 from interacta.calls.models import DECISIONS, Reviewer, SubmissionRevision
-from interacta.calls.views import _managed_event, _submission_values, _uploaded_pdf
+from interacta.calls.views import (
+    _managed_event,
+    _submission_form,
+    _submission_values,
+    _uploaded_pdf,
+)
 from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import utcnow
@@ -261,20 +265,7 @@ def revise_submission(submission_id: int):
     if not decisions.can_revise(submission):
         flash(_("This submission can no longer be revised."), "error")
         return redirect(url_for("calls.my_submissions"))
-    if request.method == "POST":
-        form = SubmissionForm()
-    else:
-        form = SubmissionForm(
-            data={
-                "title": submission.title,
-                "contribution_type": submission.contribution_type,
-                "track": submission.track,
-                "abstract": submission.abstract,
-                "keywords": submission.keywords,
-                "coauthors": services.format_coauthors(submission),
-                "consent_publication": submission.consent_publication,
-            }
-        )
+    form = _submission_form(submission)
     form.set_call(call)
     status = 200
     if request.method == "POST":

@@ -169,6 +169,23 @@ def _own(submission_id: int):
     return submission
 
 
+def _submission_form(submission) -> SubmissionForm:
+    """The submission form: what was posted, or the submission as it stands (edit, revise)."""
+    if request.method == "POST":
+        return SubmissionForm()
+    return SubmissionForm(
+        data={
+            "title": submission.title,
+            "contribution_type": submission.contribution_type,
+            "track": submission.track,
+            "abstract": submission.abstract,
+            "keywords": submission.keywords,
+            "coauthors": services.format_coauthors(submission),
+            "consent_publication": submission.consent_publication,
+        }
+    )
+
+
 @bp.route("/members/me/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_submission(submission_id: int):
@@ -177,20 +194,7 @@ def edit_submission(submission_id: int):
     if submission.status != "submitted" or not call.is_open():
         flash(_("This submission can no longer be changed."), "error")
         return redirect(url_for("calls.my_submissions"))
-    if request.method == "POST":
-        form = SubmissionForm()
-    else:
-        form = SubmissionForm(
-            data={
-                "title": submission.title,
-                "contribution_type": submission.contribution_type,
-                "track": submission.track,
-                "abstract": submission.abstract,
-                "keywords": submission.keywords,
-                "coauthors": services.format_coauthors(submission),
-                "consent_publication": submission.consent_publication,
-            }
-        )
+    form = _submission_form(submission)
     form.set_call(call)
     status = 200
     if request.method == "POST":
