@@ -358,6 +358,11 @@ def build(database_url: str, scale: float = 1.0) -> dict:
             # planner and the visibility map that index-only scans need.
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            # What the worker's daily db-statistics job does (interacta.core.jobs).
+            with engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+                conn.exec_driver_sql("ANALYZE")
     finally:
         engine.dispose()
     return {

@@ -66,6 +66,10 @@ JOB_DESCRIPTIONS = {
     "consent-log-purge": _l(
         "Delete anonymous consent log entries after ANONYMOUS_CONSENT_RETENTION_DAYS."
     ),
+    "db-statistics": _l(
+        "Refresh the database's query planner statistics (ANALYZE), so pages built from "
+        "the database use the right indexes as the data grows."
+    ),
     "event-reminders": _l(
         "Mail confirmed participants of events starting within a day (once each)."
     ),

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from interacta.core.markdown import render_markdown
 from interacta.core.pagination import url_args
 from interacta.core.registry import stylesheets
-from interacta.core.timezones import format_day, format_local, to_zone
+from interacta.core.timezones import format_count, format_day, format_local, to_zone
 from interacta.core.urls import external_url
 
 
@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["in_zone"] = to_zone
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["numberformat"] = format_count  # in place of Flask-Babel's own
     app.jinja_env.filters["isoformat"] = lambda d: d.isoformat() if d else ""
     app.jinja_env.globals["url_args"] = url_args
     app.jinja_env.globals["external_url"] = external_url

@@ -14,6 +14,7 @@ from babel.dates import (
     format_time,
     get_datetime_format,
 )
+from babel.numbers import format_decimal
 from flask_babel import get_locale
 
 
@@ -78,7 +79,17 @@ def format_local(moment: datetime | None, zone: str, style: str = "datetime") ->
     if style.startswith("%"):
         has_time, has_day = "%H" in style, "%d" in style
         style = "datetime" if has_time and has_day else "time" if has_time else "date"
-    locale = _locale()
+    return _format_local(moment, zone, style, str(_locale()))
+
+
+#: Formatted moments, per process: the same event's times appear on its page, in lists, the
+#: calendar and the home page, and Babel's formatting is the costliest part of a list page
+#: built on a cache miss. A pure function of its arguments, so never stale; bounded.
+FORMAT_MEMO_SIZE = 8192
+
+
+@lru_cache(maxsize=FORMAT_MEMO_SIZE)
+def _format_local(moment: datetime, zone: str, style: str, locale: str) -> str:
     local = to_zone(moment, zone)
     if style == "clock":
         return format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
@@ -101,9 +112,25 @@ def format_local(moment: datetime | None, zone: str, style: str = "datetime") ->
 
 def format_day(value: date | datetime, style: str = "date") -> str:
     """A calendar day (no zone involved) written for the current language."""
+    return _format_day(value, style, str(_locale()))
+
+
+@lru_cache(maxsize=FORMAT_MEMO_SIZE)
+def _format_day(value: date | datetime, style: str, locale: str) -> str:
     skeleton = {"date": "yMMMd", "month": "yMMMM", "weekday": "EEEE"}
     if style == "weekday":
-        return format_date(value, "EEEE", locale=_locale())
+        return format_date(value, "EEEE", locale=locale)
     if style == "longdate":
-        return format_date(value, "full", locale=_locale())
-    return format_skeleton(skeleton[style], value, locale=_locale())
+        return format_date(value, "full", locale=locale)
+    return format_skeleton(skeleton[style], value, locale=locale)
+
+
+def format_count(number: int | float) -> str:
+    """A number written for the current language (1,234 / 1 234 / 1.234): Flask-Babel's
+    `numberformat`, memoised like the moments above (list pages write dozens of counts)."""
+    return _format_count(number, str(_locale()))
+
+
+@lru_cache(maxsize=FORMAT_MEMO_SIZE)
+def _format_count(number: int | float, locale: str) -> str:
+    return format_decimal(number, locale=locale)

@@ -59,9 +59,19 @@ class Publication(TimestampMixin, Base):
         sa.Index("ix_publications_status_date", "status", "year", "month", "day"),
         # The kind facet, counted from the index alone.
         sa.Index("ix_publications_status_kind", "status", "kind"),
-        # The event page's "presented here" list. With the year it also serves the order,
-        # so SQLite (without statistics) prefers it to ix_publications_status_date.
-        sa.Index("ix_publications_presented_status", "presented_at_event_id", "status", "year"),
+        # The event page's "presented here" list, in its order, over the few records
+        # presented at an event: SQLite (without statistics) then prefers it to
+        # ix_publications_status_date, which would read every published record.
+        sa.Index(
+            "ix_publications_presented",
+            "presented_at_event_id",
+            "status",
+            "year",
+            "month",
+            "day",
+            sqlite_where=sa.text("presented_at_event_id IS NOT NULL"),
+            postgresql_where=sa.text("presented_at_event_id IS NOT NULL"),
+        ),
         # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
         sa.Index("ix_publications_updated_at", "updated_at"),
         sa.CheckConstraint("month IS NULL OR (month BETWEEN 1 AND 12)", name="month_range"),

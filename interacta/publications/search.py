@@ -64,7 +64,13 @@ COLUMNS = {
 }
 PG_COLUMN = "search_vector"
 #: Indexes of the list's orders on PostgreSQL (migration 0022), made outside the models.
-ORDER_INDEXES = ("ix_publications_date_order", "ix_publications_title_order")
+#: Indexes made by the migrations alone (expressions and PostgreSQL sort orders that the
+#: models cannot state the same way on both databases), left out of autogenerate.
+ORDER_INDEXES = (
+    "ix_publications_date_order",
+    "ix_publications_title_order",
+    "ix_publications_feed_order",
+)
 MAX_TERMS = 8
 #: A search for words works on at most this many matches, the most recently added: the
 #: best matches are ranked among them and the counts are taken from them, so its cost does

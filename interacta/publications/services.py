@@ -563,15 +563,26 @@ def related_publications(pub: Publication, limit: int = 5) -> list[Publication]:
         .group_by(pt.c.publication_id)
         .subquery()
     )
-    query = (
+    # The ids first: the sort then carries a few integers per candidate rather than whole
+    # records (abstracts included); the chosen few are loaded after.
+    ids = list(
+        db.session.scalars(
+            sa.select(Publication.id)
+            .join(shared, shared.c.publication_id == Publication.id)
+            .where(Publication.status == "published")
+            .order_by(shared.c.shared.desc(), *date_order())
+            .limit(limit)
+        )
+    )
+    if not ids:
+        return []
+    loaded = db.session.scalars(
         sa.select(Publication)
-        .join(shared, shared.c.publication_id == Publication.id)
-        .where(Publication.status == "published")
-        .order_by(shared.c.shared.desc(), *date_order())
-        .limit(limit)
+        .where(Publication.id.in_(ids))
         .options(selectinload(Publication.authors))
     )
-    return list(db.session.scalars(query))
+    by_id = {pub.id: pub for pub in loaded}
+    return [by_id[i] for i in ids]
 
 
 def latest_publications(limit: int = 5) -> list[Publication]:

@@ -1,5 +1,7 @@
 """The schema changes only through Alembic, and the migrations match the models."""
 
+import warnings
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -24,7 +26,11 @@ def test_models_and_migrations_do_not_drift(db):
         db.session.connection(),
         opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
     )
-    diff = compare_metadata(context, _db.metadata)
+    with warnings.catch_warnings():
+        # SQLite's reflection skips expression indexes (ix_publications_feed_order), which
+        # the models leave to the migrations anyway (publications.search.ORDER_INDEXES).
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
+        diff = compare_metadata(context, _db.metadata)
     assert diff == [], f"models and migrations differ; add a revision: {diff}"
 
 

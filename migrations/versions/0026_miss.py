@@ -1,0 +1,55 @@
+"""miss: indexes for pages built on a cache miss
+
+- The event page's "presented here" list: a partial index over the few records presented
+  at an event, in the list's order (year, month, day), replacing
+  ix_publications_presented_status. SQLite, which keeps no statistics, chose the date index
+  for every event page (reading every published record) once the order became
+  NULLS LAST; with the order in this index it takes this one.
+- The Atom feed's order (when a record went public): an expression index, so the newest
+  fifty are read from the index instead of sorting every record.
+
+The feed index is an expression index, left out of autogenerate by name
+(interacta.publications.search.ORDER_INDEXES).
+
+Revision ID: 0026_miss
+Revises: 0025_speed
+Create Date: 2026-11-26 17:30:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = "0026_miss"
+down_revision = "0025_speed"
+branch_labels = None
+depends_on = None
+
+PRESENTED = sa.text("presented_at_event_id IS NOT NULL")
+
+
+def upgrade():
+    # Plain index operations, never a batch (which could rebuild the table on SQLite and
+    # lose the full-text triggers).
+    op.drop_index("ix_publications_presented_status", table_name="publications")
+    op.create_index(
+        "ix_publications_presented",
+        "publications",
+        ["presented_at_event_id", "status", "year", "month", "day"],
+        sqlite_where=PRESENTED,
+        postgresql_where=PRESENTED,
+    )
+    op.execute(
+        "CREATE INDEX ix_publications_feed_order ON publications"
+        " (status, coalesce(published_at, updated_at), id)"
+    )
+
+
+def downgrade():
+    op.execute("DROP INDEX IF EXISTS ix_publications_feed_order")
+    op.drop_index("ix_publications_presented", table_name="publications")
+    op.create_index(
+        "ix_publications_presented_status",
+        "publications",
+        ["presented_at_event_id", "status", "year"],
+    )
