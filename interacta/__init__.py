@@ -26,6 +26,7 @@ from interacta.core.mail import deliver_committed, install_session_hooks
 from interacta.core.security import NoStoreSessionInterface, reject_nul_bytes
 from interacta.core.security import set_security_headers as security_headers
 from interacta.core.securitylog import record_request_events
+from interacta.core.urls import quick_url
 from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,15 @@ class InteractaFlask(Flask):
     file, so a browser caches it once for every language)."""
 
     def url_for(self, endpoint: str, /, **values) -> str:
+        # A plain relative link in a request: from the rule's shape (core.urls.quick_url).
+        if (
+            has_request_context()
+            and endpoint[:1] != "."
+            and not any(key in values for key in ("_anchor", "_method", "_scheme", "_external"))
+        ):
+            url = quick_url(self, request.script_root, endpoint, values, super().url_for)
+            if url is not None:
+                return url
         url = super().url_for(endpoint, **values)
         if (endpoint == "static" or endpoint.endswith(".static")) and has_request_context():
             url = strip_language_prefix(url, request)
