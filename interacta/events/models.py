@@ -36,7 +36,10 @@ event_topics = sa.Table(
 class Event(TimestampMixin, Base):
     __tablename__ = "events"
     __table_args__ = (
-        sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+        # Lists of upcoming events read in date order from here (their window bounded by
+        # the longest an event lasts, services.upcoming_query); counted from the next.
+        sa.Index("ix_events_starts_at", "starts_at", "id"),
+        sa.Index("ix_events_status_window", "status", "starts_at", "ends_at"),
         # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
         sa.Index("ix_events_updated_at", "updated_at"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),

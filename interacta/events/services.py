@@ -17,9 +17,10 @@ from babel.dates import format_skeleton, format_time, get_datetime_format
 from flask import current_app, has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from interacta.core import content
+from interacta.core.cache import cached, fingerprint
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
 from interacta.events import notifications, registrations, room
@@ -580,7 +581,7 @@ def _filtered(query, filters: Filters):
     if filters.month:
         start = datetime.combine(filters.month, time(0), tzinfo=UTC)
         end = datetime.combine(add_months(filters.month, 1), time(0), tzinfo=UTC)
-        query = query.where(Event.starts_at < end, Event.ends_at > start)
+        query = query.where(Event.starts_at < end, not_ended(start))
     if filters.q:
         words = filters.q.split()[:8]
         for word in words:
@@ -614,9 +615,37 @@ def public_events():
     return sa.select(Event).where(Event.status.in_(("published", "cancelled")))
 
 
+def not_ended(since: datetime):
+    """WHERE the event ends after `since`, with the same condition on its start less the
+    longest any event lasts: the database then reads events from an index in date order
+    from there on, instead of every event."""
+    try:
+        earliest = since - longest_event()
+    except OverflowError:  # an event from the first years of the calendar
+        return Event.ends_at > since
+    return sa.and_(Event.ends_at > since, Event.starts_at > earliest)
+
+
+def longest_event() -> timedelta:
+    """How long the longest stored event lasts, at least EVENT_MAX_DAYS (a saved event
+    lasts no longer, but an old row or another tool may have left a longer one). Read by
+    one scan when an event has changed, then kept under the events' fingerprint."""
+
+    def build() -> float:
+        if db.session.get_bind().dialect.name == "postgresql":
+            length = sa.extract("epoch", Event.ends_at - Event.starts_at) / 86400.0
+        else:
+            length = sa.func.julianday(Event.ends_at) - sa.func.julianday(Event.starts_at)
+        return float(db.session.scalar(sa.select(sa.func.max(length))) or 0)
+
+    days = cached("event-longest", (), fingerprint(Event), build)
+    # A day more: the two databases round a length differently.
+    return timedelta(days=max(float(max_event_days()), days) + 1)
+
+
 def upcoming_query(filters: Filters | None = None, now: datetime | None = None):
     now = now or utcnow()
-    query = public_events().where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
+    query = public_events().where(not_ended(now)).order_by(Event.starts_at, Event.id)
     return _filtered(query, filters or Filters())
 
 
@@ -641,9 +670,17 @@ def month_grid(month: date) -> tuple[list[list[date]], dict[date, list[Event]]]:
     hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
     query = (
         public_events()
-        .where(Event.starts_at < hi, Event.ends_at > lo)
+        .where(Event.starts_at < hi, not_ended(lo))
         .order_by(Event.starts_at, Event.id)
-    )
+        # What the grid shows of each event (a month holds a hundred or more); anything
+        # else asked of them raises rather than loading each event again.
+        .options(
+            load_only(
+                Event.slug, Event.title, Event.status, Event.language,
+                Event.starts_at, Event.ends_at, Event.timezone, raiseload=True,
+            )
+        )
+    )  # fmt: skip
     by_day: dict[date, list[Event]] = {}
     for event in db.session.scalars(query):
         tz = ZoneInfo(event.timezone)

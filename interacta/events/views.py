@@ -128,7 +128,7 @@ def feed_ics():
     # Only what finds each event's text in the cache; the others are loaded by feed_bytes.
     events = db.session.execute(
         services.public_events()
-        .where(Event.ends_at > since)
+        .where(services.not_ended(since))
         .order_by(Event.starts_at, Event.id)
         .with_only_columns(*ics.FEED_COLUMNS)
     ).all()

@@ -465,48 +465,63 @@ def _facets(counts: dict, bounded: bool) -> Facets:
     )
 
 
-def _among(column, ids: list[int]):
-    """`column IN ids` with the ids as one parameter (an array; JSON on SQLite): a
-    thousand separate parameters cost more to bind than the query takes to run."""
+def _id_table(ids: list[int], name: str):
+    """The ids as a one-column table `id` (a CTE), passed as one parameter (an array; JSON
+    on SQLite): a thousand separate parameters cost more to bind than the query takes."""
     if _dialect() == "postgresql":
-        return column == sa.any_(sa.cast(sa.literal(ids, ARRAY(sa.Integer)), ARRAY(sa.Integer)))
+        array = sa.cast(sa.literal(ids, ARRAY(sa.Integer)), ARRAY(sa.Integer))
+        return sa.select(sa.func.unnest(array).label("id")).cte(name)
     values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
-    return column.in_(sa.select(values.c.value))
+    return sa.select(values.c.value.label("id")).cte(name)
 
 
 def _counts_among(ids: dict[str, list[int]], max_authors: int) -> dict:
     """Each facet's counts among its list of publication ids: one grouped query (a UNION
-    ALL of four small GROUP BYs over at most BOUND ids each)."""
+    ALL of four small GROUP BYs over at most BOUND ids each; the lists are the same one
+    unless a facet's own filter is set, and each distinct list is sent once)."""
+    tables: dict[tuple, object] = {}
+    for facet in _FACETS:
+        key = tuple(ids[facet])
+        if key not in tables:
+            tables[key] = _id_table(ids[facet], f"ids_{len(tables)}")
+    kind, year, topic, author = (tables[tuple(ids[facet])] for facet in _FACETS)
     count = sa.func.count()
     label = sa.literal_column("'-'")
-    authors = (
+    # Each name once per publication, then counted by a hash (count(DISTINCT ...) would
+    # sort every name by the database's collation first); the top names only leave the
+    # database.
+    names = (
         sa.select(PublicationAuthor.publication_id, PublicationAuthor.name)
-        .where(_among(PublicationAuthor.publication_id, ids["author"]))
+        .join(author, author.c.id == PublicationAuthor.publication_id)
         .distinct()
-        .subquery("authors")
+        .subquery("names")
+    )
+    top = (
+        sa.select(names.c.name, count.label("n"))
+        .group_by(names.c.name)
+        .order_by(count.desc(), names.c.name)
+        .limit(max_authors)
+        .subquery("top_authors")
     )
     parts = [
         sa.select(sa.literal("kind"), Publication.kind, label, sa.literal(0), count)
-        .where(_among(Publication.id, ids["kind"]))
+        .join(kind, kind.c.id == Publication.id)
         .group_by(Publication.kind),
         sa.select(sa.literal("year"), sa.cast(Publication.year, sa.String), label,
                   sa.literal(0), count)
-        .where(_among(Publication.id, ids["year"]))
+        .join(year, year.c.id == Publication.id)
         .group_by(Publication.year),
         sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, count)
         .join(publication_topics, publication_topics.c.topic_id == Topic.id)
-        .where(_among(publication_topics.c.publication_id, ids["topic"]))
+        .join(topic, topic.c.id == publication_topics.c.publication_id)
         .group_by(Topic.slug, Topic.name, Topic.position),
-        # Each name once per publication, then counted by a hash (count(DISTINCT ...)
-        # would sort every name by the database's collation first).
-        sa.select(sa.literal("author"), authors.c.name, label, sa.literal(0), count)
-        .group_by(authors.c.name),
+        sa.select(sa.literal("author"), top.c.name, label, sa.literal(0), top.c.n),
     ]  # fmt: skip
     rows = db.session.execute(sa.union_all(*parts)).all()
     by_facet: dict[str, list] = {name: [] for name in _FACETS}
     for facet, key, name, position, n in rows:
         by_facet[facet].append((key, name, position, n))
-    authors = sorted(by_facet["author"], key=lambda r: (-r[3], r[0]))[:max_authors]
+    authors = sorted(by_facet["author"], key=lambda r: (-r[3], r[0]))
     return {
         "kind": [(key, n) for key, _name, _pos, n in by_facet["kind"]],
         "year": sorted(((int(key), n) for key, _n, _p, n in by_facet["year"]), reverse=True),
