@@ -39,12 +39,14 @@ class StatementLog:
         self.total = 0
         self.locked = 0
         self.in_lock = False
+        self.locked_at = 0.0
+        self.held = 0.0  # seconds the seat lock was held
         self.statements: list[tuple[bool, str]] = []
 
     def before(self, conn, cursor, statement, parameters, context, executemany):
         text = " ".join(statement.split())
-        if "FOR UPDATE" in text and text.startswith("SELECT events."):
-            self.in_lock = True
+        if "FOR UPDATE" in text and text.startswith("SELECT events.") and not self.in_lock:
+            self.in_lock, self.locked_at = True, time.perf_counter()
         self.total += 1
         self.locked += self.in_lock
         self.statements.append((self.in_lock, text[:150]))
@@ -52,12 +54,17 @@ class StatementLog:
     def begin(self, conn):
         # SQLite's seat lock is the BEGIN IMMEDIATE (the FOR UPDATE is dropped there).
         if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
-            self.in_lock = True
+            self.in_lock, self.locked_at = True, time.perf_counter()
 
     def commit(self, conn):
-        self.in_lock = False
+        self.release()
 
     def rollback(self, conn):
+        self.release()
+
+    def release(self):
+        if self.in_lock:
+            self.held += time.perf_counter() - self.locked_at
         self.in_lock = False
 
 
@@ -96,6 +103,7 @@ def main() -> None:
     ]
     profiler = cProfile.Profile() if args.profile else None
     counts = {"confirmed": [], "waiting": []}
+    held = {"confirmed": [], "waiting": []}
     wall = {"confirmed": [], "waiting": [], "page": []}
     cpu = {"confirmed": [], "waiting": [], "page": []}
     shown = set()
@@ -132,6 +140,7 @@ def main() -> None:
         wall[status].append(elapsed * 1000)
         cpu[status].append(elapsed_cpu * 1000)
         counts[status].append((log.total, log.locked))
+        held[status].append(log.held * 1000)
         if args.show and status not in shown and n not in (0, 50):
             shown.add(status)
             print(f"-- a {status} registration's statements (* = inside the seat lock)")
@@ -151,7 +160,10 @@ def main() -> None:
     print(f"  POST, all {len(every)}: {statistics.mean(every):.1f} CPU on average")
     for status, rows in counts.items():
         total, locked = rows[len(rows) // 2]
-        print(f"{status}: {total} statements, {locked} inside the seat lock")
+        print(
+            f"{status}: {total} statements, {locked} inside the seat lock, "
+            f"held {statistics.median(held[status]):.1f} ms (median wall)"
+        )
     if profiler:
         profiler.dump_stats(args.profile)
         print(f"profile written to {args.profile}")
