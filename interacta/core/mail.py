@@ -3,6 +3,9 @@
 `queue_mail()` adds a row to `outbox_messages` in the current transaction. If that
 transaction commits, the message is delivered at the end of the request (MAIL_DELIVERY =
 "immediate", the default) or by `flask mail worker`; if it rolls back, nothing is sent.
+An attachment may be a `QrCodePng`: the row keeps the text of the code and the PNG is drawn
+when the mail is sent (the same image whenever it is drawn), so the transaction that
+queues the mail does not pay for it.
 Several workers may run at once: a message is claimed by a conditional UPDATE whose row
 count tells who won (and, on PostgreSQL, candidates are read FOR UPDATE SKIP LOCKED).
 """
@@ -10,13 +13,16 @@ count tells who won (and, on PostgreSQL, candidates are read FOR UPDATE SKIP LOC
 from __future__ import annotations
 
 import base64
+import io
 import logging
 import re
 import secrets
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
+import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_mail import Message
@@ -125,13 +131,44 @@ def html_from_text(text: str, subject: str, links: LinkMarks | None = None) -> s
     return render_template("mail/from_text.html", paragraphs=paragraphs, subject=subject)
 
 
+@dataclass(frozen=True)
+class QrCodePng:
+    """An attachment drawn when the mail is sent: the PNG QR code of `text`."""
+
+    text: str
+
+
+def qr_code_png(text: str) -> bytes:
+    """The PNG QR code of `text` (medium error correction, the quiet zone a scanner needs).
+    Drawing it is deterministic: the same text always gives the same bytes."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=4)
+    return buffer.getvalue()
+
+
+def _stored_attachment(name: str, ctype: str, data: bytes | QrCodePng) -> dict:
+    item = {"filename": clean_header(name), "content_type": ctype}
+    if isinstance(data, QrCodePng):
+        item["qr_code"] = data.text
+    else:
+        item["data"] = base64.b64encode(data).decode("ascii")
+    return item
+
+
+def attachment_bytes(item: dict) -> bytes:
+    """The content of a queued message's attachment (a QR code is drawn now)."""
+    if "qr_code" in item:
+        return qr_code_png(item["qr_code"])
+    return base64.b64decode(item["data"])
+
+
 def queue_mail(
     to: str,
     subject: str,
     template: str,
     *,
     reply_to: str | None = None,
-    attachments: list[tuple[str, str, bytes]] | None = None,
+    attachments: list[tuple[str, str, bytes | QrCodePng]] | None = None,
     headers: dict[str, str] | None = None,
     **context,
 ) -> OutboxMessage:
@@ -152,14 +189,7 @@ def queue_mail(
         text_body=text,
         html_body=html,
         reply_to=clean_header(reply_to) if reply_to else None,
-        attachments=[
-            {
-                "filename": clean_header(name),
-                "content_type": ctype,
-                "data": base64.b64encode(data).decode("ascii"),
-            }
-            for name, ctype, data in (attachments or [])
-        ],
+        attachments=[_stored_attachment(*attachment) for attachment in attachments or []],
         headers=clean_headers(headers) or None,
         template=template,
     )
@@ -279,7 +309,7 @@ def _transport(message: OutboxMessage) -> str:
         extra_headers=dict(message.headers or {}),
     )
     for item in message.attachments or []:
-        msg.attach(item["filename"], item["content_type"], base64.b64decode(item["data"]))
+        msg.attach(item["filename"], item["content_type"], attachment_bytes(item))
     mail.send(msg)
     return "smtp"
 

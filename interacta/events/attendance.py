@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
+from interacta.core.mail import QrCodePng
 from interacta.core.models import utcnow
 from interacta.core.text import normalize_email
 from interacta.core.urls import external_url
@@ -295,12 +296,10 @@ def checkin_url(registration: Registration) -> str:
     return external_url("events.checkin_link", token=checkin_token(registration))
 
 
-def checkin_qr_png(registration: Registration) -> bytes:
+def checkin_qr_png(registration: Registration) -> QrCodePng:
     """The participant's check-in link as a PNG QR code (attached to their confirmation
-    mail: a mail cannot show our inline SVG everywhere)."""
-    buffer = io.BytesIO()
-    segno.make(checkin_url(registration), error="m").save(buffer, kind="png", scale=6, border=4)
-    return buffer.getvalue()
+    mail: a mail cannot show our inline SVG everywhere), drawn when the mail is sent."""
+    return QrCodePng(checkin_url(registration))
 
 
 def checkin_qr_svg(registration: Registration) -> Markup:

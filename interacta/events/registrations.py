@@ -23,7 +23,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from interacta.core.i18n import current_language, normalize_language
 from interacta.core.models import utcnow
@@ -131,9 +131,12 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
     else:
         session.commit()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    # Its translations are not loaded with it (a seat change reads none; an access would
+    # load them): one statement less while the lock is held.
     event = session.scalar(
         sa.select(Event)
         .where(Event.id == event_id)
+        .options(lazyload(Event.translations))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -366,9 +369,11 @@ def register_member(
             is_listed=bool(listed),
             sector=getattr(member, "sector", None),
         )
+        # The seat is decided before the row is written (a pending registration takes
+        # none): one INSERT with its status, not an INSERT and an UPDATE.
+        _take_seat_or_wait(event, registration)
         db.session.add(registration)
         db.session.flush()
-        _take_seat_or_wait(event, registration)
         _tell_result(registration)
     return registration, True
 

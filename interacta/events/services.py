@@ -17,7 +17,7 @@ from babel.dates import format_skeleton, format_time, get_datetime_format
 from flask import current_app, has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from interacta.core import content
 from interacta.core.cache import cached, fingerprint
@@ -696,8 +696,11 @@ def month_grid(month: date) -> tuple[list[list[date]], dict[date, list[Event]]]:
 
 
 def event_by_slug(slug: str) -> Event | None:
-    """The event alone (with its translations), for actions that show none of its page."""
-    return db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    """The event alone, for actions that show none of its page (not even its translations,
+    which load if read)."""
+    return db.session.scalar(
+        sa.select(Event).where(Event.slug == slug).options(lazyload(Event.translations))
+    )
 
 
 def load_event_page(slug: str) -> Event | None:

@@ -11,7 +11,14 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from interacta.core.mail import deliver_committed, deliver_due, queue_mail
+from interacta.core.mail import (
+    QrCodePng,
+    attachment_bytes,
+    deliver_committed,
+    deliver_due,
+    qr_code_png,
+    queue_mail,
+)
 from interacta.core.models import OutboxMessage, utcnow
 
 
@@ -97,6 +104,38 @@ def test_mail_is_delivered_over_real_smtp_with_attachment(make_app, smtp_server)
     assert parsed["Reply-To"] == "organizer@example.org"
     attachments = [part.get_filename() for part in parsed.iter_attachments()]
     assert "event.ics" in attachments
+
+
+def test_a_qr_code_attachment_is_stored_as_its_text_and_sent_as_the_png_image(
+    make_app, smtp_server
+):
+    handler, port = smtp_server
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+    url = "https://interacta.example/events/checkin/abc.def"
+    with app.app_context():
+        from interacta.extensions import db
+
+        queue_mail(
+            "fay@example.org",
+            "Your code",
+            "core/mail/test_message",
+            attachments=[("check-in-code.png", "image/png", QrCodePng(url))],
+        )
+        db.session.commit()
+        row = db.session.scalar(sa.select(OutboxMessage))
+        [stored] = row.attachments
+        assert stored == {"filename": "check-in-code.png", "content_type": "image/png",
+                          "qr_code": url}  # fmt: skip
+        assert deliver_committed() == 1
+    [envelope] = handler.messages
+    parsed = message_from_bytes(envelope.content, policy=policy.default)
+    [part] = parsed.iter_attachments()
+    assert part.get_filename() == "check-in-code.png"
+    assert part.get_content_type() == "image/png"
+    png = part.get_content()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    # Drawn the same whenever it is drawn: the mail does not depend on when it is sent.
+    assert png == qr_code_png(url) == attachment_bytes(stored)
 
 
 def test_smtp_down_keeps_mail_queued_then_send_pending_delivers_it(make_app, smtp_server):

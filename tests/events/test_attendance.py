@@ -268,12 +268,12 @@ def test_attendance_csv_upload_refuses_what_is_not_text(client, course, organize
 def test_the_confirmation_mail_carries_the_personal_checkin_link_and_code(
     app, db, course, make_registration, make_member, tmp_path
 ):
-    import base64
     import os
     import shutil
     import subprocess
 
     from interacta.core.i18n import force_locale
+    from interacta.core.mail import attachment_bytes
     from interacta.core.models import OutboxMessage
     from interacta.events import notifications
 
@@ -300,7 +300,7 @@ def test_the_confirmation_mail_carries_the_personal_checkin_link_and_code(
     )
     if shutil.which("zbarimg"):
         image = tmp_path / "code.png"
-        image.write_bytes(base64.b64decode(png["data"]))
+        image.write_bytes(attachment_bytes(png))  # the PNG the mail is sent with
         out = subprocess.run(
             ["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True
         )
