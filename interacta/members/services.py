@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
+from interacta.core.cache import cached
+from interacta.core.cache import fingerprint as data_fingerprint
 from interacta.core.errors import DomainError
 from interacta.core.i18n import LANGUAGES, current_language, normalize_language
 from interacta.core.models import Topic, utcnow
@@ -512,21 +514,34 @@ class Bar:
         return SMALL_COUNT if self.is_small else self.count
 
 
-def _bars(column, counted, label) -> list[Bar]:
-    """The `counted` members per value of `column` (values without one left out), labelled
-    by `label(value)`, the largest first."""
-    rows = db.session.execute(
-        sa.select(column, sa.func.count()).where(counted, column.is_not(None)).group_by(column)
-    ).all()
+def _bars(rows: list[tuple], label) -> list[Bar]:
+    """Bars for (value, count) rows, labelled by `label(value)`, the largest first."""
     return sorted((Bar(label(value), n) for value, n in rows), key=lambda b: (-b.count, b.label))
+
+
+def _member_counts() -> dict:
+    """Active, verified members: how many, and how many per sector and per country (values
+    without one left out). Three counts over every member, so kept under the members'
+    fingerprint: read again only after a member changes."""
+    counted = sa.and_(Member.is_active.is_(True), Member.email_verified_at.is_not(None))
+
+    def per(column) -> list[tuple]:
+        query = sa.select(column, sa.func.count()).where(counted, column.is_not(None))
+        return [tuple(row) for row in db.session.execute(query.group_by(column))]
+
+    def build() -> dict:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(counted))
+        return {"total": total or 0, "sector": per(Member.sector), "country": per(Member.country)}
+
+    return cached("member-counts", (), data_fingerprint(Member), build)
 
 
 def network_stats() -> dict:
     """Members per sector and per country (active, verified), for the charts."""
-    counted = sa.and_(Member.is_active.is_(True), Member.email_verified_at.is_not(None))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(counted)) or 0
-    sectors = _bars(Member.sector, counted, lambda s: SECTOR_LABELS.get(s, s))
-    countries = _bars(Member.country, counted, lambda c: country_name(c) or c)
+    counts = _member_counts()
+    total = counts["total"]
+    sectors = _bars(counts["sector"], lambda s: SECTOR_LABELS.get(s, s))
+    countries = _bars(counts["country"], lambda c: country_name(c) or c)
     country_count = len(countries)
     if len(countries) > TOP_COUNTRIES:
         rest = countries[TOP_COUNTRIES:]
