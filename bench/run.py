@@ -59,6 +59,10 @@ if MODE not in ("hit", "miss", "both"):
     raise SystemExit(f"BENCH_MODE must be hit, miss or both, not {MODE!r}")
 USER_AGENT = "interacta-bench"
 MISS_SCRIPT = Path(__file__).resolve().parent / "miss.lua"
+#: The command that reproduces a run at each scale (with BENCH_DATABASE_URL for PostgreSQL).
+COMMANDS = {1.0: "make bench", 10.0: "make bench-large"}
+#: Pages also measured one request at a time on a miss (targets on a single request's time).
+ALONE = ("event .ics", "events feed", "search", "search (3 words)")
 
 
 def free_port() -> int:
@@ -245,10 +249,24 @@ def _ms(value: str, unit: str) -> float:
 
 
 def load(
-    wrk: str, url: str, cookie: str | None, seconds: int = SECONDS, paths: Path | None = None
+    wrk: str,
+    url: str,
+    cookie: str | None,
+    seconds: int = SECONDS,
+    paths: Path | None = None,
+    connections: int = CONNECTIONS,
 ) -> dict:
     """wrk on `url`; with `paths`, on every path of that file in turn (bench/miss.lua)."""
-    cmd = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+    threads = min(2, connections)
+    cmd = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "--latency",
+    ]
     cmd += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
@@ -423,7 +441,7 @@ def main() -> None:
     small_url = f"sqlite:///{work / 'small.db'}"
     if backend == "PostgreSQL":
         small_url = url  # rebuilt in place after the load test
-    results, missed, rss = {}, {}, []
+    results, missed, alone, rss = {}, {}, {}, []
     # Made before any load, so a mistake in them stops the bench at once.
     miss_lists = {label: miss_paths(label, path, info) for label, path, _signed in pages}
     print(f"== load: wrk, {CONNECTIONS} connections, {SECONDS} s a page, gunicorn -w {WORKERS} ==")
@@ -467,6 +485,15 @@ def main() -> None:
                 drain(base)
                 missed[label] = result
                 print(f"  {label}: {result['rps']:.0f} req/s")
+            print("== cache miss, one connection: how long one request takes ==")
+            for n, (label, _path, signed_in) in enumerate(pages):
+                if label not in ALONE:
+                    continue
+                who = cookie if signed_in else None
+                result = load(wrk, base + "/", who, paths=work / f"paths-{n}.txt", connections=1)
+                drain(base)
+                alone[label] = result
+                print(f"  {label}: p50 {result['p50']:.1f} ms")
         rss = worker_rss(app_proc)
         print("  gunicorn workers' resident memory after the load: "
               + ", ".join(f"{size / 2**20:.0f} MB" for size in rss))  # fmt: skip
@@ -486,12 +513,28 @@ def main() -> None:
         small_app, pages_for(small_info), session_cookie(small_app, small_info["member_id"])
     )
     report = render(
-        backend, floor, results, missed, queries, small_queries, pages, info, small_info, rss
-    )
+        backend, floor, results, missed, alone, queries, small_queries, pages, info, small_info,
+        rss,
+    )  # fmt: skip
     print(report)
     name = "RESULTS-postgresql.md" if backend == "PostgreSQL" else "RESULTS.md"
-    (ROOT / "bench" / name).write_text(report)
+    write_section(ROOT / "bench" / name, report)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def write_section(path: Path, report: str) -> None:
+    """Put this scale's report into `path`, replacing that scale's earlier one and keeping
+    the other scale's and the notes written by hand (outside the markers)."""
+    start, end = f"<!-- bench scale {SCALE:g} -->", f"<!-- /bench scale {SCALE:g} -->"
+    block = f"{start}\n{report.rstrip()}\n{end}"
+    text = path.read_text() if path.exists() else ""
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
+    else:
+        head = "# Benchmark results\n\n"
+        text = (text.rstrip() + "\n\n" + block + "\n") if text.strip() else head + block + "\n"
+    path.write_text(text)
 
 
 def _table(floor, results, queries, small_queries, pages) -> list[str]:
@@ -514,11 +557,11 @@ def _table(floor, results, queries, small_queries, pages) -> list[str]:
 
 
 def render(
-    backend, floor, results, missed, queries, small_queries, pages, info, small_info, rss
+    backend, floor, results, missed, alone, queries, small_queries, pages, info, small_info, rss
 ) -> str:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
-        "# Benchmark results",
+        f"## BENCH_SCALE={SCALE:g} ({COMMANDS.get(SCALE, 'make bench with BENCH_SCALE set')})",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'unknown'} "
         f"({machine}); database: {backend}; gunicorn -w {WORKERS} (sync workers); wrk with "
@@ -532,12 +575,12 @@ def render(
         "",
     ]
     if results:
-        lines += ["## Cache hit: every request the same URL", ""]
+        lines += ["### Cache hit: every request the same URL", ""]
         lines += _table(floor, results, queries, small_queries, pages)
         lines.append("")
     if missed:
         lines += [
-            "## Cache miss: every request a distinct URL",
+            "### Cache miss: every request a distinct URL",
             "",
             "bench/miss.lua cycles through about 1,000 paths per page (search words, "
             "filters, pages, months, other events and publications) and adds `?v=n`, so "
@@ -545,6 +588,21 @@ def render(
             "",
         ]
         lines += _table(floor, missed, queries, small_queries, pages)
+        lines.append("")
+    if alone:
+        lines += [
+            "### Cache miss, one connection at a time",
+            "",
+            "The same distinct URLs, one request at a time (wrk -c1): how long one visitor "
+            "waits for a page built from the database, without queueing behind others.",
+            "",
+            "| page | req/s | p50 ms | p99 ms |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        lines += [
+            f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} |"
+            for label, r in alone.items()
+        ]
         lines.append("")
     if rss:
         lines += [
