@@ -195,10 +195,14 @@ class PublicationAuthor(Base):
     """One author of a publication, in order; optionally a member of the network."""
 
     __tablename__ = "publication_authors"
+    __table_args__ = (
+        # A record's authors, and the author facet's names read from the index alone.
+        sa.Index("ix_publication_authors_publication_name", "publication_id", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     publication_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("publications.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("publications.id", ondelete="CASCADE")
     )
     #: 0 for the first author.
     position: Mapped[int] = mapped_column(default=0)
