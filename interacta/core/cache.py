@@ -35,11 +35,12 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import current_app, make_response, request, session
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from interacta.core import security
-from interacta.core.i18n import offered_language
+from interacta.core.i18n import current_language, offered_language
 from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
 from interacta.core.registry import cache_key_parts
 from interacta.extensions import cache, db
@@ -133,6 +134,31 @@ def clear_texts() -> None:
     """Empty this process's store of `cached_texts` (tests; the bench's build timings)."""
     if _texts is not None:
         _texts.clear()
+
+
+def cached_fragment(name: str, version, *parts, caller) -> Markup:
+    """A piece of a list page (one event, one publication), kept as the HTML it rendered
+    to, in this process's store of texts (bounded in bytes, CACHE_TEXT_BYTES):
+
+        {% call cached_fragment("event-item", event.updated_at, event.id, left) %}...{% endcall %}
+
+    `version` moves whenever what the piece shows changes (a record's `updated_at`, which a
+    change to its translations, authors or topics moves too: `touch_changed`), and `parts`
+    name everything else it depends on (the record, a seat count, a heading level); the
+    page's language and URL prefix are added here. A page missing the page cache (a new
+    search, another page of a list) so builds only the pieces not shown before. Never for
+    anything that differs between visitors."""
+    key = "fragment:" + _digest(
+        (name, str(version), parts, current_language(), request.script_root)
+    )
+    store = _text_store()
+    found = store.get(key)
+    if found is not None:
+        # The HTML the autoescaping template rendered for these same values.
+        return Markup(found.decode())  # noqa: S704  # nosec B704
+    html = caller()
+    store.set(key, str(html).encode())
+    return html
 
 
 def _text_store() -> ByteBoundedLRU:

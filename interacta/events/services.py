@@ -677,7 +677,8 @@ def month_grid(month: date) -> tuple[list[list[date]], dict[date, list[Event]]]:
         .options(
             load_only(
                 Event.slug, Event.title, Event.status, Event.language,
-                Event.starts_at, Event.ends_at, Event.timezone, raiseload=True,
+                Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at,
+                raiseload=True,
             )
         )
     )  # fmt: skip

@@ -452,3 +452,42 @@ def test_a_running_event_longer_than_the_limit_is_still_listed_as_upcoming(clien
     assert "Year-long residency" in page
     assert "Next week" in page
     assert services.longest_event() > timedelta(days=365)
+
+
+# --- list pieces kept as HTML until their event changes (core.cache.cached_fragment) -----
+
+
+def _listed(client, n):
+    # `v` is no parameter the list declares: the page cache leaves such a page alone, so
+    # each request builds the page, from the pieces kept so far.
+    return client.get(f"/events/?v={n}").get_data(as_text=True)
+
+
+def test_a_listed_event_shows_its_change_at_once(client, make_event, db):
+    event = make_event(title="Civil protection drill", capacity=10)
+    db.session.commit()
+    assert "Civil protection drill" in _listed(client, 1)
+    event.title = "Civil protection exercise"
+    db.session.commit()  # moves updated_at (core.cache.touch_changed)
+    page = _listed(client, 2)
+    assert "Civil protection exercise" in page and "Civil protection drill" not in page
+
+
+def test_a_listed_events_seat_count_follows_registrations(
+    client, make_event, make_registration, db
+):
+    event = make_event(title="Seats workshop", capacity=3)
+    db.session.commit()
+    assert "3 seats left" in _listed(client, 1)
+    make_registration(event=event)  # a registration does not change the event itself
+    db.session.commit()
+    page = _listed(client, 2)
+    assert "2 seats left" in page and "3 seats left" not in page
+
+
+def test_a_listed_event_is_kept_per_language(client, make_event, db):
+    make_event(title="Briefing", kind="seminar")
+    db.session.commit()
+    assert "Seminar" in _listed(client, 1)
+    french = client.get("/fr/events/?v=2").get_data(as_text=True)
+    assert "Séminaire" in french and 'href="/fr/events/' in french

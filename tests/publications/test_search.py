@@ -304,3 +304,16 @@ def test_a_search_matching_more_than_the_bound_ranks_and_counts_the_newest(
     # Few matches: exact, and no note.
     html = client.get("/publications/?q=drills+offshore").get_data(as_text=True)
     assert "Counted among" not in html and "1 publication matching" in html
+
+
+def test_a_listed_records_authors_show_their_change_at_once(client, db, make_publication):
+    """Each record on a list is kept as HTML until it changes (core.cache.cached_fragment);
+    an author's new name is a change to the record."""
+    pub = make_publication(title="Coastal policing", authors=["Ana Petrovic"])
+    db.session.commit()
+    # `v` is no parameter of the list: each request builds the page from its pieces.
+    assert "Ana Petrovic" in client.get("/publications/?v=1").get_data(as_text=True)
+    pub.authors[0].name = "Ana Horvat"
+    db.session.commit()
+    page = client.get("/publications/?v=2").get_data(as_text=True)
+    assert "Ana Horvat" in page and "Ana Petrovic" not in page

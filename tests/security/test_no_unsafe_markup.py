@@ -27,6 +27,9 @@ ALLOWED = {
     ("consent/embed.py", "return Markup("): (
         "wraps render_template() of consent/_embed.html, an autoescaped .html template"
     ),
+    ("core/cache.py", "return Markup(found.decode())"): (
+        "a fragment's HTML as an autoescaped template rendered it before (cached_fragment)"
+    ),
     ("events/attendance.py", "return Markup(svg)"): (
         "segno's SVG drawing of our own check-in URL; segno escapes the <title> text"
     ),
