@@ -16,20 +16,12 @@ from flask_login import current_user
 from interacta.calls import bp, reviews
 from interacta.calls import services as call_services
 from interacta.calls.review_forms import AddReviewerForm, preferences_form, review_form
+from interacta.calls.views import _managed_event
 from interacta.core.auth import login_required, organizer_required
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.text import csv_safe, slugify
-from interacta.events import services as event_services
 from interacta.events.models import Event
 from interacta.extensions import db
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not event_services.can_manage(current_user, event):
-        abort(403, _("You can only manage the events you organize."))
-    return event
-
 
 # --- the reviewer ------------------------------------------------------------------------
 
