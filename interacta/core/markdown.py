@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -21,6 +23,17 @@ def render_markdown(text: str | None) -> Markup:
     """Markdown rendered to HTML and sanitised; safe to put in a template as is."""
     if not text:
         return Markup("")
+    return _render(text)
+
+
+#: A pure function of the text: the same abstract or description is rendered once per
+#: process (the Atom feed renders fifty abstracts, an event page its description) while
+#: it stays in the last MEMO_SIZE texts.
+MEMO_SIZE = 1024
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _render(text: str) -> Markup:
     html = _md.render(text)
     clean = nh3.clean(
         html,
