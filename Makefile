@@ -46,12 +46,17 @@ lint: install
 audit: install
 	$(PY) .ci/audit.py
 
-# SQLite always; the same suite on PostgreSQL when TEST_DATABASE_URL is set.
+# SQLite always; the same suite on PostgreSQL when TEST_DATABASE_URL is set. Each pass runs
+# on PYTEST_WORKERS processes (pytest-xdist; each has its own database); 0: in one process.
+# `--dist loadgroup` keeps the tests of one xdist_group (tests/conftest.py) on one worker.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: install lint
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_XDIST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL =="; \
-		INTERACTA_TEST_DB=postgres $(PY) -m pytest -m "not browser"; \
+		INTERACTA_TEST_DB=postgres $(PY) -m pytest $(PYTEST_XDIST) -m "not browser"; \
 	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
 		echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"; exit 1; \
 	else \

@@ -46,19 +46,34 @@ def _required(name: str) -> bool:
     return os.environ.get(name) == "1"
 
 
+#: Under pytest-xdist (`make test` runs `pytest -n 2`), this process's worker ("gw0", ...);
+#: empty in a plain `pytest` run and in xdist's controller.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 def pytest_configure(config):
-    translations.compile_all()  # the .mo files, as `make install` builds them
-    if BACKEND == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
-        raise pytest.UsageError("INTERACTA_TEST_DB=postgres needs TEST_DATABASE_URL")
+    if not WORKER:  # once, before any worker starts: workers would write the same files
+        translations.compile_all()  # the .mo files, as `make install` builds them
+    # Here rather than at collection, which xdist's controller leaves to the workers.
+    if not os.environ.get("TEST_DATABASE_URL"):
+        if BACKEND == "postgres":
+            raise pytest.UsageError("INTERACTA_TEST_DB=postgres needs TEST_DATABASE_URL")
+        if _required("REQUIRE_POSTGRES"):
+            raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (`--dist loadgroup`)
 def pytest_collection_modifyitems(config, items):
     """Tests of one backend's own machinery are deselected on the other (each runs in its
     own pass: SQLite always, PostgreSQL where TEST_DATABASE_URL is set); `one_pass` tests
-    run in the SQLite pass only."""
+    run in the SQLite pass only. Under xdist, the tests of `pg_app` run one at a time, in
+    one worker: each opens up to 60 connections, and two at once would pass PostgreSQL's
+    default limit of 100."""
     keep, drop = [], []
     other = "sqlite_only" if BACKEND == "postgres" else "postgres_only"
     for item in items:
+        if "pg_app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("pg_app"))
         # A test whose outcome cannot depend on the database runs once, in the SQLite pass.
         once_done = BACKEND == "postgres" and item.get_closest_marker("one_pass")
         if item.get_closest_marker(other) or once_done:
@@ -68,20 +83,22 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-    if (
-        _required("REQUIRE_POSTGRES")
-        and BACKEND == "sqlite"
-        and not os.environ.get("TEST_DATABASE_URL")
-    ):
-        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
-    has_browser = shutil.which("chromium") or os.path.exists(CHROMIUM)
-    if not has_browser:
-        if _required("REQUIRE_BROWSER") and any(i.get_closest_marker("browser") for i in items):
-            raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    if not _has_browser() and not _required("REQUIRE_BROWSER"):
         skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
         for item in items:
             if item.get_closest_marker("browser"):
                 item.add_marker(skip)
+
+
+def _has_browser() -> bool:
+    return bool(shutil.which("chromium") or os.path.exists(CHROMIUM))
+
+
+def pytest_runtest_setup(item):
+    # Each browser test fails, saying why (a UsageError raised at collection would lose
+    # its message in an xdist worker).
+    if item.get_closest_marker("browser") and _required("REQUIRE_BROWSER") and not _has_browser():
+        pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
 
 
 def reset_postgres(url: str) -> None:
@@ -92,11 +109,31 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def fresh_postgres_database(url: str) -> None:
+    """Drop and create the database of `url`, through the server's `postgres` database."""
+    parsed = sa.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """The database of this test process: TEST_DATABASE_URL's, or under xdist one per
+    worker beside it (`<name>_gw0`, `<name>_gw1`, ...), made afresh by the worker itself;
+    SQLite: a file in the session's temporary folder (one per worker under xdist)."""
     if BACKEND == "postgres":
         url = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-        reset_postgres(url)
+        if not WORKER:
+            reset_postgres(url)
+            return url
+        parsed = sa.make_url(url)
+        url = parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(
+            hide_password=False
+        )
+        fresh_postgres_database(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
