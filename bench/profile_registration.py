@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.registration import MEMBERS, seed  # noqa: E402
-from bench.run import USER_AGENT, bench_env, ensure_database, session_cookie  # noqa: E402
+from bench.registration import MEMBERS, seeded_app  # noqa: E402
+from bench.run import USER_AGENT, bench_env, ensure_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/interacta_reg_prof"
 
@@ -81,18 +81,7 @@ def main() -> None:
     if url.startswith("postgresql"):
         ensure_database(url)
     env = bench_env(url, work / "instance")
-    import subprocess
-
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    os.environ.update(env)
-    from interacta import create_app
-
-    app = create_app()
-    slug, member_ids = seed(app)
-    cookies = [session_cookie(app, mid) for mid in member_ids]
+    app, slug, member_ids, cookies = seeded_app(env)
 
     log = StatementLog()
     listeners = [

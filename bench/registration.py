@@ -88,6 +88,23 @@ def seed(app) -> tuple[str, list[int]]:
         return event.slug, ids
 
 
+def seeded_app(env: dict):
+    """Migrate the database of `env`, make the app and seed it: (app, the event's slug,
+    the members' ids, their signed session cookies)."""
+    import subprocess
+
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    os.environ.update(env)
+    from interacta import create_app
+
+    app = create_app()
+    slug, member_ids = seed(app)
+    return app, slug, member_ids, [session_cookie(app, mid) for mid in member_ids]
+
+
 def _cookie_from(response: http.client.HTTPResponse, cookie: str) -> str:
     for header in response.headers.get_all("Set-Cookie") or []:
         name_value = header.split(";", 1)[0]
@@ -173,18 +190,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="interacta-bench-reg-"))
     env = bench_env(url, work / "instance")
     env["RATELIMIT_ENABLED"] = "0"
-    import subprocess
-
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    os.environ.update(env)
-    from interacta import create_app
-
-    app = create_app()
-    slug, member_ids = seed(app)
-    cookies = [session_cookie(app, mid) for mid in member_ids]
+    app, slug, member_ids, cookies = seeded_app(env)
 
     servers = [start_server("wsgi:app", env) for _ in range(2)]
     ports = [int(base.rsplit(":", 1)[1]) for _proc, base in servers]
