@@ -123,8 +123,10 @@ def _vevent_texts(events: list) -> list[bytes]:
 END = b"END:VCALENDAR\r\n"
 
 
+@functools.lru_cache(maxsize=64)
 def _head(name: str | None) -> bytes:
-    """The VCALENDAR's properties, up to its first component."""
+    """The VCALENDAR's properties, up to its first component (memoised per process: the
+    same for every feed of that name)."""
     cal = icalendar.Calendar()
     _properties(cal, name)
     text = cal.to_ical()

@@ -143,8 +143,8 @@ def _ics_response(body: bytes, filename: str) -> Response:
     return response
 
 
-def _visible_event(slug: str) -> Event:
-    event = services.load_event_page(slug)
+def _visible_event(slug: str, load=services.load_event_page) -> Event:
+    event = load(slug)
     if event is None or not services.is_visible(event, _member()):
         abort(404)
     return event
@@ -153,8 +153,9 @@ def _visible_event(slug: str) -> Event:
 @bp.get("/<slug>.ics")
 @cached_page(Event, clock="day")
 def event_ics(slug: str):
-    # From the page cache like the feed (the same VEVENT text, from the same text cache).
-    event = _visible_event(slug)
+    # From the page cache like the feed (the same VEVENT text, from the same text cache):
+    # the event alone, since its text is usually cached; what the text shows loads if read.
+    event = _visible_event(slug, load=services.event_by_slug)
     if event.status == "draft":
         abort(404)
     return _ics_response(ics.feed_bytes([event]), f"{event.slug}.ics")

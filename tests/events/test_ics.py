@@ -91,3 +91,30 @@ def test_feed_has_published_upcoming_and_recent_events_only(client, make_event):
     parsed = vobject.readOne(data.decode())
     uids = {v.uid.value for v in parsed.vevent_list}
     assert {f"event-{e.id}@127.0.0.1" for e in (upcoming, recent, tokyo)} <= uids
+
+
+def test_event_ics_with_its_text_known_reads_only_the_event(
+    client, make_event, organizer, count_queries, db
+):
+    # Once the VEVENT text is kept, the .ics needs the event row alone (to know it is
+    # public and unchanged): not its agenda, topics or organizer, which the text already holds.
+    import sqlalchemy as sa
+
+    from interacta.events.models import Topic
+
+    topic = db.session.scalar(sa.select(Topic).limit(1))
+    starts = datetime(2031, 5, 1, 8, tzinfo=UTC)
+    event = make_event(
+        organizer=organizer, starts_at=starts, topics=[topic],
+        sessions=[{"title": "S", "starts_at": starts, "ends_at": starts + timedelta(hours=1)}],
+    )  # fmt: skip
+    url = f"/events/{event.slug}.ics"
+    first = client.get(url)
+    assert first.status_code == 200
+    db.session.expire_all()
+    with count_queries() as counted:
+        again = client.get(url + "?v=2")  # not from the page cache
+    assert again.status_code == 200
+    assert again.data.split(b"DTSTAMP")[0] == first.data.split(b"DTSTAMP")[0]
+    assert counted.count == 1, [s[:80] for s in counted.statements]
+    assert "FROM events" in counted.statements[0]
