@@ -21,7 +21,7 @@ from babel import Locale
 from babel.dates import get_timezone_location, get_timezone_name
 from babel.lists import format_list
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, get_locale, get_translations, gettext
 from flask_babel import force_locale as _babel_force_locale
 
 #: English is the source language and is served without a prefix.
@@ -216,6 +216,33 @@ def format_names(names: list[str]) -> str:
     return format_list(list(names), locale=get_locale() or FORMAT_LOCALES[DEFAULT_LANGUAGE])
 
 
+def _install_template_gettext(app: Flask) -> None:
+    """Templates' `_()`, `ngettext`... as Flask-Babel installs them, but finding the catalog
+    by the current locale in a dict of this app's own: Flask-Babel looks for the domain, the
+    context and the locale again on each of a page's hundred or so strings (about 20 us a
+    string). The catalogs are the same for the life of the process in both cases; the locale
+    is still asked for each time, so `force_locale` (a mail in its reader's language) holds."""
+    catalogs: dict[str, object] = {}
+
+    def translations():
+        locale = get_locale()
+        key = str(locale)
+        found = catalogs.get(key)
+        if found is None:
+            found = get_translations()
+            if locale is not None:
+                catalogs[key] = found
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     # One catalog per part (interacta/translations, interacta/<blueprint>/translations),
@@ -228,6 +255,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # `{% trans %}` blocks are looked up with their whitespace collapsed, as extracted.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    _install_template_gettext(app)
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.jinja_env.globals.update(
         current_language=current_language,
