@@ -9,6 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
+import click
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,7 @@ from interacta.core.security import NoStoreSessionInterface, reject_nul_bytes
 from interacta.core.security import set_security_headers as security_headers
 from interacta.core.securitylog import record_request_events
 from interacta.core.urls import quick_url
-from interacta.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
+from interacta.extensions import cache, csrf, db, limiter, login_manager, mail
 
 logger = logging.getLogger(__name__)
 
@@ -134,15 +135,26 @@ def configure_logging(app: Flask) -> None:
         )
 
 
-def register_extensions(app: Flask) -> None:
-    db.init_app(app)
-    migrate.init_app(
+def register_migrations(app: Flask) -> None:
+    """`flask db ...` (Flask-Migrate, Alembic)."""
+    from flask_migrate import Migrate
+
+    Migrate(
         app,
         db,
         directory=str(BASE_DIR / "migrations"),
         render_as_batch=True,
         include_name=include_name,  # asks the blueprints' schema filters (core.db)
     )
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    # Alembic (with Mako) takes about 15 MB in each process that imports it; a served worker
+    # never migrates, so the migration tools are set up on the command line (`flask ...`,
+    # which also serves `flask run`) and in the tests only.
+    if app.testing or click.get_current_context(silent=True) is not None:
+        register_migrations(app)
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)

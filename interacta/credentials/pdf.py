@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import reportlab
-import segno
 from flask_babel import gettext as _
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
 
 from interacta.core.models import utcnow
 from interacta.core.timezones import format_local
 from interacta.core.urls import external_url
 from interacta.credentials.models import Certificate
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen import canvas
+
+# reportlab and segno are imported where a PDF is drawn: they take about 12 MB, which a web
+# worker that shows certificate pages but draws no PDF need not carry.
 
 ISSUER = "Interacta Global d.o.o."
 NETWORK = "Interacta, the research and education network on civil-military interaction"
@@ -27,6 +27,10 @@ FONT, FONT_BOLD = "InteractaVera", "InteractaVeraBold"
 
 
 def _register_fonts() -> None:
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     folder = Path(reportlab.__file__).parent / "fonts"
@@ -48,6 +52,8 @@ def _dates(certificate: Certificate, zone: str) -> str:
 
 def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
     """The QR code of `url` as filled squares (vector; no font, so nothing unembedded)."""
+    import segno
+
     matrix = segno.make(url, error="m").matrix
     quiet = 4  # modules of white border a scanner needs
     count = len(matrix) + 2 * quiet
@@ -68,6 +74,8 @@ def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> N
 
 def _fitted(text: str, font: str, size: float, room: float) -> float:
     """The largest font size up to `size` at which `text` fits in `room` points."""
+    from reportlab.pdfbase import pdfmetrics
+
     while size > 8 and pdfmetrics.stringWidth(text, font, size) > room:
         size -= 1
     return size
@@ -75,6 +83,10 @@ def _fitted(text: str, font: str, size: float, room: float) -> float:
 
 def certificate_pdf(certificate: Certificate, verify_url: str, zone: str = "UTC") -> bytes:
     """The PDF of `certificate`, its QR code and printed link pointing to `verify_url`."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
     _register_fonts()
     buffer = io.BytesIO()
     width, height = landscape(A4)
@@ -141,6 +153,10 @@ def transcript_pdf(holder_name: str, lines: list, now=None) -> bytes:
     """A member's record as a PDF transcript: A4 portrait, fonts embedded, text selectable;
     each attended event with its dates, sessions and hours, and its certificate (kind,
     serial, verification address)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
     _register_fonts()
     now = now or utcnow()
     buffer = io.BytesIO()

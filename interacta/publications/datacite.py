@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from datacite import schema45
 from flask import current_app
 from lxml import etree
 
@@ -196,6 +195,10 @@ def to_datacite_etree(pub: Publication, oai_identifier: str | None = None) -> et
     declaration; a round trip through its serialiser gives properly namespaced elements
     that can sit inside another document (the OAI-PMH response)."""
     data = to_datacite_json(pub, oai_identifier)
+    # Imported here: the package (and the identifier library it loads) takes about 20 MB,
+    # which a web worker that never writes DataCite XML need not carry.
+    from datacite import schema45
+
     if not schema45.validate(data):
         errors = [e.message for e in schema45.validator.iter_errors(data)]
         raise InvalidDataCite(f"{pub.slug}: {'; '.join(errors)}")

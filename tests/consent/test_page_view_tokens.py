@@ -12,7 +12,6 @@ from alembic.script import ScriptDirectory
 
 from interacta.consent.models import PageView
 from interacta.extensions import db as _db
-from interacta.extensions import migrate
 from interacta.members import tokens
 from interacta.members.passwords import fingerprint
 from tests.fixtures.members import GOOD_PASSWORD
@@ -55,7 +54,7 @@ def test_pages_with_a_token_are_counted_by_their_pattern_only(
 def test_migration_rewrites_the_token_paths_already_stored(make_app):
     app = make_app(migrate=False)
     with app.app_context():
-        script = ScriptDirectory.from_config(migrate.get_config())
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
         ours = next(r for r in script.walk_revisions() if r.revision.endswith("page_view_patterns"))
         flask_migrate.upgrade(revision=ours.down_revision)
         day, other_day = date(2026, 11, 20), date(2026, 11, 21)
