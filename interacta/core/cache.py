@@ -61,6 +61,16 @@ _CLOCKS = {"minute": "%Y-%m-%dT%H:%M", "day": "%Y-%m-%d"}
 def fingerprint(*models) -> str:
     """Newest `updated_at` and highest id of each model's table, and their last deletion,
     in one query that reads only index ends (no count: it would grow with the table)."""
+    bind = db.session.get_bind()
+    sql = _fingerprint_sql(tuple(models), bind.dialect)
+    row = db.session.connection().exec_driver_sql(sql).one()
+    return _digest(tuple(str(value) for value in row))
+
+
+@functools.lru_cache(maxsize=128)
+def _fingerprint_sql(models: tuple, dialect) -> str:
+    """The fingerprint's statement for these models, compiled once per process and dialect
+    (building and compiling it again took most of its time: several per page)."""
     columns = []
     for model in models:
         columns.append(sa.select(sa.func.max(model.updated_at)).scalar_subquery())
@@ -71,8 +81,8 @@ def fingerprint(*models) -> str:
         .where(CacheDeletion.table_name.in_(names))
         .scalar_subquery()
     )
-    row = db.session.execute(sa.select(*columns)).one()
-    return _digest(tuple(str(value) for value in row))
+    statement = sa.select(*columns)
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _digest(parts) -> str:
