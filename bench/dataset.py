@@ -338,11 +338,13 @@ def build(database_url: str, scale: float = 1.0) -> dict:
                 ],
             )
 
-            # A future, open-to-all event with an agenda; a publication with authors.
+            # A future, open-to-all event with an agenda and a capacity (so its page shows
+            # seats, at every scale alike: the query counts compare like with like); a
+            # publication with authors.
             future = sorted(
                 (e["starts_at"], eid)
                 for eid, e in event_by_id.items()
-                if e["starts_at"] > now and e["audience"] == "all"
+                if e["starts_at"] > now and e["audience"] == "all" and e["capacity"]
             )
             event_id = future[len(future) // 2][1]
             counts = {
