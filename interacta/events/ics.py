@@ -101,23 +101,38 @@ FEED_COLUMNS = (Event.id, Event.updated_at, Event.sequence, Event.timezone, Even
 
 
 def _vevent_texts(events: list) -> list[bytes]:
-    """VEVENT texts of events or of their FEED_COLUMNS rows (loaded here, 500 a query)."""
-    loaded = {}
-    wanted = [e.id for e in events if not isinstance(e, Event)]
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        loaded.update(
-            (e.id, e) for e in db.session.scalars(sa.select(Event).where(Event.id.in_(chunk)))
-        )
+    """VEVENT texts of events or of their FEED_COLUMNS rows (loaded here, 500 a query).
+
+    The events loaded here are let go after each 500 (expunged from the session), so a
+    first build of a feed of 12,000 events holds 500 at a time, not every one of them
+    until the request ends (which grew each worker by some 60 MB, for good)."""
     # One event page's address built the slow way (a request context), the others from it.
     marker = "event-slug-marker"
     template = external_url("events.detail", slug=marker)
     texts = []
-    for item in events:
-        event = item if isinstance(item, Event) else loaded[item.id]
-        url = template.replace(marker, event.slug) if quote(event.slug) == event.slug else None
-        texts.append(vevent(event, url=url).to_ical())
+    for start in range(0, len(events), CHUNK):
+        chunk = events[start : start + CHUNK]
+        wanted = [e.id for e in chunk if not isinstance(e, Event)]
+        held = {
+            obj.id for obj in db.session.identity_map.values() if isinstance(obj, Event)
+        } if wanted else set()  # fmt: skip
+        loaded = {}
+        if wanted:
+            loaded = {
+                e.id: e for e in db.session.scalars(sa.select(Event).where(Event.id.in_(wanted)))
+            }
+        for item in chunk:
+            event = item if isinstance(item, Event) else loaded[item.id]
+            url = template.replace(marker, event.slug) if quote(event.slug) == event.slug else None
+            texts.append(vevent(event, url=url).to_ical())
+        for event_id, event in loaded.items():
+            if event_id not in held:
+                db.session.expunge(event)
     return texts
+
+
+#: Events loaded (and let go) at a time when a feed's texts are built.
+CHUNK = 500
 
 
 END = b"END:VCALENDAR\r\n"

@@ -118,3 +118,32 @@ def test_event_ics_with_its_text_known_reads_only_the_event(
     assert again.data.split(b"DTSTAMP")[0] == first.data.split(b"DTSTAMP")[0]
     assert counted.count == 1, [s[:80] for s in counted.statements]
     assert "FROM events" in counted.statements[0]
+
+
+def test_a_feed_build_lets_go_of_the_events_it_loaded(
+    client, make_event, organizer, db, monkeypatch
+):
+    # A first build of a large feed holds CHUNK events at a time, not all of them until
+    # the request ends; every event is still in the feed.
+    from interacta.events import ics
+    from interacta.events.models import Event
+
+    monkeypatch.setattr(ics, "CHUNK", 2, raising=False)
+    starts = datetime(2031, 6, 1, 8, tzinfo=UTC)
+    ids = [
+        make_event(organizer=organizer, starts_at=starts + timedelta(days=i)).id for i in range(5)
+    ]
+    db.session.expunge_all()
+    seen = []
+    real = ics.vevent
+
+    def counting(event, **kwargs):
+        seen.append(sum(isinstance(o, Event) for o in db.session.identity_map.values()))
+        return real(event, **kwargs)
+
+    monkeypatch.setattr(ics, "vevent", counting)
+    response = client.get("/events/feed.ics")
+    assert response.status_code == 200
+    cal = icalendar.Calendar.from_ical(response.data)
+    assert sorted(int(str(v["UID"]).split("-")[1].split("@")[0]) for v in cal.walk("VEVENT")) == ids
+    assert len(seen) == 5 and max(seen) <= 2
