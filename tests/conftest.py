@@ -21,7 +21,7 @@ from flask_login import FlaskLoginClient
 from flask_login.utils import _create_identifier
 
 from config import TestConfig
-from interacta import create_app
+from interacta import create_app, register_migrations
 from interacta.core.cache import clear_texts
 from interacta.core.models import OutboxMessage
 from interacta.extensions import cache, limiter
@@ -287,6 +287,8 @@ def make_app(tmp_path):
         path.mkdir()
         overrides.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{path / 'app.db'}")
         new = create_app(TestConfig, instance_path=str(path), **overrides)
+        if "migrate" not in new.extensions:  # TESTING=False: set up as on the command line
+            register_migrations(new)
         if migrate:
             with new.app_context():
                 flask_migrate.upgrade()

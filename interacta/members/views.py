@@ -494,7 +494,7 @@ def directory():
         sectors=SECTORS,
         countries=country_choices(),
         filters={"sector": sector, "country": country, "topic": topic, "q": q},
-        stats=services.network_stats(),
+        charts=services.network_charts(),
     )
 
 

@@ -174,3 +174,19 @@ def test_many_countries_are_grouped_after_the_top_ten(db, make_member):
     countries = services.network_stats()["countries"]
     assert len(countries) == 11
     assert countries[-1].label == "2 other countries"
+
+
+def test_charts_kept_as_html_follow_each_change_of_a_member(client, db, make_member):
+    for _ in range(5):
+        make_member(sector="civil_society", country="BE")
+    assert "Civil society / NGO: 5" in client.get("/").get_data(as_text=True)
+    joined = make_member(sector="civil_society", country="BE")
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "Civil society / NGO: 6" in home and "Belgium: 6" in home
+    joined.sector = "government"
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "Civil society / NGO: 5" in home and "Government: fewer than 5" in home
+    # Kept per language: the French page has its own.
+    assert "Société civile / ONG: 5" in client.get("/fr/").get_data(as_text=True)
