@@ -235,3 +235,31 @@ def test_author_filter_outside_the_top_authors_stays_visible_and_removable(
     make_publication(title="Rare", authors=["Zz Rare Author"])
     html = client.get("/publications/?author=Zz+Rare+Author").get_data(as_text=True)
     assert 'class="facet-active">Zz Rare Author <span class="count">(1)</span>' in html
+
+
+def test_atom_entries_kept_as_text_follow_a_change_and_a_topic_name(client, db, make_publication):
+    from interacta.core.models import Topic
+
+    pub = make_publication(title="Before the change", authors=["Ana Ferreira"], topics=["religion"])
+    db.session.commit()
+
+    asked = iter(range(100))
+
+    def entry(url="/publications/feed.atom"):
+        # A distinct URL each time: built, not served from the page cache.
+        feed = feedparser.parse(client.get(f"{url}?v={next(asked)}").get_data())
+        return next(e for e in feed.entries if e.link.endswith(f"/publications/{pub.slug}"))
+
+    assert entry().title == "Before the change"
+    pub.title = "After the change"
+    db.session.commit()
+    assert entry().title == "After the change"
+    # Topics are seeded, not edited in the app; a renamed one still shows its new name.
+    topic = db.session.query(Topic).filter_by(slug="religion").one()
+    old_name, topic.name = topic.name, "Faith and conflict"
+    db.session.commit()
+    assert [t.label for t in entry().tags] == ["Faith and conflict"]
+    topic.name = old_name
+    db.session.commit()
+    # Each language has its own entry text (its links under the language's prefix).
+    assert "/fr/publications/" in entry("/fr/publications/feed.atom").link
