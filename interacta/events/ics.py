@@ -121,6 +121,8 @@ def _vevent_texts(events: list) -> list[bytes]:
             loaded = {
                 e.id: e for e in db.session.scalars(sa.select(Event).where(Event.id.in_(wanted)))
             }
+        # What other parts add to each entry (co-organisers), read for the chunk at once.
+        answers("event_calendar_prefetch", [item.id for item in chunk])
         for item in chunk:
             event = item if isinstance(item, Event) else loaded[item.id]
             url = template.replace(marker, event.slug) if quote(event.slug) == event.slug else None

@@ -295,21 +295,35 @@ def admin_listing() -> list[Organisation]:
     )
 
 
-def _co_organiser_map() -> dict[int, list[Organisation]]:
-    """Every event's co-organisers (event id -> organisations by name), read once per
-    request in two queries: a calendar feed of many events asks about each."""
-    if _MAP_KEY not in g:
+def prefetch_co_organisers(event_ids: list[int]) -> list:
+    """Read the co-organisers of these events at once (two queries), kept for the request:
+    a calendar feed asks about each of its events, 500 at a time. Answers nothing (the
+    `event_calendar_prefetch` question)."""
+    known = g.setdefault(_MAP_KEY, {})
+    wanted = sorted({i for i in event_ids if i not in known})
+    if wanted:
         rows = db.session.execute(
             sa.select(event_organisations.c.event_id, Organisation)
             .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
+            .where(event_organisations.c.event_id.in_(wanted))
             .options(selectinload(Organisation.translations))
             .order_by(Organisation.name)
         ).all()
-        found: dict[int, list[Organisation]] = {}
+        for event_id in wanted:
+            known[event_id] = []
         for event_id, org in rows:
-            found.setdefault(event_id, []).append(org)
-        g.setdefault(_MAP_KEY, found)
-    return g.get(_MAP_KEY)
+            known[event_id].append(org)
+    return []
+
+
+def _co_organisers(event_id: int) -> list[Organisation]:
+    """The event's co-organisers by name: read for this event alone unless prefetched (an
+    event page reads its own, not every event's)."""
+    known = g.get(_MAP_KEY)
+    if known is None or event_id not in known:
+        prefetch_co_organisers([event_id])
+        known = g.get(_MAP_KEY)
+    return known[event_id]
 
 
 def organizers_jsonld(event: Event) -> list[dict]:
@@ -319,13 +333,13 @@ def organizers_jsonld(event: Event) -> list[dict]:
             "name": translated(org, "name").text,
             "url": str(external_url("network.organisation", slug=org.slug)),
         }
-        for org in _co_organiser_map().get(event.id, [])
+        for org in _co_organisers(event.id)
     ]
 
 
 def calendar_notes(event: Event) -> list[str]:
     """A line for the event's calendar entry naming its co-organisers, if any."""
-    names = [translated(org, "name").text for org in _co_organiser_map().get(event.id, [])]
+    names = [translated(org, "name").text for org in _co_organisers(event.id)]
     return [_("Co-organised by %(names)s", names=", ".join(names))] if names else []
 
 

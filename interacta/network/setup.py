@@ -81,5 +81,6 @@ def init_app(app: Flask) -> None:
     )
     register_answer(app, "event_organizers", services.organizers_jsonld)
     register_answer(app, "event_calendar_notes", services.calendar_notes)
+    register_answer(app, "event_calendar_prefetch", services.prefetch_co_organisers)
     # The profile's type-ahead (members/me.html includes network/_organisation_list.html).
     app.add_template_global(services.organisation_names, "organisation_names")

@@ -59,3 +59,38 @@ def test_organizer_sets_the_co_organisers_of_an_event(
     assert [o.name for o in services.co_organisers(event.id)] == ["First", "Second"]
     for lang in ("fr", "de", "sl"):
         assert client.get(f"/{lang}/events/manage/{event.id}/organisations").status_code == 200
+
+
+def test_an_event_reads_its_own_co_organisers_and_a_feed_each_events(
+    client, db, make_event, make_organisation
+):
+    # An event page reads its own co-organisers, not every event's (which grows with the
+    # network); the feed reads them for its events at once and names each event's own.
+    import sqlalchemy as sa
+
+    first, second = make_event(), make_event()
+    make_event()  # one with none
+    services.set_co_organisers(first, [make_organisation("Civil Protection Agency").id])
+    services.set_co_organisers(second, [make_organisation("Red Cross Office").id])
+    db.session.commit()
+    slug = first.slug
+    db.session.expire_all()
+    read: list[tuple] = []
+
+    def rows(conn, cursor, statement, parameters, context, executemany):
+        if "event_organisations" in statement and "FROM event_organisations" in statement:
+            read.append(context.compiled.construct_params() if context.compiled else parameters)
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "after_cursor_execute", rows)
+    try:
+        html = client.get(f"/events/{slug}?v=1").get_data(as_text=True)
+        assert "Civil Protection Agency" in html and "Red Cross Office" not in html
+        assert len(read) == 1 and len(next(iter(read[0].values()))) == 1  # one event's id
+        read.clear()
+        feed = client.get("/events/feed.ics?v=1").get_data(as_text=True).replace("\r\n ", "")
+        assert "Co-organised by Civil Protection Agency" in feed
+        assert "Co-organised by Red Cross Office" in feed
+        assert len(read) == 1  # the feed's events at once
+    finally:
+        sa.event.remove(bind, "after_cursor_execute", rows)
