@@ -11,8 +11,8 @@ PostgreSQL database) and measures page builds against it, one request at a time:
 
 Per path: the median and lowest wall time of ROUNDS builds (the page cache emptied before
 each), the median CPU time of this process (with SQLite, the database's work too; not
-PostgreSQL's), the SQL statements per build and their summed time (to the first row). `--profile FILE` writes a
-cProfile of the builds (`python -m pstats FILE`).
+PostgreSQL's), the SQL statements per build and their summed time (to the first row).
+`--profile FILE` writes a cProfile of the builds (`python -m pstats FILE`).
 """
 
 from __future__ import annotations
