@@ -9,9 +9,10 @@ PostgreSQL database) and measures page builds against it, one request at a time:
     bench/profile_pages.py --profile out.prof URL PATH        # cProfile of the builds
     bench/profile_pages.py --sql URL PATH                     # the statements and their time
 
-Per path: the median and lowest wall time of ROUNDS builds (the page cache emptied before
-each), the median CPU time of this process (with SQLite, the database's work too; not
-PostgreSQL's), the SQL statements per build and their summed time (to the first row).
+Per path: the median and lowest wall time of ROUNDS builds (each a distinct URL, `?v=n`,
+as `make bench`'s cache-miss table; `--cold` empties every cache instead), the median CPU
+time of this process (with SQLite, the database's work too; not PostgreSQL's), the SQL
+statements per build and their summed time (to the first row).
 `--profile FILE` writes a cProfile of the builds (`python -m pstats FILE`).
 """
 
@@ -61,6 +62,9 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE")
     parser.add_argument("--sql", action="store_true", help="print each statement and its time")
     parser.add_argument("--member", action="store_true", help="signed in as a member")
+    parser.add_argument(
+        "--cold", action="store_true", help="empty every cache before each build (not ?v=n)"
+    )
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="interacta-profile-"))
@@ -90,16 +94,22 @@ def main() -> None:
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}")
         times, cpu, counts, sql = [], [], [], []
-        for _ in range(args.rounds):
-            with app.app_context():
-                cache.clear()
+        for n in range(args.rounds):
+            url = path
+            if args.cold:
+                with app.app_context():
+                    cache.clear()
+            else:
+                # As `make bench`'s miss: a distinct URL (?v=n), so the page is built while
+                # what is kept under the data's fingerprints (counts, fragments) stays.
+                url += ("&" if "?" in path else "?") + f"v=profile-{time.time_ns()}-{n}"
             log.items.clear()
             sa.event.listen(sa.engine.Engine, "before_cursor_execute", log.before)
             sa.event.listen(sa.engine.Engine, "after_cursor_execute", log.after)
             if profiler:
                 profiler.enable()
             started, cpu_started = time.perf_counter(), time.process_time()
-            response = client.get(path, headers=headers)
+            response = client.get(url, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - cpu_started) * 1000)
             if profiler:

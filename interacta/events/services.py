@@ -574,11 +574,16 @@ def _filtered(query, filters: Filters):
     if filters.format in FORMATS:
         query = query.where(Event.format == filters.format)
     if filters.topic:
+        # The topic's events, read from ix_event_topics_topic_event. An unknown topic is
+        # known to match nothing before the list is read (a crawler's made-up slugs would
+        # otherwise read every upcoming event).
+        topic_id = db.session.scalar(sa.select(Topic.id).where(Topic.slug == filters.topic))
         query = query.where(
-            sa.exists()
-            .where(event_topics.c.event_id == Event.id)
-            .where(event_topics.c.topic_id == Topic.id)
-            .where(Topic.slug == filters.topic)
+            Event.id.in_(
+                sa.select(event_topics.c.event_id).where(event_topics.c.topic_id == topic_id)
+            )
+            if topic_id is not None
+            else sa.false()
         )
     if filters.month:
         start = datetime.combine(filters.month, time(0), tzinfo=UTC)

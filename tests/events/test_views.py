@@ -283,6 +283,8 @@ def test_list_filters_by_kind_format_topic_month_and_text(client, make_event, db
     assert titles("?kind=seminar") == ["Alpha"]
     assert titles("?format=online") == ["Beta"]
     assert titles("?topic=religion") == ["Alpha"]
+    assert titles("?topic=no-such-topic") == []
+    assert titles("?topic=religion&kind=course") == []
     assert titles("?month=2031-04") == ["Beta"]
     assert titles("?q=flood") == ["Gamma"]
     assert titles("?month=garbage") == ["Alpha", "Beta", "Gamma"]

@@ -174,3 +174,22 @@ def test_many_countries_are_grouped_after_the_top_ten(db, make_member):
     countries = services.network_stats()["countries"]
     assert len(countries) == 11
     assert countries[-1].label == "2 other countries"
+
+
+def test_the_directory_reads_its_listed_members_from_their_index(db):
+    """The directory's page and count read the listed members alone, in their order, from
+    ix_members_directory (migration 0027): the index's condition is the query's, as each
+    database renders it, or the database could not use it."""
+    dialect = db.session.get_bind().dialect.name
+    for q in (None, "ana"):
+        query = services.directory_query(q=q).limit(20)
+        sql = str(query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True}))
+        if dialect == "postgresql":
+            db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+            plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))
+        else:
+            rows = db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))
+            plan = "\n".join(row[-1] for row in rows)
+        assert "ix_members_directory" in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # read in order
