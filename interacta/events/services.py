@@ -8,8 +8,10 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -572,11 +574,16 @@ def _filtered(query, filters: Filters):
     if filters.format in FORMATS:
         query = query.where(Event.format == filters.format)
     if filters.topic:
+        # The topic's events, read from ix_event_topics_topic_event. An unknown topic is
+        # known to match nothing before the list is read (a crawler's made-up slugs would
+        # otherwise read every upcoming event).
+        topic_id = db.session.scalar(sa.select(Topic.id).where(Topic.slug == filters.topic))
         query = query.where(
-            sa.exists()
-            .where(event_topics.c.event_id == Event.id)
-            .where(event_topics.c.topic_id == Topic.id)
-            .where(Topic.slug == filters.topic)
+            Event.id.in_(
+                sa.select(event_topics.c.event_id).where(event_topics.c.topic_id == topic_id)
+            )
+            if topic_id is not None
+            else sa.false()
         )
     if filters.month:
         start = datetime.combine(filters.month, time(0), tzinfo=UTC)
@@ -660,40 +667,93 @@ def next_events(limit: int = 3) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def month_grid(month: date) -> tuple[list[list[date]], dict[date, list[Event]]]:
-    """Weeks (Monday first) covering `month`, and the public events on each day in their
-    own time zone (an event spanning several days is on each of them)."""
+#: Events a day of the month grid shows (a constant, however many the day holds); the
+#: others are counted behind a "+N more" link to that day's full list.
+CALENDAR_DAY_EVENTS = 4
+
+
+class MonthGrid(NamedTuple):
+    weeks: list[list[date]]  # Monday first, covering the month
+    by_day: dict[date, list[Event]]  # the first events of each day (CALENDAR_DAY_EVENTS)
+    more: dict[date, int]  # how many more each day holds
+    day_events: list[Event]  # every event of the chosen day (none chosen: empty)
+
+
+def parse_day(value: str | None) -> date | None:
+    """`YYYY-MM-DD` as a date, or None if absent or malformed."""
+    if not value or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2999 else None
+
+
+def month_grid(
+    month: date, day: date | None = None, per_day: int = CALENDAR_DAY_EVENTS
+) -> MonthGrid:
+    """The weeks covering `month` and the public events on each day in their own time zone
+    (an event spanning several days is on each of them), in start order: the first
+    `per_day` of each day and how many more it holds, and every event of `day` if given.
+
+    Days and counts come from the events' times and zones alone; only the events shown are
+    loaded, so the page's work stays the same however many events a day holds."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     first, last = weeks[0][0], weeks[-1][-1]
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     # Widen by a day each side so zones from UTC-12 to UTC+14 are all covered.
     lo = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
     hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
-    query = (
-        public_events()
-        .where(Event.starts_at < hi, not_ended(lo))
+    rows = db.session.execute(
+        sa.select(Event.id, Event.starts_at, Event.ends_at, Event.timezone)
+        .where(Event.status.in_(("published", "cancelled")), Event.starts_at < hi, not_ended(lo))
         .order_by(Event.starts_at, Event.id)
-        # What the grid shows of each event (a month holds a hundred or more); anything
-        # else asked of them raises rather than loading each event again.
-        .options(
-            load_only(
-                Event.slug, Event.title, Event.status, Event.language,
-                Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at,
-                raiseload=True,
-            )
-        )
-    )  # fmt: skip
-    by_day: dict[date, list[Event]] = {}
-    for event in db.session.scalars(query):
-        tz = ZoneInfo(event.timezone)
-        # Only the part of the event on the grid is walked, however long the event.
-        day = max(event.starts_at, lo).astimezone(tz).date()
+    )
+    chosen = days.index(day) if day in days else None
+    # Per zone, the instants (UTC) its local days of the grid begin: a time's local day is
+    # found by bisection. Only the part of an event on the grid is walked, however long.
+    starts_of_days: dict[str, list[datetime]] = {}
+    counts = [0] * len(days)
+    shown: dict[int, list[int]] = {}
+    day_ids: list[int] = []
+    for event_id, starts_at, ends_at, zone in rows:
+        bounds = starts_of_days.get(zone)
+        if bounds is None:
+            tz = ZoneInfo(zone)
+            bounds = starts_of_days[zone] = [
+                datetime.combine(d, time(0), tzinfo=tz).astimezone(UTC)
+                for d in (*days, last + timedelta(days=1))
+            ]
+        start = max(bisect_right(bounds, max(starts_at, lo)) - 1, 0)
         # An event ending at midnight does not occupy the next day.
-        last_day = (min(event.ends_at, hi) - timedelta(microseconds=1)).astimezone(tz).date()
-        day, last_day = max(day, first), min(last_day, last)
-        while day <= last_day:
-            by_day.setdefault(day, []).append(event)
-            day += timedelta(days=1)
-    return weeks, by_day
+        end = bisect_right(bounds, min(ends_at, hi) - timedelta(microseconds=1)) - 1
+        for index in range(start, min(end, len(days) - 1) + 1):
+            if counts[index] < per_day:
+                shown.setdefault(index, []).append(event_id)
+            counts[index] += 1
+        if chosen is not None and start <= chosen <= end:
+            day_ids.append(event_id)
+    wanted = {i for ids in shown.values() for i in ids} | set(day_ids)
+    loaded: dict[int, Event] = {}
+    if wanted:
+        query = (
+            sa.select(Event)
+            .where(Event.id.in_(sorted(wanted)))
+            # What the grid shows of each event; anything else asked of them raises rather
+            # than loading each event again.
+            .options(
+                load_only(
+                    Event.slug, Event.title, Event.status, Event.language,
+                    Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at,
+                    raiseload=True,
+                )
+            )
+        )  # fmt: skip
+        loaded = {event.id: event for event in db.session.scalars(query)}
+    by_day = {days[index]: [loaded[i] for i in ids] for index, ids in shown.items()}
+    more = {days[index]: n - per_day for index, n in enumerate(counts) if n > per_day}
+    return MonthGrid(weeks, by_day, more, [loaded[i] for i in day_ids])
 
 
 def event_by_slug(slug: str) -> Event | None:

@@ -101,17 +101,26 @@ def past():
 
 
 @bp.get("/calendar")
-@cached_page(Event, clock="minute", params=("month",))
+@cached_page(Event, clock="minute", params=("month", "day"))
 def calendar_view():
     today = utcnow().date()
-    month = services.parse_month(request.args.get("month")) or today.replace(day=1)
-    weeks, by_day = services.month_grid(month)
+    # A chosen day (a "+N more" link) lists all its events under its month's grid.
+    day = services.parse_day(request.args.get("day"))
+    month = (
+        day.replace(day=1)
+        if day
+        else services.parse_month(request.args.get("month")) or today.replace(day=1)
+    )
+    grid = services.month_grid(month, day)
     response = make_response(
         render_template(
             "events/calendar.html",
             month=month,
-            weeks=weeks,
-            by_day=by_day,
+            weeks=grid.weeks,
+            by_day=grid.by_day,
+            more=grid.more,
+            chosen_day=day,
+            day_events=grid.day_events,
             today=today,
             prev_month=services.add_months(month, -1),
             next_month=services.add_months(month, 1),

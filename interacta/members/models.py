@@ -40,10 +40,33 @@ member_interests = sa.Table(
 )
 
 
+#: The members the directory lists (ix_members_directory's condition, in each dialect's
+#: rendering of services.directory_query's WHERE).
+DIRECTORY_SQLITE = "show_in_directory IS 1 AND is_active IS 1 AND email_verified_at IS NOT NULL"
+DIRECTORY_POSTGRESQL = (
+    "show_in_directory IS true AND is_active IS true AND email_verified_at IS NOT NULL"
+)
+
+
 class Member(UserMixin, TimestampMixin, Base):
     __tablename__ = "members"
-    # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
-    __table_args__ = (sa.Index("ix_members_updated_at", "updated_at"),)
+    __table_args__ = (
+        # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
+        sa.Index("ix_members_updated_at", "updated_at"),
+        # The directory (services.directory_query) in its order, over the members it lists
+        # alone: a page is read from here instead of sorting every listed member, and they
+        # are counted from it, a name search included (the affiliation is in it too;
+        # migration 0027). The conditions are written as the query writes them, so that
+        # SQLite sees that they hold.
+        sa.Index(
+            "ix_members_directory",
+            "name",
+            "id",
+            "affiliation",
+            sqlite_where=sa.text(DIRECTORY_SQLITE),
+            postgresql_where=sa.text(DIRECTORY_POSTGRESQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Lower-cased; None once the account is erased.

@@ -48,8 +48,9 @@ publication_topics = sa.Table(
         primary_key=True,
     ),
     sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
-    # The primary key serves lookups by publication; this one serves topic filters/facets.
-    sa.Index("ix_publication_topics_topic_id", "topic_id"),
+    # The primary key serves lookups by publication; this one serves topic filters/facets,
+    # and a topic's most recently added records in id order (related records, migration 0027).
+    sa.Index("ix_publication_topics_topic_publication", "topic_id", "publication_id"),
 )
 
 

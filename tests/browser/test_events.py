@@ -103,3 +103,44 @@ def test_calendar_works_at_320px_wide(live_server, browser):
     page.goto(live_server + "/events/calendar")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
+
+
+def test_a_busy_day_shows_four_events_and_its_more_link_leads_to_all_of_them(
+    live_app, live_server, browser
+):
+    from datetime import UTC, datetime, timedelta
+
+    from interacta.events.models import Event
+
+    organizer_id = make_organizer(live_app)
+    tag = uuid.uuid4().hex[:6]
+    with live_app.app_context():
+        for i in range(6):
+            start = datetime(2031, 4, 16, 8, tzinfo=UTC) + timedelta(minutes=10 * i)
+            db.session.add(
+                Event(
+                    slug=f"busy-{tag}-{i}", title=f"Busy day talk {i}", summary="", description="",
+                    kind="seminar", starts_at=start, ends_at=start + timedelta(hours=1),
+                    timezone="Europe/Brussels", format="online", audience="all",
+                    status="published", organizer_id=organizer_id, published_at=utcnow(),
+                )
+            )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(live_server + "/events/calendar?month=2031-04")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.get_by_role("link", name="Busy day talk 3").count() == 1
+    assert page.get_by_role("link", name="Busy day talk 4").count() == 0
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+    page.get_by_role("link", name="+2 more on Wednesday, 16 April 2031").click()
+    page.wait_for_url("**/events/calendar?day=2031-04-16#day-events")
+    listed = page.locator("#day-events")
+    assert listed.get_by_role("heading").inner_text() == "Events on Wednesday, 16 April 2031"
+    assert listed.get_by_role("link").count() == 6
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+    context.close()

@@ -230,6 +230,26 @@ def test_upcoming_lists_published_soonest_first_and_hides_drafts_and_past(make_e
     assert [e.title for e in found] == ["Sooner", "Later"]
 
 
+def test_month_grid_counts_the_hidden_events_on_their_local_days(make_event):
+    # Tokyo, 00:30 on 1 Nov local (15:30 UTC on 31 Oct); Brussels, 10:00 and 23:30 on 31 Oct;
+    # a two-day event from 31 Oct in Brussels.
+    tokyo = datetime(2026, 10, 31, 15, 30, tzinfo=UTC)
+    make_event(timezone="Asia/Tokyo", starts_at=tokyo, ends_at=tokyo + timedelta(hours=1))
+    morning = services.local_to_utc(datetime(2026, 10, 31, 10), BRUSSELS)
+    late = services.local_to_utc(datetime(2026, 10, 31, 23, 30), BRUSSELS)
+    first = make_event(starts_at=morning, ends_at=morning + timedelta(hours=1))
+    make_event(starts_at=late, ends_at=late + timedelta(minutes=20))
+    long = make_event(starts_at=morning, ends_at=morning + timedelta(days=1, hours=2))
+    grid = services.month_grid(date(2026, 10, 1), per_day=1)
+    assert grid.by_day[date(2026, 10, 31)] == [first]  # by start, then id
+    assert grid.more[date(2026, 10, 31)] == 2
+    assert grid.by_day[date(2026, 11, 1)] == [long]  # started before: listed first
+    assert grid.more[date(2026, 11, 1)] == 1  # the Tokyo one
+    assert date(2026, 11, 2) not in grid.more
+    chosen = services.month_grid(date(2026, 10, 1), day=date(2026, 11, 1), per_day=1)
+    assert [e.timezone for e in chosen.day_events] == ["Europe/Brussels", "Asia/Tokyo"]
+
+
 def test_month_grid_puts_an_event_on_its_local_day(make_event):
     # 23:30 on 31 Oct in Brussels is 22:30 UTC: still 31 Oct.
     starts = services.local_to_utc(datetime(2026, 10, 31, 23, 30), BRUSSELS)
@@ -240,7 +260,7 @@ def test_month_grid_puts_an_event_on_its_local_day(make_event):
         starts_at=datetime(2026, 10, 31, 15, 30, tzinfo=UTC),
         ends_at=datetime(2026, 10, 31, 16, 30, tzinfo=UTC),
     )
-    _, october = services.month_grid(date(2026, 10, 1))
+    october = services.month_grid(date(2026, 10, 1)).by_day
     assert event in october[date(2026, 10, 31)]
     assert tokyo not in october.get(date(2026, 10, 31), [])
     assert tokyo in october[date(2026, 11, 1)]  # the grid shows the first days of November

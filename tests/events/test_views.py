@@ -283,6 +283,8 @@ def test_list_filters_by_kind_format_topic_month_and_text(client, make_event, db
     assert titles("?kind=seminar") == ["Alpha"]
     assert titles("?format=online") == ["Beta"]
     assert titles("?topic=religion") == ["Alpha"]
+    assert titles("?topic=no-such-topic") == []
+    assert titles("?topic=religion&kind=course") == []
     assert titles("?month=2031-04") == ["Beta"]
     assert titles("?q=flood") == ["Gamma"]
     assert titles("?month=garbage") == ["Alpha", "Beta", "Gamma"]
@@ -316,6 +318,79 @@ def test_calendar_shows_events_on_their_days_with_month_navigation(client, make_
     assert 'href="/events/calendar?month=2031-01"' in html
     assert 'href="/events/calendar?month=2031-03"' in html
     assert "Calendar entry" not in client.get("/events/calendar?month=2031-03").data.decode()
+
+
+def _busy_day(make_event, n, organizer, title="Busy"):
+    """`n` events on 14 February 2031 (Brussels), an hour apart from 08:00 UTC."""
+    for i in range(n):
+        start = datetime(2031, 2, 14, 8, tzinfo=UTC) + timedelta(minutes=10 * i)
+        make_event(title=f"{title} {i}", organizer=organizer, starts_at=start,
+                   ends_at=start + timedelta(hours=1))  # fmt: skip
+
+
+def _cell(html: str, day: str) -> str:
+    """The calendar cell of `day` (its long date, as the grid writes it)."""
+    start = html.index(f'<span class="day-name">{day}</span>')
+    return html[start : html.index("</td>", start)]
+
+
+def test_a_busy_calendar_day_shows_four_events_and_links_to_the_others(
+    client, make_event, organizer
+):
+    _busy_day(make_event, 6, organizer)
+    make_event(title="Quiet", organizer=organizer, starts_at=datetime(2031, 2, 10, 9, tzinfo=UTC))
+    html = client.get("/events/calendar?month=2031-02").data.decode()
+    busy = _cell(html, "Friday, 14 February 2031")
+    assert [f"Busy {i}" in busy for i in range(6)] == [True] * 4 + [False] * 2
+    link = '<a href="/events/calendar?day=2031-02-14#day-events">+2 more'
+    assert link in busy
+    assert '<span class="visually-hidden"> on Friday, 14 February 2031</span>' in busy
+    quiet = _cell(html, "Monday, 10 February 2031")
+    assert "Quiet" in quiet and "more" not in quiet
+    assert 'id="day-events"' not in html
+
+    day = client.get("/events/calendar?day=2031-02-14").data.decode()
+    assert "Events in February 2031" in day  # the day's month, its grid as above
+    assert link in _cell(day, "Friday, 14 February 2031")
+    listed = day[day.index('id="day-events"') :]
+    assert "Events on Friday, 14 February 2031" in listed
+    assert all(f"Busy {i}" in listed for i in range(6)) and "Quiet" not in listed
+    assert listed.index("Busy 0") < listed.index("Busy 5")
+    empty = client.get("/events/calendar?day=2031-02-11").data.decode()
+    assert "No events on this day." in empty
+    # Malformed days are ignored: this month's calendar.
+    assert client.get("/events/calendar?day=2031-02-30").status_code == 200
+
+
+def test_the_more_link_is_translated(client, make_event, organizer):
+    _busy_day(make_event, 5, organizer)
+    html = client.get("/fr/events/calendar?month=2031-02").data.decode()
+    assert '<a href="/fr/events/calendar?day=2031-02-14#day-events">+1 autre<' in html
+    html = client.get("/sl/events/calendar?month=2031-02").data.decode()
+    assert "+1 dogodek več" in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/events/calendar?month=2031-02", "/events/calendar?day=2031-02-14"]
+)
+def test_a_busy_calendar_day_costs_the_same_queries_and_entries_as_a_quiet_one(
+    client, make_event, organizer, count_queries, db, url
+):
+    _busy_day(make_event, 5, organizer, title="First")
+    db.session.expire_all()
+    with count_queries() as few:
+        html = client.get(url).data.decode()
+    _busy_day(make_event, 40, organizer, title="More")
+    db.session.expire_all()
+    with count_queries() as many:
+        busier = client.get(url).data.decode()
+    assert many.count == few.count, many.statements
+    cell = _cell(busier, "Friday, 14 February 2031")
+    assert cell.count("<li") == 5 and "+41 more" in cell
+    if "day=" in url:
+        start = busier.index('id="day-events"')
+        listed = busier[start : busier.index("</section>", start)]
+        assert listed.count("<li") == 45 and "First 4" in html
 
 
 def test_home_page_shows_the_next_events(client, make_event):

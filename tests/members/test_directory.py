@@ -190,3 +190,22 @@ def test_charts_kept_as_html_follow_each_change_of_a_member(client, db, make_mem
     assert "Civil society / NGO: 5" in home and "Government: fewer than 5" in home
     # Kept per language: the French page has its own.
     assert "Société civile / ONG: 5" in client.get("/fr/").get_data(as_text=True)
+
+
+def test_the_directory_reads_its_listed_members_from_their_index(db):
+    """The directory's page and count read the listed members alone, in their order, from
+    ix_members_directory (migration 0027): the index's condition is the query's, as each
+    database renders it, or the database could not use it."""
+    dialect = db.session.get_bind().dialect.name
+    for q in (None, "ana"):
+        query = services.directory_query(q=q).limit(20)
+        sql = str(query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True}))
+        if dialect == "postgresql":
+            db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+            plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))
+        else:
+            rows = db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))
+            plan = "\n".join(row[-1] for row in rows)
+        assert "ix_members_directory" in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # read in order

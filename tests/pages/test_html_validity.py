@@ -83,6 +83,7 @@ def _demo_pages(db) -> list[str]:
     if events:
         months = sorted({e.starts_at.strftime("%Y-%m") for e in events})
         pages += [f"/events/calendar?month={m}" for m in months[:3]]
+        pages.append(f"/events/calendar?day={events[0].starts_at:%Y-%m-%d}")  # a day's list
     publications = db.session.scalars(
         sa.select(Publication).where(Publication.status == "published").limit(6)
     )

@@ -1,0 +1,55 @@
+"""A publication's related records: the most shared topics first, newest first among
+equals, chosen among the most recently added records of each of its topics."""
+
+from __future__ import annotations
+
+from interacta.publications import services
+
+
+def _titles(pub) -> list[str]:
+    return [p.title for p in services.related_publications(pub)]
+
+
+def test_most_shared_topics_first_then_newest_and_never_drafts_or_itself(db, make_publication):
+    pub = make_publication(title="Subject", topics=["religion", "rule-of-law"])
+    make_publication(title="One topic, 2025", topics=["religion"], year=2025)
+    make_publication(title="Both topics, 2020", topics=["religion", "rule-of-law"], year=2020)
+    make_publication(title="Both topics, 2023", topics=["rule-of-law", "religion"], year=2023)
+    make_publication(title="Draft", topics=["religion", "rule-of-law"], status="draft")
+    make_publication(title="Another topic", topics=["disaster-management"])
+    assert _titles(pub) == ["Both topics, 2023", "Both topics, 2020", "One topic, 2025"]
+
+
+def test_candidates_are_the_newest_records_of_each_topic(db, make_publication, monkeypatch):
+    """An old record sharing both topics is not suggested once each of its topics has
+    RELATED_PER_TOPIC records added after it: the page reads a bounded number of records
+    however many share a topic."""
+    monkeypatch.setattr(services, "RELATED_PER_TOPIC", 3)
+    pub = make_publication(title="Subject", topics=["religion", "rule-of-law"])
+    make_publication(title="Old, both topics", topics=["religion", "rule-of-law"], year=2025)
+    for n in range(3):
+        make_publication(title=f"Newer religion {n}", topics=["religion"], year=2001 + n)
+        make_publication(title=f"Newer law {n}", topics=["rule-of-law"], year=2011 + n)
+    related = _titles(pub)
+    assert "Old, both topics" not in related
+    assert related == [
+        "Newer law 2",
+        "Newer law 1",
+        "Newer law 0",
+        "Newer religion 2",
+        "Newer religion 1",
+    ]
+
+
+def test_shared_topics_are_counted_in_full_for_a_record_in_one_topics_window(
+    db, make_publication, monkeypatch
+):
+    """A candidate from one topic's window that also has the other topic (outside that
+    topic's window) counts both, and so ranks above newer records sharing one."""
+    monkeypatch.setattr(services, "RELATED_PER_TOPIC", 2)
+    pub = make_publication(title="Subject", topics=["religion", "rule-of-law"])
+    make_publication(title="Both topics, 2001", topics=["religion", "rule-of-law"], year=2001)
+    make_publication(title="Religion, 2020", topics=["religion"], year=2020)
+    for n in range(2):
+        make_publication(title=f"Law, 202{n + 1}", topics=["rule-of-law"], year=2021 + n)
+    assert _titles(pub) == ["Both topics, 2001", "Law, 2022", "Law, 2021", "Religion, 2020"]
