@@ -26,6 +26,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, lazyload
 
 from interacta.core.i18n import current_language, normalize_language
+from interacta.core.mail import render_committed
 from interacta.core.models import utcnow
 from interacta.core.text import normalize_email
 from interacta.core.timezones import format_local
@@ -111,6 +112,9 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
     (erasing a member: one transaction for every provider). Inside an open seat change of
     the same event, a nested one joins it; of another event, it raises (one event at a
     time, so two changes never wait on each other's locks).
+
+    The mail a change writes is rendered after the commit that releases the lock (in a
+    short transaction of its own; `interacta.core.mail.defer_mail`), never while holding it.
     """
     session = db.session
     open_change = session.info.get(_SEAT_KEY)
@@ -157,6 +161,8 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
         raise
     finally:
         session.info.pop(_SEAT_KEY, None)
+    if not join:
+        render_committed()
 
 
 # --- counts and the waiting-list order ---------------------------------------------------
@@ -349,26 +355,29 @@ def register_member(
     An existing active registration is returned as it is (created=False). The page's
     `language` is recorded; a member's mails follow their account language.
     """
+    # Read before the lock (the commit that opens it would expire the member): the lock
+    # is held only for the seat decision and the rows that record it.
+    email, verified = normalize_email(member.email), member.email_verified_at is not None
+    registration = Registration(
+        event_id=event_id,
+        member_id=member.id,
+        email=email,
+        active_key=email,
+        name=member.name,
+        language=normalize_language(language or current_language()),
+        token=new_token(),
+        status="pending",
+        is_listed=bool(listed),
+        sector=getattr(member, "sector", None),
+    )
     with seat_change(event_id) as seats:
         event = seats.event
-        existing = find_active(event.id, member.email)
+        existing = find_active(event.id, email)
         if existing:
             return existing, False
         check_open(event)
-        if member.email_verified_at is None:
+        if not verified:
             raise NotAllowed(_("Please verify your email address before registering."))
-        registration = Registration(
-            event_id=event.id,
-            member_id=member.id,
-            email=normalize_email(member.email),
-            active_key=normalize_email(member.email),
-            name=member.name,
-            language=normalize_language(language or current_language()),
-            token=new_token(),
-            status="pending",
-            is_listed=bool(listed),
-            sector=getattr(member, "sector", None),
-        )
         # The seat is decided before the row is written (a pending registration takes
         # none): one INSERT with its status, not an INSERT and an UPDATE.
         _take_seat_or_wait(event, registration)
