@@ -116,7 +116,7 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
     The mail a change writes is rendered after the commit that releases the lock (in a
     short transaction of its own; `interacta.core.mail.defer_mail`), never while holding it.
     """
-    session = db.session
+    session = db.session()  # the Session itself (its expire_on_commit is set below)
     open_change = session.info.get(_SEAT_KEY)
     if open_change is not None:
         if open_change.event.id != event_id:
@@ -136,13 +136,18 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
         session.commit()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     # Its translations are not loaded with it (a seat change reads none; an access would
-    # load them): one statement less while the lock is held.
-    event = session.scalar(
-        sa.select(Event)
-        .where(Event.id == event_id)
-        .options(lazyload(Event.translations))
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    # load them) and its sector groups are (every seat decision reads them): the fewer
+    # statements while the lock is held, the better.
+    event = (
+        session.execute(
+            sa.select(Event)
+            .where(Event.id == event_id)
+            .options(lazyload(Event.translations), joinedload(Event.sector_groups))
+            .with_for_update(of=Event)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if event is None:
         if not join:
@@ -150,19 +155,27 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
         raise EventGone(_("This event no longer exists."))
     change = SeatChange(event)
     session.info[_SEAT_KEY] = change
+    expire_on_commit = session.expire_on_commit
     try:
         yield change
         session.flush()
         if not join:
+            # What the change loaded is kept (not expired) for the mail rendered next:
+            # it shows what the lock saw, as when it was rendered inside it.
+            session.expire_on_commit = False
             session.commit()
     except BaseException:
         if not join:
             session.rollback()
         raise
     finally:
+        session.expire_on_commit = expire_on_commit
         session.info.pop(_SEAT_KEY, None)
     if not join:
-        render_committed()
+        try:
+            render_committed()
+        finally:
+            session.expire_all()  # from here on, read afresh, as after any commit
 
 
 # --- counts and the waiting-list order ---------------------------------------------------
