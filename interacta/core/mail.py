@@ -312,7 +312,7 @@ def _render(message_id: int, render_args: dict) -> bool:
     won = db.session.execute(
         sa.update(OutboxMessage)
         .where(unrendered)
-        .values(status="queued", next_attempt_at=utcnow(), last_error=None, **columns)
+        .values(status="queued", attempts=0, next_attempt_at=utcnow(), last_error=None, **columns)
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:

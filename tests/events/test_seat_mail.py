@@ -206,6 +206,13 @@ def test_a_mail_that_cannot_be_rendered_waits_in_the_outbox_with_its_error(
     assert message.next_attempt_at > registration.confirmed_at
     monkeypatch.undo()
     assert deliver_due() == 0  # not due again yet
+    # Once due, rendered and sent, with a fresh count of delivery attempts.
+    message.next_attempt_at = registration.confirmed_at
+    db.session.commit()
+    assert deliver_due() == 1
+    db.session.refresh(message)
+    assert (message.status, message.attempts, message.last_error) == ("sent", 1, None)
+    assert message.template == "events/mail/confirmed" and "/events/checkin/" in message.text_body
 
 
 def test_a_mail_for_a_registration_erased_before_rendering_is_not_sent(
