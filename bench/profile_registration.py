@@ -7,7 +7,9 @@ database of its own (BENCH_DATABASE_URL, WIPED first; a PostgreSQL URL, or
 registration; only the POST is measured. Prints, over the 200 POSTs: the median wall and
 CPU time of this process (the app's Python; the database's own CPU is not in it), the SQL
 statements per registration and how many of them ran while the event was locked (from the
-`FOR UPDATE` / `BEGIN IMMEDIATE` to the commit), for a confirmed and for a waiting one.
+`FOR UPDATE` / `BEGIN IMMEDIATE` to the commit), for a confirmed and for a waiting one, and
+how long the lock was held: wall time, and this process's CPU time meanwhile (less moved by
+other load on the machine than the wall time).
 `--profile FILE` also writes a cProfile of the POSTs (`python -m pstats FILE`).
 """
 
@@ -40,13 +42,15 @@ class StatementLog:
         self.locked = 0
         self.in_lock = False
         self.locked_at = 0.0
+        self.locked_cpu_at = 0.0
         self.held = 0.0  # seconds the seat lock was held
+        self.held_cpu = 0.0  # CPU seconds of this process while it held the lock
         self.statements: list[tuple[bool, str]] = []
 
     def before(self, conn, cursor, statement, parameters, context, executemany):
         text = " ".join(statement.split())
         if "FOR UPDATE" in text and text.startswith("SELECT events.") and not self.in_lock:
-            self.in_lock, self.locked_at = True, time.perf_counter()
+            self.lock()
         self.total += 1
         self.locked += self.in_lock
         self.statements.append((self.in_lock, text[:150]))
@@ -54,7 +58,11 @@ class StatementLog:
     def begin(self, conn):
         # SQLite's seat lock is the BEGIN IMMEDIATE (the FOR UPDATE is dropped there).
         if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
-            self.in_lock, self.locked_at = True, time.perf_counter()
+            self.lock()
+
+    def lock(self):
+        self.in_lock, self.locked_at = True, time.perf_counter()
+        self.locked_cpu_at = time.process_time()
 
     def commit(self, conn):
         self.release()
@@ -65,6 +73,7 @@ class StatementLog:
     def release(self):
         if self.in_lock:
             self.held += time.perf_counter() - self.locked_at
+            self.held_cpu += time.process_time() - self.locked_cpu_at
         self.in_lock = False
 
 
@@ -93,6 +102,7 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     counts = {"confirmed": [], "waiting": []}
     held = {"confirmed": [], "waiting": []}
+    held_cpu = {"confirmed": [], "waiting": []}
     wall = {"confirmed": [], "waiting": [], "page": []}
     cpu = {"confirmed": [], "waiting": [], "page": []}
     shown = set()
@@ -130,6 +140,7 @@ def main() -> None:
         cpu[status].append(elapsed_cpu * 1000)
         counts[status].append((log.total, log.locked))
         held[status].append(log.held * 1000)
+        held_cpu[status].append(log.held_cpu * 1000)
         if args.show and status not in shown and n not in (0, 50):
             shown.add(status)
             print(f"-- a {status} registration's statements (* = inside the seat lock)")
@@ -151,7 +162,8 @@ def main() -> None:
         total, locked = rows[len(rows) // 2]
         print(
             f"{status}: {total} statements, {locked} inside the seat lock, "
-            f"held {statistics.median(held[status]):.1f} ms (median wall)"
+            f"held {statistics.median(held[status]):.1f} ms (median wall), "
+            f"{statistics.median(held_cpu[status]):.1f} ms of this process's CPU meanwhile"
         )
     if profiler:
         profiler.dump_stats(args.profile)

@@ -100,7 +100,7 @@ class DatabaseCollector:
         yield depth
         oldest = db.session.scalar(
             sa.select(sa.func.min(OutboxMessage.created_at)).where(
-                OutboxMessage.status.in_(("queued", "sending"))
+                OutboxMessage.status.in_(("render", "queued", "sending"))
             )
         )
         yield GaugeMetricFamily(

@@ -27,7 +27,8 @@ from interacta.events.models import Event, Registration
 from interacta.extensions import db
 from interacta.members.models import Member
 
-WAITING = ("queued", "sending")
+#: Messages not delivered yet ("render": written, its text not rendered yet).
+WAITING = ("render", "queued", "sending")
 CONSENT_CATEGORIES = ("performance", "functionality", "targeting")
 #: Security events counted in the console's "last 24 hours" figures.
 SIGNIN_FAILURES = ("signin_failed", "reauth_failed")
@@ -36,6 +37,7 @@ RATE_LIMITED = ("rate_limited",)
 #: What the operator reads for a status of a message, of its history or of a job run
 #: (the stored values stay English).
 STATUS_LABELS = {
+    "render": _l("to be rendered"),
     "queued": _l("queued"),
     "sending": _l("sending"),
     "sent": _l("sent"),
@@ -307,7 +309,7 @@ def security_figures(now: datetime) -> dict:
 
 # -- the outbox ---------------------------------------------------------------------------------
 
-STATUSES = ("queued", "sending", "sent", "failed")
+STATUSES = ("render", "queued", "sending", "sent", "failed")
 
 
 def search_outbox(q: str = "", status: str = ""):

@@ -28,7 +28,7 @@ def send_pending(limit: int) -> None:
     """Deliver every due message once (for cron)."""
     sent = deliver_due(limit=limit)
     left = db.session.scalar(
-        sa.select(sa.func.count()).where(OutboxMessage.status.in_(("queued", "sending")))
+        sa.select(sa.func.count()).where(OutboxMessage.status.in_(("render", "queued", "sending")))
     )
     click.echo(f"sent {sent}, still queued {left}")
 

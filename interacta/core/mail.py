@@ -8,6 +8,12 @@ when the mail is sent (the same image whenever it is drawn), so the transaction 
 queues the mail does not pay for it.
 Several workers may run at once: a message is claimed by a conditional UPDATE whose row
 count tells who won (and, on PostgreSQL, candidates are read FOR UPDATE SKIP LOCKED).
+
+`defer_mail()` writes a message that is rendered later: a row with status "render" and
+what to render it from (`render_args`), for a transaction that must stay short (a seat
+change holds its event's lock until it commits). `render_committed()` renders it right
+after that commit, in a short transaction of its own; the delivery worker renders any row
+still marked (the process died in between) from its `render_args`, so none is lost.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import re
 import secrets
 import smtplib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import segno
@@ -29,6 +35,7 @@ from flask_mail import Message
 from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
+from interacta.core.i18n import force_locale
 from interacta.core.models import OutboxEvent, OutboxMessage, utcnow
 from interacta.core.urls import GeneratedUrl
 from interacta.extensions import db, mail
@@ -37,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 _PENDING = "outbox_pending"  # ids queued in the open transaction
 _COMMITTED = "outbox_committed"  # ids whose transaction committed, not yet delivered
+_RENDER_PENDING = "outbox_render_pending"  # (id, render_args) deferred in the open transaction
+_RENDER_COMMITTED = "outbox_render_committed"  # the same, committed, not yet rendered
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 #: A header name as RFC 5322 allows it (letters, digits, hyphens here).
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,76}$")
@@ -162,6 +171,38 @@ def attachment_bytes(item: dict) -> bytes:
     return base64.b64decode(item["data"])
 
 
+def _rendered(
+    to: str,
+    subject: str,
+    template: str,
+    *,
+    reply_to: str | None = None,
+    attachments: list[tuple[str, str, bytes | QrCodePng]] | None = None,
+    headers: dict[str, str] | None = None,
+    **context,
+) -> dict:
+    """The columns of a message: `template`.txt and `template`.html rendered with `context`
+    (without an .html template the HTML part is made from the text one)."""
+    context.setdefault("subject", subject)
+    links = LinkMarks()
+    marked = render_template(f"{template}.txt", **links.context(context))
+    text = links.plain(marked)
+    try:
+        html = render_template(f"{template}.html", **context)
+    except TemplateNotFound:
+        html = html_from_text(marked, subject, links)
+    return {
+        "to_addr": clean_header(to),
+        "subject": clean_header(subject)[:300],
+        "text_body": text,
+        "html_body": html,
+        "reply_to": clean_header(reply_to) if reply_to else None,
+        "attachments": [_stored_attachment(*attachment) for attachment in attachments or []],
+        "headers": clean_headers(headers) or None,
+        "template": template,
+    }
+
+
 def queue_mail(
     to: str,
     subject: str,
@@ -175,23 +216,16 @@ def queue_mail(
     """Render `template`.txt and `template`.html and add the mail to the current
     transaction. Without an .html template the HTML part is made from the text one.
     `headers` are extra headers sent with it (List-Unsubscribe...)."""
-    context.setdefault("subject", subject)
-    links = LinkMarks()
-    marked = render_template(f"{template}.txt", **links.context(context))
-    text = links.plain(marked)
-    try:
-        html = render_template(f"{template}.html", **context)
-    except TemplateNotFound:
-        html = html_from_text(marked, subject, links)
     message = OutboxMessage(
-        to_addr=clean_header(to),
-        subject=clean_header(subject)[:300],
-        text_body=text,
-        html_body=html,
-        reply_to=clean_header(reply_to) if reply_to else None,
-        attachments=[_stored_attachment(*attachment) for attachment in attachments or []],
-        headers=clean_headers(headers) or None,
-        template=template,
+        **_rendered(
+            to,
+            subject,
+            template,
+            reply_to=reply_to,
+            attachments=attachments,
+            headers=headers,
+            **context,
+        )
     )
     db.session.add(message)
     db.session.flush()
@@ -200,14 +234,157 @@ def queue_mail(
     return message
 
 
+# --- mail rendered after the commit ------------------------------------------------------
+
+
+@dataclass
+class MailSpec:
+    """A mail to render: what `queue_mail` takes (`context`: the templates' values), and
+    the `language` its templates are rendered in (the recipient's)."""
+
+    to: str
+    subject: str
+    template: str
+    language: str | None = None
+    reply_to: str | None = None
+    attachments: list[tuple[str, str, bytes | QrCodePng]] = field(default_factory=list)
+    headers: dict[str, str] | None = None
+    context: dict = field(default_factory=dict)
+
+
+#: A deferred message's renderer: from its `render_args`, the mail to send, or None when
+#: there is nothing to send any more (the registration it was about is gone).
+Renderer = Callable[[dict], MailSpec | None]
+
+#: Renderers by name; blueprints register theirs (core imports no blueprint).
+_renderers: dict[str, Renderer] = {}
+
+
+def register_renderer(name: str, renderer: Renderer) -> None:
+    """Name the function that renders deferred mail written with `defer_mail(..., name)`."""
+    _renderers[name] = renderer
+
+
+def defer_mail(to: str, renderer: str, **args) -> OutboxMessage:
+    """Add a mail to the current transaction without rendering it: a row marked "render"
+    that holds `args` (JSON values: what `renderer` renders it from, and whatever was
+    decided in this transaction that the mail tells). After the commit,
+    `render_committed()` renders it; if this process dies first, the delivery worker does.
+    If the transaction rolls back, nothing is sent."""
+    render_args = {"renderer": renderer, **args}
+    message = OutboxMessage(
+        to_addr=clean_header(to),
+        subject="",
+        text_body="",
+        attachments=[],
+        status="render",
+        render_args=render_args,
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(message.id)
+    db.session.info.setdefault(_RENDER_PENDING, []).append((message.id, render_args))
+    return message
+
+
+def _render(message_id: int, render_args: dict) -> bool:
+    """Render a deferred message and queue it for delivery, in the current transaction.
+    A conditional UPDATE: the message is rendered once, by whoever gets there first.
+    Nothing to send any more (its renderer says None): the row is deleted."""
+    spec = _renderers[render_args["renderer"]](render_args)
+    unrendered = sa.and_(OutboxMessage.id == message_id, OutboxMessage.status == "render")
+    if spec is None:
+        db.session.execute(
+            sa.delete(OutboxMessage).where(unrendered).execution_options(synchronize_session=False)
+        )
+        logger.info("mail %s not rendered: nothing to send any more", message_id)
+        return False
+    with force_locale(spec.language):
+        columns = _rendered(
+            spec.to,
+            spec.subject,
+            spec.template,
+            reply_to=spec.reply_to,
+            attachments=spec.attachments,
+            headers=spec.headers,
+            **spec.context,
+        )
+    won = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(unrendered)
+        .values(status="queued", attempts=0, next_attempt_at=utcnow(), last_error=None, **columns)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        return False
+    db.session.add(OutboxEvent(message_id=message_id, status="queued"))
+    return True
+
+
+def render_committed() -> int:
+    """Render the deferred mail of the transactions this session committed, and commit
+    (a short transaction after theirs). If a renderer fails, the messages stay marked for
+    the delivery worker. Returns how many were rendered."""
+    pending = db.session.info.pop(_RENDER_COMMITTED, None)
+    if not pending:
+        return 0
+    try:
+        rendered = sum(_render(message_id, args) for message_id, args in pending)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - what was committed stands; the worker renders the mail
+        db.session.rollback()
+        logger.exception("mail %s not rendered now; the delivery worker renders it", pending)
+        return 0
+    return rendered
+
+
+def render_due(limit: int = 100) -> int:
+    """The delivery worker's part: render the messages still marked "render" (their writer
+    died before rendering them, or the renderer failed: retried with back-off), each from
+    its `render_args` and the rows as they stand now. Commits per message."""
+    now = utcnow()
+    rows = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.render_args, OutboxMessage.attempts)
+        .where(OutboxMessage.status == "render", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    rendered = 0
+    for message_id, render_args, attempts in rows:
+        try:
+            rendered += _render(message_id, render_args)
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - recorded on the message, retried later
+            db.session.rollback()
+            logger.exception("mail %s not rendered (attempt %s)", message_id, attempts + 1)
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == "render")
+                .values(
+                    attempts=attempts + 1,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    next_attempt_at=utcnow() + _backoff(attempts + 1),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+    return rendered
+
+
 def _after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        session.info.setdefault(_COMMITTED, []).extend(pending)
+    for pending_key, committed_key in (
+        (_PENDING, _COMMITTED),
+        (_RENDER_PENDING, _RENDER_COMMITTED),
+    ):
+        pending = session.info.pop(pending_key, None)
+        if pending:
+            session.info.setdefault(committed_key, []).extend(pending)
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_RENDER_PENDING, None)
 
 
 def install_session_hooks(session_class) -> None:
@@ -228,7 +405,9 @@ def set_handoff(handoff: Callable[[list[int]], None]) -> None:
 
 def deliver_committed() -> int:
     """Deliver the mail whose transaction has committed (MAIL_DELIVERY="immediate"), or
-    hand it to the job worker (MAIL_DELIVERY="jobs"); "worker" leaves it to the next pass."""
+    hand it to the job worker (MAIL_DELIVERY="jobs"); "worker" leaves it to the next pass.
+    Deferred mail not rendered yet is rendered first."""
+    render_committed()
     ids = db.session.info.pop(_COMMITTED, None)
     mode = current_app.config["MAIL_DELIVERY"]
     if not ids:
@@ -318,6 +497,7 @@ def deliver_due(ids: list[int] | None = None, limit: int = 100) -> int:
     """Send what is due (or the given ids); returns how many were sent. Commits per message."""
     lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
     if ids is None:
+        render_due(limit)
         ids = _due_ids(limit)
     sent = 0
     for message_id in ids:

@@ -71,8 +71,11 @@ class OutboxMessage(Base):
     headers: Mapped[dict | None] = mapped_column(sa.JSON)
     #: Name of the template, kept for the dev mailbox and for tests.
     template: Mapped[str | None] = mapped_column(sa.String(120))
-    #: queued | sending | sent | failed
+    #: render (written, not yet rendered: see `render_args`) | queued | sending | sent | failed
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    #: What the message is rendered from ({"renderer": name, ...}, interacta.core.mail
+    #: `defer_mail`): set on a message written inside a seat lock and rendered after it.
+    render_args: Mapped[dict | None] = mapped_column(sa.JSON)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,11 +14,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from interacta.core.i18n import force_locale, normalize_language
-from interacta.core.mail import queue_mail
+from interacta.core.mail import MailSpec, defer_mail, queue_mail, register_renderer
 from interacta.core.timezones import format_local
 from interacta.core.urls import external_url
 from interacta.events import attendance, ics
-from interacta.events.models import Event, Registration
+from interacta.events.models import REGISTRATION_STATUS_LABELS, Event, Registration
+from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def _reply_to(event: Event) -> str | None:
     return organizer.email if organizer is not None and organizer.email else None
 
 
-def _send(
+def _compose(
     registration: Registration,
     subject,
     template: str,
@@ -68,13 +69,14 @@ def _send(
     language: str | None = None,
     checkin_code: bool = False,
     **ctx,
-):
-    """Queue one mail in the recipient's language (or `language`). `subject` is a lazy
-    string (made in that language here) or, for an organizer's message, text as written.
+) -> MailSpec:
+    """One mail in the recipient's language (or `language`). `subject` is a lazy string
+    (made in that language here) or, for an organizer's message, text as written.
     `checkin_code`: a confirmed participant's personal check-in link, and its QR code as
     an attached PNG."""
     event = registration.event
-    with force_locale(language or recipient_language(registration)):
+    language = language or recipient_language(registration)
+    with force_locale(language):
         attachments = []
         if ics_file:
             body = ics.calendar_bytes([event], with_online_link=registration.status == "confirmed")
@@ -84,24 +86,116 @@ def _send(
             attachments.append(
                 ("check-in-code.png", "image/png", attendance.checkin_qr_png(registration))
             )
-        return queue_mail(
-            registration.email,
-            _("%(subject)s: %(title)s", subject=str(subject), title=event.title),
-            f"events/mail/{template}",
+        return MailSpec(
+            to=registration.email,
+            subject=_("%(subject)s: %(title)s", subject=str(subject), title=event.title),
+            template=f"events/mail/{template}",
+            language=language,
             reply_to=_reply_to(event),
             attachments=attachments,
-            registration=registration,
-            event=event,
-            when=_when(event, registration),
-            manage_url=external_url("events.registration_status", token=registration.token),
-            event_url=external_url("events.detail", slug=event.slug),
-            position=position,
-            **ctx,
+            context={
+                "registration": registration,
+                "event": event,
+                "when": _when(event, registration),
+                "manage_url": external_url("events.registration_status", token=registration.token),
+                "event_url": external_url("events.detail", slug=event.slug),
+                "position": position,
+                **ctx,
+            },
         )
 
 
+def _send(registration: Registration, subject, template: str, **kwargs):
+    """Queue one mail (rendered now): see `_compose`."""
+    spec = _compose(registration, subject, template, **kwargs)
+    with force_locale(spec.language):
+        return queue_mail(
+            spec.to,
+            spec.subject,
+            spec.template,
+            reply_to=spec.reply_to,
+            attachments=spec.attachments,
+            **spec.context,
+        )
+
+
+# --- the mails of seat changes: written inside the seat lock, rendered after it ----------
+
+RENDERER = "events.registration"
+
+#: The mails a seat change writes, by kind: (subject, template, calendar file attached,
+#: check-in code attached).
+SEAT_MAILS = {
+    "confirmed": (_l("You are registered"), "confirmed", True, True),
+    "waiting": (_l("You are on the waiting list"), "waiting", False, False),
+    "promoted": (_l("A seat is free for you"), "promoted", True, True),
+    "confirm_request": (_l("Please confirm your registration"), "confirm_request", False, False),
+    "existing": (_l("Your registration"), "existing", False, False),
+    "cancelled": (_l("Registration cancelled"), "cancelled", False, False),
+}
+
+
+def _defer(
+    registration: Registration,
+    kind: str,
+    position: int | None = None,
+    language: str | None = None,
+) -> None:
+    """Write the mail of `kind` in the seat change's transaction, rendered after its commit
+    (`render_seat_mail`): the row records the registration, its status and `position` as
+    decided now, so the mail tells what was decided whenever it is rendered."""
+    defer_mail(
+        registration.email,
+        RENDERER,
+        kind=kind,
+        registration_id=registration.id,
+        status=registration.status,
+        position=position,
+        language=language,
+    )
+
+
+class _AsDecided:
+    """A registration as its mail tells it: with the status decided when the mail was
+    written (it may have moved on before the mail is rendered: promoted, cancelled)."""
+
+    def __init__(self, registration: Registration, status: str):
+        self._registration = registration
+        self.status = status
+
+    def __getattr__(self, name: str):
+        return getattr(self._registration, name)
+
+    @property
+    def status_label(self) -> str:
+        return str(REGISTRATION_STATUS_LABELS.get(self.status, self.status))
+
+
+def render_seat_mail(args: dict) -> MailSpec | None:
+    """Render a seat change's mail from its `render_args` and the registration as it
+    stands; None once the registration is gone or anonymised (no one to write to)."""
+    registration = db.session.get(Registration, args["registration_id"])
+    if registration is None or not registration.email or registration.anonymised_at:
+        return None
+    subject, template, ics_file, checkin_code = SEAT_MAILS[args["kind"]]
+    if registration.status != args["status"]:
+        registration = _AsDecided(registration, args["status"])
+    return _compose(
+        registration,
+        subject,
+        template,
+        ics_file=ics_file,
+        checkin_code=checkin_code,
+        position=args.get("position"),
+        language=args.get("language"),
+    )
+
+
+register_renderer(RENDERER, render_seat_mail)
+
+
 def confirm_request(registration: Registration) -> None:
-    _send(registration, _l("Please confirm your registration"), "confirm_request")
+    _defer(registration, "confirm_request")
 
 
 def existing_registration(
@@ -111,24 +205,22 @@ def existing_registration(
     (for a member, their account's)."""
     if registration.member is not None:
         language = None
-    _send(registration, _l("Your registration"), "existing", position=position, language=language)
+    _defer(registration, "existing", position=position, language=language)
 
 
 def registration_result(registration: Registration, position: int | None = None) -> None:
     """ "You are registered", or "you are on the waiting list" at `position`."""
-    if registration.status == "confirmed":
-        _send(registration, _l("You are registered"), "confirmed", ics_file=True, checkin_code=True)
-    elif registration.status == "waiting":
-        _send(registration, _l("You are on the waiting list"), "waiting", position=position)
+    if registration.status in ("confirmed", "waiting"):
+        _defer(registration, registration.status, position=position)
 
 
 def promoted(registration: Registration) -> None:
-    _send(registration, _l("A seat is free for you"), "promoted", ics_file=True, checkin_code=True)
+    _defer(registration, "promoted")
 
 
 def cancellation_receipt(registration: Registration) -> None:
     if registration.email:
-        _send(registration, _l("Registration cancelled"), "cancelled")
+        _defer(registration, "cancelled")
 
 
 def reminder(registration: Registration) -> None:

@@ -26,6 +26,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, lazyload
 
 from interacta.core.i18n import current_language, normalize_language
+from interacta.core.mail import render_committed
 from interacta.core.models import utcnow
 from interacta.core.text import normalize_email
 from interacta.core.timezones import format_local
@@ -111,8 +112,11 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
     (erasing a member: one transaction for every provider). Inside an open seat change of
     the same event, a nested one joins it; of another event, it raises (one event at a
     time, so two changes never wait on each other's locks).
+
+    The mail a change writes is rendered after the commit that releases the lock (in a
+    short transaction of its own; `interacta.core.mail.defer_mail`), never while holding it.
     """
-    session = db.session
+    session = db.session()  # the Session itself (its expire_on_commit is set below)
     open_change = session.info.get(_SEAT_KEY)
     if open_change is not None:
         if open_change.event.id != event_id:
@@ -132,13 +136,18 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
         session.commit()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     # Its translations are not loaded with it (a seat change reads none; an access would
-    # load them): one statement less while the lock is held.
-    event = session.scalar(
-        sa.select(Event)
-        .where(Event.id == event_id)
-        .options(lazyload(Event.translations))
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    # load them) and its sector groups are (every seat decision reads them): the fewer
+    # statements while the lock is held, the better.
+    event = (
+        session.execute(
+            sa.select(Event)
+            .where(Event.id == event_id)
+            .options(lazyload(Event.translations), joinedload(Event.sector_groups))
+            .with_for_update(of=Event)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if event is None:
         if not join:
@@ -146,17 +155,27 @@ def seat_change(event_id: int, *, join: bool = False) -> Iterator[SeatChange]:
         raise EventGone(_("This event no longer exists."))
     change = SeatChange(event)
     session.info[_SEAT_KEY] = change
+    expire_on_commit = session.expire_on_commit
     try:
         yield change
         session.flush()
         if not join:
+            # What the change loaded is kept (not expired) for the mail rendered next:
+            # it shows what the lock saw, as when it was rendered inside it.
+            session.expire_on_commit = False
             session.commit()
     except BaseException:
         if not join:
             session.rollback()
         raise
     finally:
+        session.expire_on_commit = expire_on_commit
         session.info.pop(_SEAT_KEY, None)
+    if not join:
+        try:
+            render_committed()
+        finally:
+            session.expire_all()  # from here on, read afresh, as after any commit
 
 
 # --- counts and the waiting-list order ---------------------------------------------------
@@ -349,26 +368,29 @@ def register_member(
     An existing active registration is returned as it is (created=False). The page's
     `language` is recorded; a member's mails follow their account language.
     """
+    # Read before the lock (the commit that opens it would expire the member): the lock
+    # is held only for the seat decision and the rows that record it.
+    email, verified = normalize_email(member.email), member.email_verified_at is not None
+    registration = Registration(
+        event_id=event_id,
+        member_id=member.id,
+        email=email,
+        active_key=email,
+        name=member.name,
+        language=normalize_language(language or current_language()),
+        token=new_token(),
+        status="pending",
+        is_listed=bool(listed),
+        sector=getattr(member, "sector", None),
+    )
     with seat_change(event_id) as seats:
         event = seats.event
-        existing = find_active(event.id, member.email)
+        existing = find_active(event.id, email)
         if existing:
             return existing, False
         check_open(event)
-        if member.email_verified_at is None:
+        if not verified:
             raise NotAllowed(_("Please verify your email address before registering."))
-        registration = Registration(
-            event_id=event.id,
-            member_id=member.id,
-            email=normalize_email(member.email),
-            active_key=normalize_email(member.email),
-            name=member.name,
-            language=normalize_language(language or current_language()),
-            token=new_token(),
-            status="pending",
-            is_listed=bool(listed),
-            sector=getattr(member, "sector", None),
-        )
         # The seat is decided before the row is written (a pending registration takes
         # none): one INSERT with its status, not an INSERT and an UPDATE.
         _take_seat_or_wait(event, registration)

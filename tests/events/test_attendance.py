@@ -273,13 +273,15 @@ def test_the_confirmation_mail_carries_the_personal_checkin_link_and_code(
     import subprocess
 
     from interacta.core.i18n import force_locale
-    from interacta.core.mail import attachment_bytes
+    from interacta.core.mail import attachment_bytes, render_committed
     from interacta.core.models import OutboxMessage
     from interacta.events import notifications
 
     member = make_member(name="Anne Dubois", language="fr")
     anne = make_registration(event=course, member=member)
     notifications.registration_result(anne)
+    db.session.commit()
+    render_committed()  # written now, rendered after the commit (as a seat change does)
     mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.to_addr == member.email))
     with force_locale("fr"):
         url = attendance.checkin_url(anne)

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask_login.utils import _create_identifier
 
-from interacta.core.models import utcnow
+from interacta.core.models import OutboxMessage, utcnow
 from interacta.events import registrations
 from interacta.events.models import Event, Registration
 from interacta.extensions import db
@@ -78,6 +78,21 @@ def test_fifty_concurrent_registrations_fill_ten_seats_and_queue_the_rest_in_ord
         )
         # Everyone confirmed registered before anyone who waits.
         assert max(r.confirmed_at for r in confirmed) <= min(r.waiting_since for r in waiting)
+        # Each was told, in one mail rendered after the lock, what was decided: a seat, or
+        # their number on the waiting list.
+        mails = {
+            m.to_addr: m
+            for m in db.session.scalars(
+                sa.select(OutboxMessage).where(OutboxMessage.to_addr.like("m%@example.org"))
+            )
+        }
+        assert len(mails) == THREADS and {m.status for m in mails.values()} == {"queued"}
+        for r in confirmed:
+            assert mails[r.email].template == "events/mail/confirmed"
+            assert "/events/checkin/" in mails[r.email].text_body
+        for position, r in enumerate(waiting, start=1):
+            assert mails[r.email].template == "events/mail/waiting"
+            assert f"you are number {position}." in mails[r.email].text_body
         db.session.remove()
 
 

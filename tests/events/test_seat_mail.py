@@ -1,0 +1,231 @@
+"""The mail of seat changes: written inside the seat lock, rendered after its commit.
+
+The content must not change with where it is rendered: `seat_mail_golden.json` holds the
+mails main rendered inside the lock (session of 2026-11-26, before the change) for the
+same scenario; `GOLDEN_WRITE=1` rewrites it.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from interacta.core.models import OutboxMessage
+from interacta.events import registrations as regs
+
+GOLDEN = Path(__file__).parent / "data" / "seat_mail_golden.json"
+STARTS = datetime(2031, 5, 6, 9, 0, tzinfo=UTC)
+
+
+def _normalised(text: str | None) -> str | None:
+    """Without what differs from run to run: check-in tokens (they sign the row ids) and
+    a calendar file's stamps and UID."""
+    if text is None:
+        return None
+    text = re.sub(r"/events/checkin/[A-Za-z0-9_.-]+", "/events/checkin/<signed>", text)
+    text = re.sub(r"(DTSTAMP|LAST-MODIFIED|CREATED):\S+", r"\1:<now>", text)
+    return re.sub(r"UID:\S+", "UID:<uid>", text)
+
+
+def _attachment(item: dict) -> dict:
+    if "qr_code" in item:
+        content = "QR " + item["qr_code"]
+    else:
+        content = base64.b64decode(item["data"]).decode()
+    return {
+        "filename": item["filename"],
+        "content_type": item["content_type"],
+        "content": _normalised(content),
+    }
+
+
+def _mails(db) -> list[dict]:
+    return [
+        {
+            "to": m.to_addr,
+            "subject": m.subject,
+            "template": m.template,
+            "reply_to": m.reply_to,
+            "headers": m.headers,
+            "text": _normalised(m.text_body),
+            "html": _normalised(m.html_body),
+            "attachments": [_attachment(a) for a in m.attachments or []],
+        }
+        for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+    ]
+
+
+@pytest.fixture
+def fixed_tokens(monkeypatch):
+    """Registration tokens in a known order (the manage links in the mails)."""
+    numbers = itertools.count(1)
+    monkeypatch.setattr(regs, "new_token", lambda: f"token-{next(numbers)}")
+
+
+def _scenario(app, make_member, make_event) -> None:
+    """Every seat change that writes mail, in three languages: a member confirmed and one
+    waiting, a guest asked to confirm then waiting, the same guest registering again, a
+    cancellation that promotes the first waiting, a guest confirmed with a seat free."""
+    olga = make_member(email="olga@example.org", name="Olga Organizer", role="organizer")
+    seminar = make_event(
+        slug="golden-seminar",
+        title="Golden seminar",
+        summary="Summary of event 1",
+        organizer=olga,
+        capacity=1,
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=3),
+        format="hybrid",
+        online_url="https://meet.example/golden",
+    )
+    course = make_event(
+        slug="golden-course",
+        title="Golden course",
+        summary="Summary of event 2",
+        organizer=olga,
+        capacity=5,
+        starts_at=STARTS + timedelta(days=1),
+        ends_at=STARTS + timedelta(days=1, hours=2),
+    )
+    anne = make_member(email="anne@example.org", name="Anne Dubois", language="fr",
+                       timezone="America/New_York")  # fmt: skip
+    bob = make_member(email="bob@example.org", name="Bob Berger", language="de")
+    with app.test_request_context():
+        # A member confirmed (French, with her own zone), a member waiting (German).
+        anne_seat, _ = regs.register_member(seminar.id, anne)
+        regs.register_member(seminar.id, bob)
+        # A guest: the request to confirm, then the waiting list once confirmed; again
+        # with the same address (the existing registration, number 2 on the list).
+        gina, _ = regs.register_guest(seminar.id, name="Gina Gost", email="gina@example.org",
+                                      language="sl")  # fmt: skip
+        regs.confirm_guest(gina)
+        regs.register_guest(seminar.id, name="Gina Gost", email="gina@example.org",
+                            language="sl")  # fmt: skip
+        # The member cancels: her receipt, and the first waiting is given the seat.
+        regs.cancel_registration(anne_seat)
+        # A guest confirmed with a free seat (English).
+        hana, _ = regs.register_guest(course.id, name="Hana Host", email="hana@example.org",
+                                      language="en")  # fmt: skip
+        regs.confirm_guest(hana)
+
+
+def _compare_with_golden(mails: list[dict]) -> None:
+    golden = json.loads(GOLDEN.read_text())
+    assert [(m["to"], m["template"]) for m in mails] == [(m["to"], m["template"]) for m in golden]
+    for mail, expected in zip(mails, golden, strict=True):
+        assert mail == expected
+
+
+def test_seat_mails_say_what_they_said_when_rendered_inside_the_lock(
+    app, db, make_member, make_event, fixed_tokens
+):
+    _scenario(app, make_member, make_event)
+    mails = _mails(db)
+    assert all(m["text"] for m in mails)  # every one rendered
+    if os.environ.get("GOLDEN_WRITE"):
+        GOLDEN.write_text(json.dumps(mails, indent=1, ensure_ascii=False) + "\n")
+    _compare_with_golden(mails)
+
+
+def test_mail_left_unrendered_by_a_crash_is_rendered_by_the_worker_as_decided(
+    app, db, make_member, make_event, fixed_tokens, monkeypatch
+):
+    """The process dies between the commit that releases the seat lock and the rendering:
+    the delivery worker renders each mail later, once the registrations have moved on
+    (Anne cancelled, Bob was given her seat), and each says what was decided when it was
+    written: the same mails, word for word."""
+    from interacta.core.mail import deliver_due
+
+    monkeypatch.setattr(regs, "render_committed", lambda: 0)  # never rendered after commit
+    _scenario(app, make_member, make_event)
+    left = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert len(left) == 9
+    assert {m.status for m in left} == {"render"} and not any(m.text_body for m in left)
+    db.session.commit()
+    monkeypatch.undo()
+    assert deliver_due() == 9  # the worker's pass: rendered, then sent
+    db.session.expire_all()
+    assert {m.status for m in db.session.scalars(sa.select(OutboxMessage))} == {"sent"}
+    _compare_with_golden(_mails(db))
+
+
+def test_the_seat_lock_is_released_before_the_mail_is_rendered(
+    app, db, make_member, make_event, monkeypatch
+):
+    from interacta.core import mail
+
+    event = make_event(capacity=1)
+    rendered_while_locked = []
+    real = mail.render_template
+
+    def render_template(*args, **kwargs):
+        rendered_while_locked.append(regs._SEAT_KEY in db.session.info)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "render_template", render_template)
+    with app.test_request_context():
+        confirmed, _ = regs.register_member(event.id, make_member())
+        waiting, _ = regs.register_member(event.id, make_member())
+    assert (confirmed.status, waiting.status) == ("confirmed", "waiting")
+    assert rendered_while_locked and not any(rendered_while_locked)
+    assert [m.template for m in db.session.scalars(sa.select(OutboxMessage))] == [
+        "events/mail/confirmed",
+        "events/mail/waiting",
+    ]
+
+
+def test_a_mail_that_cannot_be_rendered_waits_in_the_outbox_with_its_error(
+    app, db, make_member, make_event, monkeypatch
+):
+    """A broken template does not undo the registration: the mail stays marked, the
+    worker retries it with back-off and the operator sees the error."""
+    from interacta.core import mail
+    from interacta.core.mail import deliver_due
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(mail, "render_template", broken)
+    event = make_event(capacity=5)
+    with app.test_request_context():
+        registration, created = regs.register_member(event.id, make_member())
+    assert created and registration.status == "confirmed"
+    assert deliver_due() == 0
+    message = db.session.scalar(sa.select(OutboxMessage))
+    db.session.refresh(message)
+    assert message.status == "render" and message.attempts == 1
+    assert "template broken" in message.last_error
+    assert message.next_attempt_at > registration.confirmed_at
+    monkeypatch.undo()
+    assert deliver_due() == 0  # not due again yet
+    # Once due, rendered and sent, with a fresh count of delivery attempts.
+    message.next_attempt_at = registration.confirmed_at
+    db.session.commit()
+    assert deliver_due() == 1
+    db.session.refresh(message)
+    assert (message.status, message.attempts, message.last_error) == ("sent", 1, None)
+    assert message.template == "events/mail/confirmed" and "/events/checkin/" in message.text_body
+
+
+def test_a_mail_for_a_registration_erased_before_rendering_is_not_sent(
+    app, db, make_member, make_event, monkeypatch
+):
+    from interacta.core.mail import deliver_due
+
+    monkeypatch.setattr(regs, "render_committed", lambda: 0)
+    event = make_event(capacity=5)
+    with app.test_request_context():
+        registration, _ = regs.register_member(event.id, make_member())
+    regs._anonymise(registration)
+    db.session.commit()
+    monkeypatch.undo()
+    assert deliver_due() == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
