@@ -5,8 +5,8 @@ registration and what was decided for it). A row written while the seat lock is 
 status "render" and no text yet; the request renders it right after the commit that
 releases the lock, and the delivery worker renders any it left (a crash in between).
 
-Revision ID: 0027_reg2
-Revises: 0026_miss
+Revision ID: 0028_reg2
+Revises: 0027_scale
 Create Date: 2026-11-26 20:15:00
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = "0027_reg2"
-down_revision = "0026_miss"
+revision = "0028_reg2"
+down_revision = "0027_scale"
 branch_labels = None
 depends_on = None
 
