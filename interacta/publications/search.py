@@ -52,6 +52,8 @@ PER_PAGE = 20
 SORTS = ("relevance", "date", "title")
 
 FTS_TABLE = "publications_fts"
+#: The index's vocabulary (migration 0027), SQLite only.
+FTS_VOCAB = "publications_fts_vocab"
 PG_INDEX = "ix_publications_fulltext"
 #: The columns FTS5 indexes, in order, with their weights for bm25().
 COLUMNS = {
@@ -102,17 +104,20 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def matches(words: list[str]):
-    """A WHERE clause: the publication matches every word (as a prefix)."""
+def matches(words: list[str], fts: str | None = None):
+    """A WHERE clause: the publication matches every word (as a prefix). `fts`: the
+    words' MATCH expression on SQLite, when already known (`SearchParams.match_text`)."""
     if _dialect() == "postgresql":
         return _pg_vector().op("@@")(_pg_query(words))
-    fts = sa.table(FTS_TABLE, sa.column("rowid"))
+    table = sa.table(FTS_TABLE, sa.column("rowid"))
     return Publication.id.in_(
-        sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)))
+        sa.select(table.c.rowid).where(
+            sa.literal_column(FTS_TABLE).op("MATCH")(fts or _fts_query(words))
+        )
     )
 
 
-def ranked(query, words: list[str]):
+def ranked(query, words: list[str], fts: str | None = None):
     """`query` (a select of Publication) ordered best match first; ties are left to the
     caller's further order_by."""
     if _dialect() == "postgresql":
@@ -125,7 +130,7 @@ def ranked(query, words: list[str]):
             sa.literal_column(f"bm25({FTS_TABLE}, {weights})").label("rank"),
         )
         .select_from(sa.table(FTS_TABLE))
-        .where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)))
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(fts or _fts_query(words)))
         .subquery("hits")
     )
     # bm25() is lower for better matches.
@@ -133,8 +138,53 @@ def ranked(query, words: list[str]):
 
 
 def _fts_query(words: list[str]) -> str:
-    # Each word quoted (no FTS5 syntax can get in) and a prefix; juxtaposition means AND.
-    return " ".join(f'"{w}"*' for w in words)
+    """The MATCH expression: every word (all must match, juxtaposition means AND), quoted
+    so no FTS5 syntax can get in. A word is a prefix ("gov"*), except where the index
+    holds a single word beginning with it: then that word exactly ("governance"), which
+    finds the same records with the same bm25 rank but lets FTS5 read only the newest
+    matches, where a prefix query first merges every match of every word it begins."""
+    sole = _sole_terms(words)
+    return " ".join(f'"{sole[w]}"' if w in sole else f'"{w}"*' for w in words)
+
+
+#: Words whose indexed forms are themselves: unicode61 (remove_diacritics 2) lower-cases
+#: and folds other letters, so only these are looked up in the vocabulary as they are.
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _sole_terms(words: list[str]) -> dict[str, str]:
+    """For each plain word, the one indexed word it begins, when there is only one: one
+    query for all the words, read from the index's vocabulary (migration 0027). A word
+    nothing begins maps to itself: it finds nothing either way."""
+    plain = sorted({w for w in words if _PLAIN_WORD.fullmatch(w)})
+    if not plain:
+        return {}
+    vocab = sa.table(FTS_VOCAB, sa.column("term", sa.String))
+    parts = []
+    for n, word in enumerate(plain):
+        # The indexed words from `word` up to the first string it does not begin: the
+        # first of them, and the one after that (no indexed word holds a character below
+        # "0", so `term || char(1)` is the least string after `term`).
+        end = word[:-1] + chr(ord(word[-1]) + 1)
+        first = (
+            sa.select(vocab.c.term).where(vocab.c.term >= word, vocab.c.term < end).limit(1)
+        ).subquery(f"first_{n}")
+        after = vocab.alias(f"after_{n}")
+        other = (
+            sa.select(after.c.term)
+            .where(after.c.term >= first.c.term.concat(sa.func.char(1)), after.c.term < end)
+            .limit(1)
+            .scalar_subquery()
+        )
+        parts.append(sa.select(sa.literal(n), first.c.term, other))
+    rows = db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])
+    found = {n: (term, other) for n, term, other in rows}
+    sole = {}
+    for n, word in enumerate(plain):
+        term, other = found.get(n, (word, None))
+        if other is None:
+            sole[word] = term.replace('"', '""')
+    return sole
 
 
 def _pg_vector():
@@ -178,6 +228,8 @@ class SearchParams:
     sort: str = "date"
     #: What `hits` found, per filter left out (read once per request).
     found: dict = field(default_factory=dict, repr=False, compare=False)
+    #: The words' MATCH expression on SQLite (`match_text`, looked up once per request).
+    fts: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args) -> SearchParams:
@@ -201,6 +253,12 @@ class SearchParams:
     def terms(self) -> list[str]:
         return terms(self.q)
 
+    def match_text(self) -> str | None:
+        """The words' FTS5 MATCH expression (SQLite; None on PostgreSQL), made once."""
+        if self.fts is None and self.terms and _dialect() != "postgresql":
+            self.fts = _fts_query(self.terms)
+        return self.fts
+
     @property
     def is_filtered(self) -> bool:
         return bool(self.q or self.kind or self.topic or self.year or self.author)
@@ -211,7 +269,7 @@ class SearchParams:
         where = [Publication.status == "published"]
         if self.terms:
             if text:
-                where.append(matches(self.terms))
+                where.append(matches(self.terms, self.match_text()))
         elif self.q:
             where.append(sa.false())  # only punctuation: nothing to look for, nothing found
         if self.kind and exclude != "kind":
@@ -248,7 +306,7 @@ class SearchParams:
         if self.sort == "title":
             query = query.order_by(*title_order())
         elif self.sort == "relevance" and self.terms:
-            query = ranked(query, self.terms).order_by(*date_order())
+            query = ranked(query, self.terms, self.match_text()).order_by(*date_order())
         else:
             query = query.order_by(*date_order())
         return query
@@ -345,7 +403,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             sa.select(Publication.id, score if rank else sa.null(), Publication.year, month, day)
             .select_from(fts)
             .join(Publication, Publication.id == fts.c.rowid)
-            .where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)), *where)
+            .where(sa.literal_column(FTS_TABLE).op("MATCH")(params.match_text()), *where)
             # The full-text index hands its matches over in rowid order and stops at the
             # limit: no match beyond it is ever read.
             .order_by(fts.c.rowid.desc())

@@ -257,6 +257,52 @@ def test_sqlite_keeps_the_fts_table_and_its_triggers(db):
     assert "publications_fts_au" in names
 
 
+@pytest.mark.sqlite_only
+def test_sqlite_asks_for_the_one_word_a_prefix_begins_with_the_same_ranks(db, make_publication):
+    """Where the index holds one word beginning with a search word, FTS5 is asked for that
+    word exactly (it then reads only the newest matches); where it holds several, for the
+    prefix. Either way the same records in the same order with the same bm25 rank."""
+    make_publication(title="Governance of refugee camps", abstract="Governance, again.")
+    make_publication(title="Maritime governance", keywords="ports")
+    make_publication(title="Ports", abstract="Governance and government of ports.")
+    make_publication(title="Government", abstract="Maritime ports")
+    make_publication(title="Marine life", abstract="Ports and maritime traffic.")
+    make_publication(title="Elsewhere", abstract="Unrelated")
+
+    def found(q, prefix_only=False):
+        params = search.SearchParams.from_args({"q": q})
+        if prefix_only:
+            params.fts = " ".join(f'"{w}"*' for w in params.terms)
+        return params.match_text(), search.hits(params).rows
+
+    assert found("governance")[0] == '"governance"'
+    assert found("mariti por")[0] == '"maritime" "ports"'
+    assert found("gover")[0] == '"gover"*'  # governance and government
+    assert found("mar gov")[0] == '"mar"* "gov"*'
+    assert found("zzz")[0] == '"zzz"'
+    assert found("coopé")[0] == '"coopé"*'  # folded by the tokenizer: asked as written
+    for q in ("governance", "mariti por", "gover", "mar gov", "gov ports", "zzz", "elsewh"):
+        assert found(q)[1] == found(q, prefix_only=True)[1], q
+    assert len(found("governance")[1]) == 3
+
+
+@pytest.mark.sqlite_only
+def test_a_prefix_still_finds_a_word_added_or_removed_after_another(
+    client, db, make_publication
+):
+    make_publication(title="Governance of refugee camps")
+    assert titles_on(client.get("/publications/?q=gov")) == ["Governance of refugee camps"]
+    other = make_publication(title="Government archives")
+    assert set(titles_on(client.get("/publications/?q=gov"))) == {
+        "Governance of refugee camps",
+        "Government archives",
+    }
+    db.session.delete(other)
+    db.session.flush()
+    assert titles_on(client.get("/publications/?q=gov")) == ["Governance of refugee camps"]
+    assert titles_on(client.get("/publications/?q=governm")) == []
+
+
 def test_accents_are_ignored_both_ways(client, db, make_publication):
     make_publication(title="Coopération civilo-militaire à Zürich")
     make_publication(title="Unrelated")
