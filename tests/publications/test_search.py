@@ -287,9 +287,7 @@ def test_sqlite_asks_for_the_one_word_a_prefix_begins_with_the_same_ranks(db, ma
 
 
 @pytest.mark.sqlite_only
-def test_a_prefix_still_finds_a_word_added_or_removed_after_another(
-    client, db, make_publication
-):
+def test_a_prefix_still_finds_a_word_added_or_removed_after_another(client, db, make_publication):
     make_publication(title="Governance of refugee camps")
     assert titles_on(client.get("/publications/?q=gov")) == ["Governance of refugee camps"]
     other = make_publication(title="Government archives")
