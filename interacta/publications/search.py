@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -336,7 +337,7 @@ class _Page(Pagination):
 @dataclass
 class Hits:
     """The matches of a search for words, newest added first: (id, rank, year, month,
-    day) each, at most BOUND; `more` when there are more than that."""
+    day, kind) each, at most BOUND; `more` when there are more than that."""
 
     rows: list[tuple]
     more: bool
@@ -364,7 +365,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
         tsquery = _pg_query(words)
         walk = (
             sa.select(Publication.id, Publication.year, month.label("month"),
-                      day.label("day"), _pg_vector().label("vector"))
+                      day.label("day"), Publication.kind, _pg_vector().label("vector"))
             .where(*where)
             .order_by(Publication.id.desc())
             .limit(WALK)
@@ -374,7 +375,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             sa.select(
                 walk.c.id,
                 sa.func.ts_rank(walk.c.vector, tsquery) if rank else sa.null(),
-                walk.c.year, walk.c.month, walk.c.day,
+                walk.c.year, walk.c.month, walk.c.day, walk.c.kind,
             )
             .where(walk.c.vector.op("@@")(tsquery))
             .limit(BOUND + 1)
@@ -385,7 +386,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             sa.select(
                 Publication.id,
                 sa.func.ts_rank(_pg_vector(), tsquery) if rank else sa.null(),
-                Publication.year, month, day,
+                Publication.year, month, day, Publication.kind,
             )
             .where(*where, _pg_vector().op("@@")(tsquery))
             .where(sa.select(sa.func.count()).select_from(first).scalar_subquery() <= BOUND)
@@ -400,7 +401,14 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
         weights = ", ".join(str(w) for w in COLUMNS.values())
         score = sa.literal_column(f"bm25({FTS_TABLE}, {weights})")
         query = (
-            sa.select(Publication.id, score if rank else sa.null(), Publication.year, month, day)
+            sa.select(
+                Publication.id,
+                score if rank else sa.null(),
+                Publication.year,
+                month,
+                day,
+                Publication.kind,
+            )
             .select_from(fts)
             .join(Publication, Publication.id == fts.c.rowid)
             .where(sa.literal_column(FTS_TABLE).op("MATCH")(params.match_text()), *where)
@@ -505,10 +513,10 @@ def facets(params: SearchParams, max_authors: int = 15) -> Facets:
     for name in _FACETS:
         if getattr(params, name):
             other = hits(params, exclude=name)
-            per_facet[name] = other.ids
+            per_facet[name] = other.rows
             bounded = bounded or other.more
         else:
-            per_facet[name] = found.ids
+            per_facet[name] = found.rows
     return _facets(_counts_among(per_facet, max_authors), bounded=bounded)
 
 
@@ -533,16 +541,16 @@ def _id_table(ids: list[int], name: str):
     return sa.select(values.c.value.label("id")).cte(name)
 
 
-def _counts_among(ids: dict[str, list[int]], max_authors: int) -> dict:
-    """Each facet's counts among its list of publication ids: one grouped query (a UNION
-    ALL of four small GROUP BYs over at most BOUND ids each; the lists are the same one
-    unless a facet's own filter is set, and each distinct list is sent once)."""
-    tables: dict[tuple, object] = {}
-    for facet in _FACETS:
-        key = tuple(ids[facet])
-        if key not in tables:
-            tables[key] = _id_table(ids[facet], f"ids_{len(tables)}")
-    kind, year, topic, author = (tables[tuple(ids[facet])] for facet in _FACETS)
+def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
+    """Each facet's counts among its list of matches (`Hits.rows`; the same list unless
+    a facet's own filter is set). Kinds and years are counted from the rows themselves;
+    topics and authors by one grouped query (a UNION ALL of two small GROUP BYs over at
+    most BOUND ids each, each distinct list of ids sent once)."""
+    kinds = Counter(row[5] for row in rows["kind"])
+    years = Counter(row[2] for row in rows["year"])
+    topic_ids, author_ids = ([row[0] for row in rows[f]] for f in ("topic", "author"))
+    topic = _id_table(topic_ids, "ids_0")
+    author = topic if author_ids == topic_ids else _id_table(author_ids, "ids_1")
     count = sa.func.count()
     label = sa.literal_column("'-'")
     # Each name once per publication, then counted by a hash (count(DISTINCT ...) would
@@ -562,27 +570,20 @@ def _counts_among(ids: dict[str, list[int]], max_authors: int) -> dict:
         .subquery("top_authors")
     )
     parts = [
-        sa.select(sa.literal("kind"), Publication.kind, label, sa.literal(0), count)
-        .join(kind, kind.c.id == Publication.id)
-        .group_by(Publication.kind),
-        sa.select(sa.literal("year"), sa.cast(Publication.year, sa.String), label,
-                  sa.literal(0), count)
-        .join(year, year.c.id == Publication.id)
-        .group_by(Publication.year),
         sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, count)
         .join(publication_topics, publication_topics.c.topic_id == Topic.id)
         .join(topic, topic.c.id == publication_topics.c.publication_id)
         .group_by(Topic.slug, Topic.name, Topic.position),
         sa.select(sa.literal("author"), top.c.name, label, sa.literal(0), top.c.n),
-    ]  # fmt: skip
-    rows = db.session.execute(sa.union_all(*parts)).all()
-    by_facet: dict[str, list] = {name: [] for name in _FACETS}
-    for facet, key, name, position, n in rows:
+    ]
+    found = db.session.execute(sa.union_all(*parts)).all()
+    by_facet: dict[str, list] = {"topic": [], "author": []}
+    for facet, key, name, position, n in found:
         by_facet[facet].append((key, name, position, n))
     authors = sorted(by_facet["author"], key=lambda r: (-r[3], r[0]))
     return {
-        "kind": [(key, n) for key, _name, _pos, n in by_facet["kind"]],
-        "year": sorted(((int(key), n) for key, _n, _p, n in by_facet["year"]), reverse=True),
+        "kind": list(kinds.items()),
+        "year": sorted(years.items(), reverse=True),
         "topic": [(key, name, n) for key, name, _p, n in sorted(by_facet["topic"],
                                                                    key=lambda r: r[2])],
         "author": [(key, n) for key, _name, _pos, n in authors],
