@@ -55,6 +55,8 @@ SORTS = ("relevance", "date", "title")
 FTS_TABLE = "publications_fts"
 #: The index's vocabulary (migration 0027), SQLite only.
 FTS_VOCAB = "publications_fts_vocab"
+#: Every lexeme the PostgreSQL index holds (migration 0027), kept by triggers.
+PG_LEXEMES = "publication_lexemes"
 PG_INDEX = "ix_publications_fulltext"
 #: The columns FTS5 indexes, in order, with their weights for bm25().
 COLUMNS = {
@@ -92,7 +94,7 @@ def terms(q: str) -> list[str]:
 
 def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
     return bool(name) and (
-        name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN, *ORDER_INDEXES)
+        name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN, PG_LEXEMES, *ORDER_INDEXES)
     )
 
 
@@ -105,24 +107,28 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def matches(words: list[str], fts: str | None = None):
-    """A WHERE clause: the publication matches every word (as a prefix). `fts`: the
-    words' MATCH expression on SQLite, when already known (`SearchParams.match_text`)."""
+def matches(words: list[str], sole: dict[str, str] | None = None):
+    """A WHERE clause: the publication matches every word (as a prefix). `sole`: the
+    words' `sole_terms`, when already known (`SearchParams.sole_terms`)."""
+    if sole is None:
+        sole = sole_terms(words)
     if _dialect() == "postgresql":
-        return _pg_vector().op("@@")(_pg_query(words))
+        return _pg_vector().op("@@")(_pg_query(words, sole))
     table = sa.table(FTS_TABLE, sa.column("rowid"))
     return Publication.id.in_(
         sa.select(table.c.rowid).where(
-            sa.literal_column(FTS_TABLE).op("MATCH")(fts or _fts_query(words))
+            sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words, sole))
         )
     )
 
 
-def ranked(query, words: list[str], fts: str | None = None):
+def ranked(query, words: list[str], sole: dict[str, str] | None = None):
     """`query` (a select of Publication) ordered best match first; ties are left to the
     caller's further order_by."""
+    if sole is None:
+        sole = sole_terms(words)
     if _dialect() == "postgresql":
-        rank = sa.func.ts_rank(_pg_vector(), _pg_query(words))
+        rank = sa.func.ts_rank(_pg_vector(), _pg_query(words, sole))
         return query.order_by(rank.desc())
     weights = ", ".join(str(w) for w in COLUMNS.values())
     hits = (
@@ -131,61 +137,70 @@ def ranked(query, words: list[str], fts: str | None = None):
             sa.literal_column(f"bm25({FTS_TABLE}, {weights})").label("rank"),
         )
         .select_from(sa.table(FTS_TABLE))
-        .where(sa.literal_column(FTS_TABLE).op("MATCH")(fts or _fts_query(words)))
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words, sole)))
         .subquery("hits")
     )
     # bm25() is lower for better matches.
     return query.join(hits, hits.c.id == Publication.id).order_by(hits.c.rank.asc())
 
 
-def _fts_query(words: list[str]) -> str:
-    """The MATCH expression: every word (all must match, juxtaposition means AND), quoted
-    so no FTS5 syntax can get in. A word is a prefix ("gov"*), except where the index
-    holds a single word beginning with it: then that word exactly ("governance"), which
-    finds the same records with the same bm25 rank but lets FTS5 read only the newest
-    matches, where a prefix query first merges every match of every word it begins."""
-    sole = _sole_terms(words)
+def _fts_query(words: list[str], sole: dict[str, str]) -> str:
+    # Each word quoted (no FTS5 syntax can get in), a prefix unless `sole_terms` found
+    # the one indexed word it begins; juxtaposition means AND.
     return " ".join(f'"{sole[w]}"' if w in sole else f'"{w}"*' for w in words)
 
 
-#: Words whose indexed forms are themselves: unicode61 (remove_diacritics 2) lower-cases
-#: and folds other letters, so only these are looked up in the vocabulary as they are.
+#: Words whose indexed forms are themselves (both indexes lower-case, and fold accents
+#: only outside ASCII), so they are looked up in the vocabulary as they are.
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 
 
-def _sole_terms(words: list[str]) -> dict[str, str]:
-    """For each plain word, the one indexed word it begins, when there is only one: one
-    query for all the words, read from the index's vocabulary (migration 0027). A word
+def sole_terms(words: list[str]) -> dict[str, str]:
+    """For each plain word, the one indexed word it begins, when the index holds only
+    one: the search then asks for that word exactly ("governance"), which finds the same
+    records with the same rank, but which the index answers from the newest matches (FTS5)
+    or by skipping through its lists (GIN); a prefix ("gov"*) first gathers every match of
+    every word it begins. One query for all the words, read from the index's vocabulary
+    (migration 0027: FTS5's own on SQLite, `publication_lexemes` on PostgreSQL). A word
     nothing begins maps to itself: it finds nothing either way."""
     plain = sorted({w for w in words if _PLAIN_WORD.fullmatch(w)})
     if not plain:
         return {}
-    vocab = sa.table(FTS_VOCAB, sa.column("term", sa.String))
+    if _dialect() == "postgresql":
+        vocab = sa.table(PG_LEXEMES, sa.column("lexeme", sa.String)).alias("vocab")
+        column = "lexeme"
+    else:
+        vocab = sa.table(FTS_VOCAB, sa.column("term", sa.String)).alias("vocab")
+        column = "term"
     parts = []
     for n, word in enumerate(plain):
-        # The indexed words from `word` up to the first string it does not begin: the
-        # first of them, and the one after that (no indexed word holds a character below
-        # "0", so `term || char(1)` is the least string after `term`).
+        # The indexed words from `word` up to the first string it does not begin (byte
+        # order): the first of them, and the one after that.
         end = word[:-1] + chr(ord(word[-1]) + 1)
-        first = (
-            sa.select(vocab.c.term).where(vocab.c.term >= word, vocab.c.term < end).limit(1)
-        ).subquery(f"first_{n}")
-        after = vocab.alias(f"after_{n}")
-        other = (
-            sa.select(after.c.term)
-            .where(after.c.term >= first.c.term.concat(sa.func.char(1)), after.c.term < end)
-            .limit(1)
-            .scalar_subquery()
-        )
-        parts.append(sa.select(sa.literal(n), first.c.term, other))
+        term = vocab.c[column]
+        first = (sa.select(term).where(term >= word, term < end).limit(1)).subquery(f"first_{n}")
+        after = vocab.alias(f"after_{n}").c[column]
+        if _dialect() == "postgresql":
+            beyond = after > first.c[column]
+        else:
+            # fts5vocab walks every instance of a word to pass it with ">"; no indexed
+            # word holds a character below "0", so `term || char(1)` is the least string
+            # after it, and ">=" seeks straight there.
+            beyond = after >= first.c[column].concat(sa.func.char(1))
+        other = sa.select(after).where(beyond, after < end).limit(1).scalar_subquery()
+        parts.append(sa.select(sa.literal(n), first.c[column], other))
     rows = db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])
     found = {n: (term, other) for n, term, other in rows}
     sole = {}
     for n, word in enumerate(plain):
         term, other = found.get(n, (word, None))
-        if other is None:
-            sole[word] = term.replace('"', '""')
-    return sole
+        # Plain words only, which each index's query parser reads back as that one word.
+        if other is None and _PLAIN_WORD.fullmatch(term):
+            sole[word] = term
+    # Two words asked for as one and the same (ts_rank counts a repeated word of the query
+    # once): both stay prefixes.
+    asked = Counter(sole.get(w, w) for w in set(words))
+    return {word: term for word, term in sole.items() if asked[term] == 1}
 
 
 def _pg_vector():
@@ -202,12 +217,20 @@ def pg_lexeme(word):
     return sa.func.concat("'", escaped, "':*")
 
 
-def _pg_query(words: list[str]):
-    # Every word a quoted lexeme (never operators), all of them must match.
+def _pg_query(words: list[str], sole: dict[str, str]):
+    # Every word a quoted lexeme (never operators), a prefix unless `sole_terms` found the
+    # one indexed lexeme it begins; all of them must match.
     return sa.func.to_tsquery(
         sa.literal_column("'simple'::regconfig"),
-        sa.func.concat_ws(" & ", *(pg_lexeme(w) for w in words)),
+        sa.func.concat_ws(
+            " & ", *(_pg_exact(sole[w]) if w in sole else pg_lexeme(w) for w in words)
+        ),
     )
+
+
+def _pg_exact(lexeme: str) -> str:
+    """One quoted lexeme of a tsquery (a plain word: letters a-z and digits), exactly."""
+    return f"'{lexeme}'"
 
 
 # --- the list page's search ------------------------------------------------------------
@@ -229,8 +252,8 @@ class SearchParams:
     sort: str = "date"
     #: What `hits` found, per filter left out (read once per request).
     found: dict = field(default_factory=dict, repr=False, compare=False)
-    #: The words' MATCH expression on SQLite (`match_text`, looked up once per request).
-    fts: str | None = field(default=None, repr=False, compare=False)
+    #: The words' `sole_terms` (looked up once per request).
+    sole: dict | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args) -> SearchParams:
@@ -254,11 +277,11 @@ class SearchParams:
     def terms(self) -> list[str]:
         return terms(self.q)
 
-    def match_text(self) -> str | None:
-        """The words' FTS5 MATCH expression (SQLite; None on PostgreSQL), made once."""
-        if self.fts is None and self.terms and _dialect() != "postgresql":
-            self.fts = _fts_query(self.terms)
-        return self.fts
+    def sole_terms(self) -> dict[str, str]:
+        """The words' `sole_terms`, looked up once."""
+        if self.sole is None:
+            self.sole = sole_terms(self.terms)
+        return self.sole
 
     @property
     def is_filtered(self) -> bool:
@@ -270,7 +293,7 @@ class SearchParams:
         where = [Publication.status == "published"]
         if self.terms:
             if text:
-                where.append(matches(self.terms, self.match_text()))
+                where.append(matches(self.terms, self.sole_terms()))
         elif self.q:
             where.append(sa.false())  # only punctuation: nothing to look for, nothing found
         if self.kind and exclude != "kind":
@@ -307,7 +330,7 @@ class SearchParams:
         if self.sort == "title":
             query = query.order_by(*title_order())
         elif self.sort == "relevance" and self.terms:
-            query = ranked(query, self.terms, self.match_text()).order_by(*date_order())
+            query = ranked(query, self.terms, self.sole_terms()).order_by(*date_order())
         else:
             query = query.order_by(*date_order())
         return query
@@ -362,7 +385,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
     month = sa.func.coalesce(Publication.month, 0)
     day = sa.func.coalesce(Publication.day, 0)
     if _dialect() == "postgresql":
-        tsquery = _pg_query(words)
+        tsquery = _pg_query(words, params.sole_terms())
         walk = (
             sa.select(Publication.id, Publication.year, month.label("month"),
                       day.label("day"), Publication.kind, _pg_vector().label("vector"))
@@ -411,7 +434,10 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             )
             .select_from(fts)
             .join(Publication, Publication.id == fts.c.rowid)
-            .where(sa.literal_column(FTS_TABLE).op("MATCH")(params.match_text()), *where)
+            .where(
+                sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words, params.sole_terms())),
+                *where,
+            )
             # The full-text index hands its matches over in rowid order and stops at the
             # limit: no match beyond it is ever read.
             .order_by(fts.c.rowid.desc())
