@@ -156,16 +156,16 @@ _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 
 
 def sole_terms(words: list[str]) -> dict[str, str]:
-    """For each plain word, the one indexed word it begins, when the index holds only
-    one: the search then asks for that word exactly ("governance"), which finds the same
-    records with the same rank, but which the index answers from the newest matches (FTS5)
-    or by skipping through its lists (GIN); a prefix ("gov"*) first gathers every match of
-    every word it begins. One query for all the words, read from the index's vocabulary
-    (migration 0027: FTS5's own on SQLite, `publication_lexemes` on PostgreSQL). A word
-    nothing begins maps to itself: it finds nothing either way."""
-    plain = sorted({w for w in words if _PLAIN_WORD.fullmatch(w)})
-    if not plain:
-        return {}
+    """For each word, the one indexed word it begins, when the index holds only one (and
+    every word is plain): the search then asks for that word exactly ("governance"),
+    which finds the same records with the same rank, but which the index answers from the
+    newest matches (FTS5) or by skipping through its lists (GIN); a prefix ("gov"*) first
+    gathers every match of every word it begins. One query for all the words, read from
+    the index's vocabulary (migration 0027: FTS5's own on SQLite, `publication_lexemes`
+    on PostgreSQL). A word nothing begins maps to itself: it finds nothing either way."""
+    if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+        return {}  # a word folded by the index is only ever asked for as written
+    plain = sorted(set(words))
     if _dialect() == "postgresql":
         vocab = sa.table(PG_LEXEMES, sa.column("lexeme", sa.String)).alias("vocab")
         column = "lexeme"
@@ -178,7 +178,8 @@ def sole_terms(words: list[str]) -> dict[str, str]:
         # order): the first of them, and the one after that.
         end = word[:-1] + chr(ord(word[-1]) + 1)
         term = vocab.c[column]
-        first = (sa.select(term).where(term >= word, term < end).limit(1)).subquery(f"first_{n}")
+        first = sa.select(term).where(term >= word, term < end).order_by(term).limit(1)
+        first = first.subquery(f"first_{n}")
         after = vocab.alias(f"after_{n}").c[column]
         if _dialect() == "postgresql":
             beyond = after > first.c[column]
