@@ -52,8 +52,10 @@ def shape(statement: str) -> str:
     text = " ".join(statement.split())
     if "publications_fts MATCH" in text or "walk" in text:
         return "hits"
-    if "UNION ALL" in text and "top_authors" in text:
+    if "top_authors" in text:
         return "facets"
+    if "publications_fts_vocab" in text or "publication_lexemes" in text:
+        return "vocabulary"
     if text.startswith("SELECT max("):
         return "fingerprint"
     return re.sub(r"\s+", " ", text)[:70]
@@ -102,8 +104,7 @@ def upgrade(env: dict) -> None:
 
 
 def explain(app, log: StatementLog) -> None:
-    import sqlalchemy as sa
-
+    """The plans of the search's own statements of the last request."""
     from interacta.extensions import db
 
     with app.app_context():
@@ -118,7 +119,6 @@ def explain(app, log: StatementLog) -> None:
             print(" ".join(statement.split())[:400])
             for row in rows:
                 print("   ", row[-1] if not postgresql else row[0])
-            del sa
 
 
 def main() -> None:
@@ -185,9 +185,6 @@ def main() -> None:
                     by[f"[{name}, CPU]"] = ms
                 for name in set(by) | set(per_shape):
                     per_shape[name].append(by.get(name, 0.0))
-            if args.explain:
-                rows = list(log.rows)
-                log.rows[:] = rows
         finally:
             sa.event.remove(sa.engine.Engine, "before_cursor_execute", log.before)
             sa.event.remove(sa.engine.Engine, "after_cursor_execute", log.after)
