@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -52,6 +53,10 @@ PER_PAGE = 20
 SORTS = ("relevance", "date", "title")
 
 FTS_TABLE = "publications_fts"
+#: The index's vocabulary (migration 0027), SQLite only.
+FTS_VOCAB = "publications_fts_vocab"
+#: Every lexeme the PostgreSQL index holds (migration 0027), kept by triggers.
+PG_LEXEMES = "publication_lexemes"
 PG_INDEX = "ix_publications_fulltext"
 #: The columns FTS5 indexes, in order, with their weights for bm25().
 COLUMNS = {
@@ -89,7 +94,7 @@ def terms(q: str) -> list[str]:
 
 def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
     return bool(name) and (
-        name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN, *ORDER_INDEXES)
+        name.startswith(FTS_TABLE) or name in (PG_INDEX, PG_COLUMN, PG_LEXEMES, *ORDER_INDEXES)
     )
 
 
@@ -102,21 +107,28 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def matches(words: list[str]):
-    """A WHERE clause: the publication matches every word (as a prefix)."""
+def matches(words: list[str], sole: dict[str, str] | None = None):
+    """A WHERE clause: the publication matches every word (as a prefix). `sole`: the
+    words' `sole_terms`, when already known (`SearchParams.sole_terms`)."""
+    if sole is None:
+        sole = sole_terms(words)
     if _dialect() == "postgresql":
-        return _pg_vector().op("@@")(_pg_query(words))
-    fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        return _pg_vector().op("@@")(_pg_query(words, sole))
+    table = sa.table(FTS_TABLE, sa.column("rowid"))
     return Publication.id.in_(
-        sa.select(fts.c.rowid).where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)))
+        sa.select(table.c.rowid).where(
+            sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words, sole))
+        )
     )
 
 
-def ranked(query, words: list[str]):
+def ranked(query, words: list[str], sole: dict[str, str] | None = None):
     """`query` (a select of Publication) ordered best match first; ties are left to the
     caller's further order_by."""
+    if sole is None:
+        sole = sole_terms(words)
     if _dialect() == "postgresql":
-        rank = sa.func.ts_rank(_pg_vector(), _pg_query(words))
+        rank = sa.func.ts_rank(_pg_vector(), _pg_query(words, sole))
         return query.order_by(rank.desc())
     weights = ", ".join(str(w) for w in COLUMNS.values())
     hits = (
@@ -125,16 +137,71 @@ def ranked(query, words: list[str]):
             sa.literal_column(f"bm25({FTS_TABLE}, {weights})").label("rank"),
         )
         .select_from(sa.table(FTS_TABLE))
-        .where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)))
+        .where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words, sole)))
         .subquery("hits")
     )
     # bm25() is lower for better matches.
     return query.join(hits, hits.c.id == Publication.id).order_by(hits.c.rank.asc())
 
 
-def _fts_query(words: list[str]) -> str:
-    # Each word quoted (no FTS5 syntax can get in) and a prefix; juxtaposition means AND.
-    return " ".join(f'"{w}"*' for w in words)
+def _fts_query(words: list[str], sole: dict[str, str]) -> str:
+    # Each word quoted (no FTS5 syntax can get in), a prefix unless `sole_terms` found
+    # the one indexed word it begins; juxtaposition means AND.
+    return " ".join(f'"{sole[w]}"' if w in sole else f'"{w}"*' for w in words)
+
+
+#: Words whose indexed forms are themselves (both indexes lower-case, and fold accents
+#: only outside ASCII), so they are looked up in the vocabulary as they are.
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def sole_terms(words: list[str]) -> dict[str, str]:
+    """For each word, the one indexed word it begins, when the index holds only one (and
+    every word is plain): the search then asks for that word exactly ("governance"),
+    which finds the same records with the same rank, but which the index answers from the
+    newest matches (FTS5) or by skipping through its lists (GIN); a prefix ("gov"*) first
+    gathers every match of every word it begins. One query for all the words, read from
+    the index's vocabulary (migration 0027: FTS5's own on SQLite, `publication_lexemes`
+    on PostgreSQL). A word nothing begins maps to itself: it finds nothing either way."""
+    if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+        return {}  # a word folded by the index is only ever asked for as written
+    plain = sorted(set(words))
+    if _dialect() == "postgresql":
+        vocab = sa.table(PG_LEXEMES, sa.column("lexeme", sa.String)).alias("vocab")
+        column = "lexeme"
+    else:
+        vocab = sa.table(FTS_VOCAB, sa.column("term", sa.String)).alias("vocab")
+        column = "term"
+    parts = []
+    for n, word in enumerate(plain):
+        # The indexed words from `word` up to the first string it does not begin (byte
+        # order): the first of them, and the one after that.
+        end = word[:-1] + chr(ord(word[-1]) + 1)
+        term = vocab.c[column]
+        first = sa.select(term).where(term >= word, term < end).order_by(term).limit(1)
+        first = first.subquery(f"first_{n}")
+        after = vocab.alias(f"after_{n}").c[column]
+        if _dialect() == "postgresql":
+            beyond = after > first.c[column]
+        else:
+            # fts5vocab walks every instance of a word to pass it with ">"; no indexed
+            # word holds a character below "0", so `term || char(1)` is the least string
+            # after it, and ">=" seeks straight there.
+            beyond = after >= first.c[column].concat(sa.func.char(1))
+        other = sa.select(after).where(beyond, after < end).limit(1).scalar_subquery()
+        parts.append(sa.select(sa.literal(n), first.c[column], other))
+    rows = db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])
+    found = {n: (term, other) for n, term, other in rows}
+    sole = {}
+    for n, word in enumerate(plain):
+        term, other = found.get(n, (word, None))
+        # Plain words only, which each index's query parser reads back as that one word.
+        if other is None and _PLAIN_WORD.fullmatch(term):
+            sole[word] = term
+    # Two words asked for as one and the same (ts_rank counts a repeated word of the query
+    # once): both stay prefixes.
+    asked = Counter(sole.get(w, w) for w in set(words))
+    return {word: term for word, term in sole.items() if asked[term] == 1}
 
 
 def _pg_vector():
@@ -151,12 +218,20 @@ def pg_lexeme(word):
     return sa.func.concat("'", escaped, "':*")
 
 
-def _pg_query(words: list[str]):
-    # Every word a quoted lexeme (never operators), all of them must match.
+def _pg_query(words: list[str], sole: dict[str, str]):
+    # Every word a quoted lexeme (never operators), a prefix unless `sole_terms` found the
+    # one indexed lexeme it begins; all of them must match.
     return sa.func.to_tsquery(
         sa.literal_column("'simple'::regconfig"),
-        sa.func.concat_ws(" & ", *(pg_lexeme(w) for w in words)),
+        sa.func.concat_ws(
+            " & ", *(_pg_exact(sole[w]) if w in sole else pg_lexeme(w) for w in words)
+        ),
     )
+
+
+def _pg_exact(lexeme: str) -> str:
+    """One quoted lexeme of a tsquery (a plain word: letters a-z and digits), exactly."""
+    return f"'{lexeme}'"
 
 
 # --- the list page's search ------------------------------------------------------------
@@ -178,6 +253,8 @@ class SearchParams:
     sort: str = "date"
     #: What `hits` found, per filter left out (read once per request).
     found: dict = field(default_factory=dict, repr=False, compare=False)
+    #: The words' `sole_terms` (looked up once per request).
+    sole: dict | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args) -> SearchParams:
@@ -201,6 +278,12 @@ class SearchParams:
     def terms(self) -> list[str]:
         return terms(self.q)
 
+    def sole_terms(self) -> dict[str, str]:
+        """The words' `sole_terms`, looked up once."""
+        if self.sole is None:
+            self.sole = sole_terms(self.terms)
+        return self.sole
+
     @property
     def is_filtered(self) -> bool:
         return bool(self.q or self.kind or self.topic or self.year or self.author)
@@ -211,7 +294,7 @@ class SearchParams:
         where = [Publication.status == "published"]
         if self.terms:
             if text:
-                where.append(matches(self.terms))
+                where.append(matches(self.terms, self.sole_terms()))
         elif self.q:
             where.append(sa.false())  # only punctuation: nothing to look for, nothing found
         if self.kind and exclude != "kind":
@@ -248,7 +331,7 @@ class SearchParams:
         if self.sort == "title":
             query = query.order_by(*title_order())
         elif self.sort == "relevance" and self.terms:
-            query = ranked(query, self.terms).order_by(*date_order())
+            query = ranked(query, self.terms, self.sole_terms()).order_by(*date_order())
         else:
             query = query.order_by(*date_order())
         return query
@@ -278,7 +361,7 @@ class _Page(Pagination):
 @dataclass
 class Hits:
     """The matches of a search for words, newest added first: (id, rank, year, month,
-    day) each, at most BOUND; `more` when there are more than that."""
+    day, kind) each, at most BOUND; `more` when there are more than that."""
 
     rows: list[tuple]
     more: bool
@@ -303,10 +386,10 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
     month = sa.func.coalesce(Publication.month, 0)
     day = sa.func.coalesce(Publication.day, 0)
     if _dialect() == "postgresql":
-        tsquery = _pg_query(words)
+        tsquery = _pg_query(words, params.sole_terms())
         walk = (
             sa.select(Publication.id, Publication.year, month.label("month"),
-                      day.label("day"), _pg_vector().label("vector"))
+                      day.label("day"), Publication.kind, _pg_vector().label("vector"))
             .where(*where)
             .order_by(Publication.id.desc())
             .limit(WALK)
@@ -316,7 +399,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             sa.select(
                 walk.c.id,
                 sa.func.ts_rank(walk.c.vector, tsquery) if rank else sa.null(),
-                walk.c.year, walk.c.month, walk.c.day,
+                walk.c.year, walk.c.month, walk.c.day, walk.c.kind,
             )
             .where(walk.c.vector.op("@@")(tsquery))
             .limit(BOUND + 1)
@@ -327,7 +410,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             sa.select(
                 Publication.id,
                 sa.func.ts_rank(_pg_vector(), tsquery) if rank else sa.null(),
-                Publication.year, month, day,
+                Publication.year, month, day, Publication.kind,
             )
             .where(*where, _pg_vector().op("@@")(tsquery))
             .where(sa.select(sa.func.count()).select_from(first).scalar_subquery() <= BOUND)
@@ -342,10 +425,20 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
         weights = ", ".join(str(w) for w in COLUMNS.values())
         score = sa.literal_column(f"bm25({FTS_TABLE}, {weights})")
         query = (
-            sa.select(Publication.id, score if rank else sa.null(), Publication.year, month, day)
+            sa.select(
+                Publication.id,
+                score if rank else sa.null(),
+                Publication.year,
+                month,
+                day,
+                Publication.kind,
+            )
             .select_from(fts)
             .join(Publication, Publication.id == fts.c.rowid)
-            .where(sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words)), *where)
+            .where(
+                sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words, params.sole_terms())),
+                *where,
+            )
             # The full-text index hands its matches over in rowid order and stops at the
             # limit: no match beyond it is ever read.
             .order_by(fts.c.rowid.desc())
@@ -447,10 +540,10 @@ def facets(params: SearchParams, max_authors: int = 15) -> Facets:
     for name in _FACETS:
         if getattr(params, name):
             other = hits(params, exclude=name)
-            per_facet[name] = other.ids
+            per_facet[name] = other.rows
             bounded = bounded or other.more
         else:
-            per_facet[name] = found.ids
+            per_facet[name] = found.rows
     return _facets(_counts_among(per_facet, max_authors), bounded=bounded)
 
 
@@ -475,16 +568,16 @@ def _id_table(ids: list[int], name: str):
     return sa.select(values.c.value.label("id")).cte(name)
 
 
-def _counts_among(ids: dict[str, list[int]], max_authors: int) -> dict:
-    """Each facet's counts among its list of publication ids: one grouped query (a UNION
-    ALL of four small GROUP BYs over at most BOUND ids each; the lists are the same one
-    unless a facet's own filter is set, and each distinct list is sent once)."""
-    tables: dict[tuple, object] = {}
-    for facet in _FACETS:
-        key = tuple(ids[facet])
-        if key not in tables:
-            tables[key] = _id_table(ids[facet], f"ids_{len(tables)}")
-    kind, year, topic, author = (tables[tuple(ids[facet])] for facet in _FACETS)
+def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
+    """Each facet's counts among its list of matches (`Hits.rows`; the same list unless
+    a facet's own filter is set). Kinds and years are counted from the rows themselves;
+    topics and authors by one grouped query (a UNION ALL of two small GROUP BYs over at
+    most BOUND ids each, each distinct list of ids sent once)."""
+    kinds = Counter(row[5] for row in rows["kind"])
+    years = Counter(row[2] for row in rows["year"])
+    topic_ids, author_ids = ([row[0] for row in rows[f]] for f in ("topic", "author"))
+    topic = _id_table(topic_ids, "ids_0")
+    author = topic if author_ids == topic_ids else _id_table(author_ids, "ids_1")
     count = sa.func.count()
     label = sa.literal_column("'-'")
     # Each name once per publication, then counted by a hash (count(DISTINCT ...) would
@@ -504,27 +597,20 @@ def _counts_among(ids: dict[str, list[int]], max_authors: int) -> dict:
         .subquery("top_authors")
     )
     parts = [
-        sa.select(sa.literal("kind"), Publication.kind, label, sa.literal(0), count)
-        .join(kind, kind.c.id == Publication.id)
-        .group_by(Publication.kind),
-        sa.select(sa.literal("year"), sa.cast(Publication.year, sa.String), label,
-                  sa.literal(0), count)
-        .join(year, year.c.id == Publication.id)
-        .group_by(Publication.year),
         sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, count)
         .join(publication_topics, publication_topics.c.topic_id == Topic.id)
         .join(topic, topic.c.id == publication_topics.c.publication_id)
         .group_by(Topic.slug, Topic.name, Topic.position),
         sa.select(sa.literal("author"), top.c.name, label, sa.literal(0), top.c.n),
-    ]  # fmt: skip
-    rows = db.session.execute(sa.union_all(*parts)).all()
-    by_facet: dict[str, list] = {name: [] for name in _FACETS}
-    for facet, key, name, position, n in rows:
+    ]
+    found = db.session.execute(sa.union_all(*parts)).all()
+    by_facet: dict[str, list] = {"topic": [], "author": []}
+    for facet, key, name, position, n in found:
         by_facet[facet].append((key, name, position, n))
     authors = sorted(by_facet["author"], key=lambda r: (-r[3], r[0]))
     return {
-        "kind": [(key, n) for key, _name, _pos, n in by_facet["kind"]],
-        "year": sorted(((int(key), n) for key, _n, _p, n in by_facet["year"]), reverse=True),
+        "kind": list(kinds.items()),
+        "year": sorted(years.items(), reverse=True),
         "topic": [(key, name, n) for key, name, _p, n in sorted(by_facet["topic"],
                                                                    key=lambda r: r[2])],
         "author": [(key, n) for key, _name, _pos, n in authors],

@@ -257,6 +257,59 @@ def test_sqlite_keeps_the_fts_table_and_its_triggers(db):
     assert "publications_fts_au" in names
 
 
+def test_a_word_that_begins_one_indexed_word_is_asked_for_it_with_the_same_ranks(
+    db, make_publication
+):
+    """Where the index holds one word beginning with a search word, the index is asked for
+    that word exactly (answered from the newest matches or by skipping); where it holds
+    several, for the prefix. Either way the same records in the same order and rank."""
+    make_publication(title="Governance of refugee camps", abstract="Governance, again.")
+    make_publication(title="Maritime governance", keywords="ports")
+    make_publication(title="Ports", abstract="Governance and government of ports.")
+    make_publication(title="Government", abstract="Maritime ports")
+    make_publication(title="Marine life", abstract="Ports and maritime traffic.")
+    make_publication(title="Elsewhere", abstract="Unrelated")
+
+    def found(q, prefix_only=False):
+        params = search.SearchParams.from_args({"q": q})
+        if prefix_only:
+            params.sole = {}
+        return params.sole_terms(), search.hits(params).rows
+
+    assert found("governance")[0] == {"governance": "governance"}
+    assert found("mariti por")[0] == {"mariti": "maritime", "por": "ports"}
+    assert found("gover")[0] == {}  # governance and government
+    assert found("mar gov")[0] == {}
+    assert found("zzz")[0] == {"zzz": "zzz"}
+    assert found("coopé")[0] == {}  # folded by the index: asked for as written
+    # Two words that would be asked for as the same word stay prefixes.
+    assert found("maritime marit por")[0] == {"por": "ports"}
+    queries = ("governance", "mariti por", "gover", "mar gov", "gov ports", "zzz", "elsewh")
+    for q in (*queries, "maritime marit por", "ports ports"):
+        assert found(q)[1] == found(q, prefix_only=True)[1], q
+    assert len(found("governance")[1]) == 3
+
+
+def test_a_prefix_still_finds_a_word_added_or_removed_after_another(client, db, make_publication):
+    make_publication(title="Governance of refugee camps")
+    assert titles_on(client.get("/publications/?q=gov")) == ["Governance of refugee camps"]
+    other = make_publication(title="Government archives")
+    assert set(titles_on(client.get("/publications/?q=gov"))) == {
+        "Governance of refugee camps",
+        "Government archives",
+    }
+    db.session.delete(other)
+    db.session.flush()
+    assert titles_on(client.get("/publications/?q=gov")) == ["Governance of refugee camps"]
+    assert titles_on(client.get("/publications/?q=governm")) == []
+    # A word an edit brings in, where the index held one word beginning the same.
+    law = make_publication(title="Maritime law")
+    assert titles_on(client.get("/publications/?q=mari")) == ["Maritime law"]
+    law.title = "Marine law"
+    db.session.flush()
+    assert titles_on(client.get("/publications/?q=mari")) == ["Marine law"]
+
+
 def test_accents_are_ignored_both_ways(client, db, make_publication):
     make_publication(title="Coopération civilo-militaire à Zürich")
     make_publication(title="Unrelated")
