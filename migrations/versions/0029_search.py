@@ -14,15 +14,15 @@ but is answered from the newest matches (FTS5) or by skipping through the index'
 
 Both are left out of autogenerate by name (search.is_search_object).
 
-Revision ID: 0027_search
-Revises: 0026_miss
+Revision ID: 0029_search
+Revises: 0028_reg2
 Create Date: 2026-11-26 20:30:00
 """
 
 from alembic import op
 
-revision = "0027_search"
-down_revision = "0026_miss"
+revision = "0029_search"
+down_revision = "0028_reg2"
 branch_labels = None
 depends_on = None
 
