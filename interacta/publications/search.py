@@ -53,9 +53,9 @@ PER_PAGE = 20
 SORTS = ("relevance", "date", "title")
 
 FTS_TABLE = "publications_fts"
-#: The index's vocabulary (migration 0027), SQLite only.
+#: The index's vocabulary (migration 0029_search), SQLite only.
 FTS_VOCAB = "publications_fts_vocab"
-#: Every lexeme the PostgreSQL index holds (migration 0027), kept by triggers.
+#: Every lexeme the PostgreSQL index holds (migration 0029_search), kept by triggers.
 PG_LEXEMES = "publication_lexemes"
 PG_INDEX = "ix_publications_fulltext"
 #: The columns FTS5 indexes, in order, with their weights for bm25().
@@ -161,7 +161,7 @@ def sole_terms(words: list[str]) -> dict[str, str]:
     which finds the same records with the same rank, but which the index answers from the
     newest matches (FTS5) or by skipping through its lists (GIN); a prefix ("gov"*) first
     gathers every match of every word it begins. One query for all the words, read from
-    the index's vocabulary (migration 0027: FTS5's own on SQLite, `publication_lexemes`
+    the index's vocabulary (migration 0029_search: FTS5's own on SQLite, `publication_lexemes`
     on PostgreSQL). A word nothing begins maps to itself: it finds nothing either way."""
     if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
         return {}  # a word folded by the index is only ever asked for as written
