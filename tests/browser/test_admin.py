@@ -48,7 +48,8 @@ def test_console_pages_have_no_serious_accessibility_violations(
     page.goto(live_server + "/members/login")
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # signed in before the next page is asked for
+        page.get_by_role("button", name="Sign in").click()
     page.goto(live_server + path.format(id=console_data))
     assert page.get_by_role("heading", level=1).is_visible()
     violations = axe_violations(page)
@@ -59,9 +60,11 @@ def test_retry_failed_button_requeues_and_sends(live_server, page, console_data,
     page.goto(live_server + "/members/login")
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # signed in before the next page is asked for
+        page.get_by_role("button", name="Sign in").click()
     page.goto(live_server + "/admin")
-    page.get_by_role("button", name="Retry failed messages").click()
+    with page.expect_navigation():  # the console again, after the POST's redirect
+        page.get_by_role("button", name="Retry failed messages").click()
     assert "queued again" in page.content()
     with live_app.app_context():
         assert db.session.get(OutboxMessage, console_data).status == "sent"
