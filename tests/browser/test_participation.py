@@ -54,7 +54,8 @@ def test_a_military_member_registers_and_is_not_on_the_public_list(live_app, liv
     page.goto(live_server + "/members/login")
     page.get_by_label("Email address").fill(officer_email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # signed in before the next page is asked for
+        page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server}/events/{slug}")
     assert "Chatham House Rule" in page.inner_text(".room-rule-fact")
     box = page.get_by_label("Show my name, organisation and sector on the participant list")
