@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
     USER_AGENT,
+    StatementTimer,
     bench_env,
     make_app,
     prepare_database,
@@ -38,18 +39,6 @@ from bench.run import (  # noqa: E402
 )
 
 SECRET = "profile-pages-" + "0" * 32
-
-
-class Statements:
-    def __init__(self) -> None:
-        self.items: list[tuple[float, str]] = []
-        self._started = 0.0
-
-    def before(self, conn, cursor, statement, parameters, context, executemany):
-        self._started = time.perf_counter()
-
-    def after(self, conn, cursor, statement, parameters, context, executemany):
-        self.items.append((time.perf_counter() - self._started, " ".join(statement.split())))
 
 
 def main() -> None:
@@ -87,7 +76,6 @@ def main() -> None:
             member_id = db.session.scalar(sa.select(sa.func.min(Member.id)))
         headers["Cookie"] = session_cookie(app, member_id)
     client = app.test_client(use_cookies=False)
-    log = Statements()
     profiler = cProfile.Profile() if args.profile else None
     for path in args.paths:
         response = client.get(path, headers=headers)  # imports, templates, first requests
@@ -103,21 +91,17 @@ def main() -> None:
                 # As `make bench`'s miss: a distinct URL (?v=n), so the page is built while
                 # what is kept under the data's fingerprints (counts, fragments) stays.
                 url += ("&" if "?" in path else "?") + f"v=profile-{time.time_ns()}-{n}"
-            log.items.clear()
-            sa.event.listen(sa.engine.Engine, "before_cursor_execute", log.before)
-            sa.event.listen(sa.engine.Engine, "after_cursor_execute", log.after)
-            if profiler:
-                profiler.enable()
-            started, cpu_started = time.perf_counter(), time.process_time()
-            response = client.get(url, headers=headers)
-            times.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - cpu_started) * 1000)
-            if profiler:
-                profiler.disable()
-            sa.event.remove(sa.engine.Engine, "before_cursor_execute", log.before)
-            sa.event.remove(sa.engine.Engine, "after_cursor_execute", log.after)
+            with StatementTimer() as log:
+                if profiler:
+                    profiler.enable()
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = client.get(url, headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+                if profiler:
+                    profiler.disable()
             counts.append(len(log.items))
-            sql.append(sum(t for t, _s in log.items) * 1000)
+            sql.append(sum(t for t, _s, _p in log.items) * 1000)
         print(
             f"{path}: median {statistics.median(times):.1f} ms, min {min(times):.1f} ms, "
             f"CPU median {statistics.median(cpu):.1f} ms, "
@@ -125,8 +109,8 @@ def main() -> None:
             f"{len(response.data):,} bytes"
         )
         if args.sql:
-            for seconds, text in log.items:
-                print(f"  {seconds * 1000:7.2f} ms  {text[:300]}")
+            for seconds, text, _params in log.items:
+                print(f"  {seconds * 1000:7.2f} ms  {' '.join(text.split())[:300]}")
     if profiler:
         profiler.dump_stats(args.profile)
 

@@ -30,22 +30,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import bench_env, make_app, miss_paths, prepare_database  # noqa: E402
+from bench.run import (  # noqa: E402
+    StatementTimer,
+    bench_env,
+    make_app,
+    migrate,
+    miss_paths,
+    prepare_database,
+)
 
 LABELS = {1: "search", 3: "search (3 words)"}
-
-
-class StatementLog:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, float, str, object]] = []
-        self._started = 0.0
-
-    def before(self, conn, cursor, statement, parameters, context, executemany):
-        self._started = time.perf_counter()
-
-    def after(self, conn, cursor, statement, parameters, context, executemany):
-        elapsed = (time.perf_counter() - self._started) * 1000
-        self.rows.append((shape(statement), elapsed, statement, parameters))
 
 
 def shape(statement: str) -> str:
@@ -94,22 +88,14 @@ def built(url: str) -> bool:
         engine.dispose()
 
 
-def upgrade(env: dict) -> None:
-    import subprocess
-
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )  # fmt: skip
-
-
-def explain(app, log: StatementLog) -> None:
+def explain(app, log: StatementTimer) -> None:
     """The plans of the search's own statements of the last request."""
     from interacta.extensions import db
 
     with app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
-        for name, _ms, statement, parameters in log.rows:
+        for _seconds, statement, parameters in log.items:
+            name = shape(statement)
             if name not in ("hits", "facets") and not name.startswith("SELECT publications."):
                 continue
             prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgresql else "EXPLAIN QUERY PLAN "
@@ -132,14 +118,12 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="time per statement")
     args = parser.parse_args()
 
-    import sqlalchemy as sa
-
     scale = float(os.environ.get("BENCH_SCALE", "1"))
     url = os.environ.get("BENCH_DATABASE_URL") or sys.exit("set BENCH_DATABASE_URL")
     work = Path(tempfile.mkdtemp(prefix="interacta-profile-search-"))
     env = bench_env(url, work / "instance")
     if args.reuse and built(url):
-        upgrade(env)
+        migrate(env)
         counts = {"events": int(2000 * scale), "publications": int(10000 * scale)}
         info = {"counts": counts}
     else:
@@ -153,7 +137,7 @@ def main() -> None:
     phases.wrap(search, "_counts_among", "facet counts")
     phases.wrap(views, "render_template", "render")
     client = app.test_client()
-    log = StatementLog()
+    log = StatementTimer()
     profiler = cProfile.Profile() if args.profile else None
     for words in args.words or (1, 3):
         label = LABELS[words]
@@ -162,11 +146,9 @@ def main() -> None:
             assert client.get(f"{path}&v=w{n}").status_code == 200
         times, cpu, statements = [], [], []
         per_shape = defaultdict(list)
-        sa.event.listen(sa.engine.Engine, "before_cursor_execute", log.before)
-        sa.event.listen(sa.engine.Engine, "after_cursor_execute", log.after)
-        try:
+        with log:
             for n, path in enumerate(paths[args.warm : args.warm + args.n]):
-                log.rows.clear()
+                log.items.clear()
                 phases.spent.clear()
                 if profiler:
                     profiler.enable()
@@ -177,17 +159,14 @@ def main() -> None:
                 if profiler:
                     profiler.disable()
                 assert response.status_code == 200, path
-                statements.append(len(log.rows))
+                statements.append(len(log.items))
                 by = defaultdict(float)
-                for name, ms, _s, _p in log.rows:
-                    by[name] += ms
+                for seconds, statement, _p in log.items:
+                    by[shape(statement)] += seconds * 1000
                 for name, ms in phases.spent.items():
                     by[f"[{name}, CPU]"] = ms
                 for name in set(by) | set(per_shape):
                     per_shape[name].append(by.get(name, 0.0))
-        finally:
-            sa.event.remove(sa.engine.Engine, "before_cursor_execute", log.before)
-            sa.event.remove(sa.engine.Engine, "after_cursor_execute", log.after)
         times.sort()
         print(
             f"{label}: {len(times)} requests, p50 {statistics.median(times):.1f} ms, "

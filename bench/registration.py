@@ -34,6 +34,7 @@ from bench.run import (  # noqa: E402
     USER_AGENT,
     bench_env,
     ensure_database,
+    migrate,
     session_cookie,
     start_server,
 )
@@ -91,12 +92,7 @@ def seed(app) -> tuple[str, list[int]]:
 def seeded_app(env: dict):
     """Migrate the database of `env`, make the app and seed it: (app, the event's slug,
     the members' ids, their signed session cookies)."""
-    import subprocess
-
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    migrate(env)
     os.environ.update(env)
     from interacta import create_app
 

@@ -134,10 +134,8 @@ def ensure_database(url: str) -> None:
     engine.dispose()
 
 
-def prepare_database(database_url: str, env: dict, scale: float) -> dict:
-    """Migrate and fill a database; returns what the pages need (slugs, a member id)."""
-    if database_url.startswith("postgresql"):
-        ensure_database(database_url)
+def migrate(env: dict) -> None:
+    """`flask db upgrade` on the database of `env` (DATABASE_URL)."""
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
         cwd=ROOT,
@@ -145,6 +143,41 @@ def prepare_database(database_url: str, env: dict, scale: float) -> dict:
         check=True,
         capture_output=True,
     )
+
+
+class StatementTimer:
+    """While entered: each SQL statement any engine runs, with its time, as
+    `(seconds, statement, parameters)` in `items` (for the in-process profiling scripts)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[float, str, object]] = []
+        self._started = 0.0
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        self._started = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        self.items.append((time.perf_counter() - self._started, statement, parameters))
+
+    def __enter__(self) -> StatementTimer:
+        import sqlalchemy as sa
+
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._before)
+        sa.event.listen(sa.engine.Engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        import sqlalchemy as sa
+
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", self._before)
+        sa.event.remove(sa.engine.Engine, "after_cursor_execute", self._after)
+
+
+def prepare_database(database_url: str, env: dict, scale: float) -> dict:
+    """Migrate and fill a database; returns what the pages need (slugs, a member id)."""
+    if database_url.startswith("postgresql"):
+        ensure_database(database_url)
+    migrate(env)
     os.environ.update(env)
     from bench import dataset
 
