@@ -12,8 +12,9 @@ count tells who won (and, on PostgreSQL, candidates are read FOR UPDATE SKIP LOC
 `defer_mail()` writes a message that is rendered later: a row with status "render" and
 what to render it from (`render_args`), for a transaction that must stay short (a seat
 change holds its event's lock until it commits). `render_committed()` renders it right
-after that commit, in a short transaction of its own; the delivery worker renders any row
-still marked (the process died in between) from its `render_args`, so none is lost.
+after that commit, in a short transaction of its own (unless MAIL_DELIVERY="worker": the
+worker that sends it renders it); the delivery worker renders any row still marked (the
+process died in between) from its `render_args`, so none is lost.
 """
 
 from __future__ import annotations
@@ -324,9 +325,12 @@ def _render(message_id: int, render_args: dict) -> bool:
 def render_committed() -> int:
     """Render the deferred mail of the transactions this session committed, and commit
     (a short transaction after theirs). If a renderer fails, the messages stay marked for
-    the delivery worker. Returns how many were rendered."""
+    the delivery worker. With MAIL_DELIVERY="worker" nothing is rendered here: the worker
+    that sends the mail renders it first. Returns how many were rendered."""
     pending = db.session.info.pop(_RENDER_COMMITTED, None)
-    if not pending:
+    if not pending or current_app.config["MAIL_DELIVERY"] == "worker":
+        # MAIL_DELIVERY="worker": the delivery worker's pass sends the mail, so it renders
+        # it too (`render_due`), from what was decided; the request does not pay for it.
         return 0
     try:
         rendered = sum(_render(message_id, args) for message_id, args in pending)

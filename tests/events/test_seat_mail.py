@@ -157,6 +157,36 @@ def test_mail_left_unrendered_by_a_crash_is_rendered_by_the_worker_as_decided(
     _compare_with_golden(_mails(db))
 
 
+def test_with_worker_delivery_the_request_renders_nothing_and_the_worker_sends_the_same_mails(
+    app, db, make_member, make_event, fixed_tokens, monkeypatch
+):
+    """MAIL_DELIVERY="worker" (production's default): the worker's pass sends the mail, so
+    it renders it too; a seat change's request renders no mail template at all. The mails
+    it then sends are the same, word for word, as those rendered right after the lock."""
+    from interacta.core import mail
+    from interacta.core.mail import deliver_due
+
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "worker")
+    rendered = []
+    real = mail.render_template
+
+    def render_template(*args, **kwargs):
+        rendered.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "render_template", render_template)
+    _scenario(app, make_member, make_event)
+    assert rendered == []
+    left = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert len(left) == 9 and {m.status for m in left} == {"render"}
+    db.session.commit()
+    assert deliver_due() == 9
+    assert rendered  # the worker rendered them
+    db.session.expire_all()
+    assert {m.status for m in db.session.scalars(sa.select(OutboxMessage))} == {"sent"}
+    _compare_with_golden(_mails(db))
+
+
 def test_the_seat_lock_is_released_before_the_mail_is_rendered(
     app, db, make_member, make_event, monkeypatch
 ):
