@@ -58,7 +58,10 @@ def _behind_sign_in() -> bool:
     if request and request.endpoint == "static":
         return False
     try:
-        return bool(current_user and current_user.is_authenticated)
+        # `is_anonymous`, not `is_authenticated`: the latter reads the member's is_active,
+        # a statement of its own after a commit has expired the member. Anyone signed in
+        # when the response was made counts (a member deactivated meanwhile too: private).
+        return bool(current_user and not current_user.is_anonymous)
     except Exception:  # noqa: BLE001 - e.g. the database is down; headers must still go out
         return False
 

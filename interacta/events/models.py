@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -256,6 +257,14 @@ REGISTRATION_STATUS_LABELS = {
 }
 
 
+class Decided(NamedTuple):
+    """What a seat change decided for a registration: its status and, when waiting, its
+    place on the waiting list (1 = next)."""
+
+    status: str
+    position: int | None
+
+
 class Registration(TimestampMixin, Base):
     """One person's place at an event: a member's, or a guest's (no account).
 
@@ -298,6 +307,10 @@ class Registration(TimestampMixin, Base):
     reminder_sent_at: Mapped[datetime | None]
     #: When the personal data was erased (guest purge or member erasure); counts remain.
     anonymised_at: Mapped[datetime | None]
+
+    #: Not a column: the seat decision of the change that wrote this row (`Decided`), set
+    #: under the seat lock, for the answer to the request that made it.
+    decided = None
     #: The participant agreed to appear on the event's participant list (default: no).
     is_listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: One of members.models.SECTORS' values: the member's sector when registering, or

@@ -111,12 +111,15 @@ def _register_member(event: Event):
     except sa.exc.IntegrityError:  # the same member, twice at once: keep the first
         flash(_("You are already registered for this event."), "info")
         return redirect(url_for("events.detail", slug=slug))
+    # What the seat change decided, kept from under the lock (the committed row is not
+    # read again for it).
+    decided = registration.decided
     if not created:
         flash(_("You are already registered for this event."), "info")
-    elif registration.status == "confirmed":
+    elif decided.status == "confirmed":
         flash(_("You are registered. A confirmation is on its way to your inbox."), "success")
     else:
-        position = registrations.waiting_position(registration)
+        position = decided.position
         flash(
             _(
                 "The event is full: you are number %(position)s on the waiting list.",

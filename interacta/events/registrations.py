@@ -39,7 +39,7 @@ from interacta.events.errors import (
     RegistrationClosed,
     RegistrationError,
 )
-from interacta.events.models import CalendarToken, Event, Registration
+from interacta.events.models import CalendarToken, Decided, Event, Registration
 from interacta.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -353,7 +353,11 @@ def _take_seat_or_wait(event: Event, registration: Registration) -> None:
 
 
 def _tell_result(registration: Registration) -> None:
-    notifications.registration_result(registration, position=waiting_position(registration))
+    """Mail the seat decision, and keep it on the object (`Registration.decided`) for the
+    page that answers: after the commit the row would have to be read again to tell it."""
+    position = waiting_position(registration)
+    registration.decided = Decided(registration.status, position)
+    notifications.registration_result(registration, position=position)
 
 
 # --- changes of seats (each inside seat_change) ------------------------------------------

@@ -266,3 +266,34 @@ def test_a_member_registration_runs_the_same_statements_whatever_the_event_page_
     rich = register(make_event(capacity=3, topics=topics, sessions=sessions))
     assert rich == plain
     assert not [s for s in statements if "agenda_sessions" in s or "event_topics" in s]
+
+
+def test_the_answer_to_a_registration_tells_the_decision_without_reading_it_again(
+    app, client, auth, make_member, make_event, make_registration, db, monkeypatch
+):
+    """The seat decision (and the waiting-list place) is told from what the seat change
+    decided under its lock: after the commit that releases it, neither the registration
+    nor the signed-in member is read again (MAIL_DELIVERY=worker: no mail is rendered in
+    the request either), and the page still says where the member stands."""
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "worker")
+    event = make_event(capacity=1)
+    make_registration(event=event)  # the only seat is taken
+    make_registration(event=event, status="waiting")
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    auth.login_as(make_member())
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    try:
+        response = client.post(f"/events/{event.slug}/register")
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    assert response.status_code == 302
+    last_write = max(i for i, s in enumerate(statements) if s.startswith("INSERT"))
+    after = statements[last_write + 1 :]
+    assert not [s for s in after if s.startswith(("SELECT registrations", "SELECT members"))]
+    assert not [s for s in after if "row_number()" in s]
+    page = client.get(f"/events/{event.slug}").data.decode()
+    assert "number 2 on the waiting list" in page
