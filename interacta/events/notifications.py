@@ -132,6 +132,9 @@ SEAT_MAILS = {
     "confirm_request": (_l("Please confirm your registration"), "confirm_request", False, False),
     "existing": (_l("Your registration"), "existing", False, False),
     "cancelled": (_l("Registration cancelled"), "cancelled", False, False),
+    # The event's own changes, told to each registrant (`event_changed`).
+    "event_changed": (_l("Change of time or place"), "event_changed", True, False),
+    "event_cancelled": (_l("Event cancelled"), "event_cancelled", True, False),
 }
 
 
@@ -140,10 +143,13 @@ def _defer(
     kind: str,
     position: int | None = None,
     language: str | None = None,
+    changes: list[str] | None = None,
 ) -> None:
     """Write the mail of `kind` in the seat change's transaction, rendered after its commit
     (`render_seat_mail`): the row records the registration, its status and `position` as
-    decided now, so the mail tells what was decided whenever it is rendered."""
+    decided now (and, for an event's change, which fields changed), so the mail tells what
+    was decided whenever it is rendered."""
+    extra = {"changes": list(changes)} if changes is not None else {}
     defer_mail(
         registration.email,
         RENDERER,
@@ -152,6 +158,7 @@ def _defer(
         status=registration.status,
         position=position,
         language=language,
+        **extra,
     )
 
 
@@ -180,6 +187,7 @@ def render_seat_mail(args: dict) -> MailSpec | None:
     subject, template, ics_file, checkin_code = SEAT_MAILS[args["kind"]]
     if registration.status != args["status"]:
         registration = _AsDecided(registration, args["status"])
+    extra = {"changes": args["changes"]} if "changes" in args else {}
     return _compose(
         registration,
         subject,
@@ -188,6 +196,7 @@ def render_seat_mail(args: dict) -> MailSpec | None:
         checkin_code=checkin_code,
         position=args.get("position"),
         language=args.get("language"),
+        **extra,
     )
 
 
@@ -238,7 +247,12 @@ def event_changed(
     changes: list[str],
     positions: dict[int, int] | None = None,
 ) -> int:
-    """Tell each registrant given (confirmed or waiting) of a change or a cancellation."""
+    """Tell each registrant given (confirmed or waiting) of a change or a cancellation.
+
+    Written, not rendered (`_defer`): an edit runs under the event's seat lock, and an
+    event with hundreds of registrants would hold it while hundreds of mails (each with
+    its calendar file) are rendered; they are rendered after the commit, or by the
+    delivery worker, each as its registrant stood when the change was made."""
     positions = positions or {}
     sent = 0
     for registration in registrants:
@@ -246,10 +260,8 @@ def event_changed(
             continue
         position = positions.get(registration.id)
         if what == "cancelled":
-            _send(registration, _l("Event cancelled"), "event_cancelled", ics_file=True,
-                  position=position)  # fmt: skip
+            _defer(registration, "event_cancelled", position=position)
         else:
-            _send(registration, _l("Change of time or place"), "event_changed", ics_file=True,
-                  position=position, changes=changes)  # fmt: skip
+            _defer(registration, "event_changed", position=position, changes=changes)
         sent += 1
     return sent

@@ -147,12 +147,18 @@ def test_ics_description_carries_the_rule_of_the_room(client, make_event):
     assert "Nothing said may be reported" in description
 
 
-def test_every_mail_about_the_event_carries_the_rule_of_the_room(make_event, make_member, outbox):
+def test_every_mail_about_the_event_carries_the_rule_of_the_room(
+    db, make_event, make_member, outbox
+):
+    from interacta.core.mail import render_committed
+
     event = make_event(room_rule=room.CHATHAM_HOUSE, capacity=1)
     first, second = make_member(), make_member()
     registrations.register_member(event.id, first)
     registrations.register_member(event.id, second)  # waiting
     services.notify_registrants(event, "changed", changes=["venue_name"])
+    db.session.commit()
+    render_committed()  # as the request does when it ends
     mails = outbox()
     assert len(mails) >= 4
     for mail in mails:

@@ -47,7 +47,10 @@ def _attachment(item: dict) -> dict:
     }
 
 
-def _mails(db) -> list[dict]:
+def _mails(db, after: int | None = None) -> list[dict]:
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if after is not None:
+        query = query.where(OutboxMessage.id > after)
     return [
         {
             "to": m.to_addr,
@@ -59,7 +62,7 @@ def _mails(db) -> list[dict]:
             "html": _normalised(m.html_body),
             "attachments": [_attachment(a) for a in m.attachments or []],
         }
-        for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+        for m in db.session.scalars(query)
     ]
 
 
@@ -259,3 +262,91 @@ def test_a_mail_for_a_registration_erased_before_rendering_is_not_sent(
     monkeypatch.undo()
     assert deliver_due() == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+CHANGE_GOLDEN = Path(__file__).parent / "data" / "event_change_mail_golden.json"
+
+
+def _change_scenario(app, db, make_member, make_event) -> list[dict]:
+    """A published event's time and place change, then it is cancelled: every registrant
+    (confirmed, waiting; members and a guest, in four languages) is told each time."""
+    from interacta.core.mail import render_committed
+    from interacta.events import services
+
+    olga = make_member(email="olga@example.org", name="Olga Organizer", role="organizer")
+    event = make_event(
+        slug="golden-symposium",
+        title="Golden symposium",
+        summary="Summary of the symposium",
+        organizer=olga,
+        capacity=2,
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=3),
+        venue_name="Old hall",
+        format="hybrid",
+        online_url="https://meet.example/symposium",
+    )
+    anne = make_member(email="anne@example.org", name="Anne Dubois", language="fr",
+                       timezone="America/New_York")  # fmt: skip
+    bob = make_member(email="bob@example.org", name="Bob Berger", language="de")
+    with app.test_request_context():
+        regs.register_member(event.id, anne)
+        regs.register_member(event.id, bob)
+        gina, _ = regs.register_guest(event.id, name="Gina Gost", email="gina@example.org",
+                                      language="sl")  # fmt: skip
+        regs.confirm_guest(gina)
+        hana, _ = regs.register_guest(event.id, name="Hana Host", email="hana@example.org",
+                                      language="en")  # fmt: skip
+        regs.confirm_guest(hana)
+        first = db.session.scalar(sa.select(sa.func.max(OutboxMessage.id)))
+        services.update_event(event, venue_name="New hall",
+                              starts_at=STARTS + timedelta(days=1),
+                              ends_at=STARTS + timedelta(days=1, hours=3))  # fmt: skip
+        db.session.commit()
+        services.cancel(db.session.get(type(event), event.id), "The hall burned down.")
+        db.session.commit()
+        render_committed()  # as the request does when it ends (deliver_committed)
+    return _mails(db, after=first)
+
+
+def test_event_change_and_cancellation_mails_say_what_they_said_when_rendered_at_once(
+    app, db, make_member, make_event, fixed_tokens
+):
+    mails = _change_scenario(app, db, make_member, make_event)
+    assert [m["template"] for m in mails] == ["events/mail/event_changed"] * 4 + [
+        "events/mail/event_cancelled"
+    ] * 4
+    assert all(m["text"] for m in mails)
+    if os.environ.get("GOLDEN_WRITE"):
+        CHANGE_GOLDEN.write_text(json.dumps(mails, indent=1, ensure_ascii=False) + "\n")
+    golden = json.loads(CHANGE_GOLDEN.read_text())
+    assert mails == golden
+
+
+def test_an_event_change_holds_the_seat_lock_without_rendering_its_registrants_mails(
+    app, db, make_member, make_event, make_registration, monkeypatch
+):
+    """An organizer's change of time or place writes one mail per registrant under the
+    event's seat lock: none is rendered (nor its calendar file made) until it is released."""
+    from interacta.core import mail
+    from interacta.events import services
+
+    event = make_event(capacity=3, venue_name="Old hall")
+    for status in ("confirmed", "confirmed", "waiting", "waiting"):
+        make_registration(event=event, status=status)
+    rendered_while_locked = []
+    real = mail.render_template
+
+    def render_template(*args, **kwargs):
+        rendered_while_locked.append(regs._SEAT_KEY in db.session.info)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "render_template", render_template)
+    with app.test_request_context():
+        services.update_event(event, venue_name="New hall")
+        db.session.commit()
+        mail.render_committed()
+    assert rendered_while_locked and not any(rendered_while_locked)
+    mails = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [m.template for m in mails] == ["events/mail/event_changed"] * 4
+    assert all("New hall" in m.text_body for m in mails)
