@@ -15,7 +15,8 @@ from babel.dates import (
     get_datetime_format,
 )
 from babel.numbers import format_decimal
-from flask_babel import get_locale
+
+from interacta.core.i18n import current_locale
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +42,7 @@ def localize(naive: datetime, zone: str) -> datetime:
 
 def _locale():
     try:
-        return get_locale() or "en_GB"
+        return current_locale() or "en_GB"
     except RuntimeError:  # no app context (a script): British English
         return "en_GB"
 
