@@ -23,12 +23,16 @@ from babel.lists import format_list
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations, gettext
 from flask_babel import force_locale as _babel_force_locale
+from jinja2 import pass_context
+from markupsafe import Markup
 
 #: English is the source language and is served without a prefix.
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = ("en", "fr", "de", "sl")
 PREFIXED = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
 ENVIRON_KEY = "interacta.language"
+#: Where `url_in_language` keeps the request's root and path with query (see there).
+_PAGE_PARTS_KEY = "interacta.page_parts"
 
 babel = Babel()
 
@@ -75,9 +79,32 @@ def select_locale() -> str:
     return FORMAT_LOCALES[DEFAULT_LANGUAGE]
 
 
+def current_locale():
+    """Flask-Babel's `get_locale()`, read straight from where it keeps the request's (or
+    `force_locale`'s) Locale: its own way asks the app globals three times a call, and a
+    page asks a hundred times (each string, number and date)."""
+    try:
+        kept = g._get_current_object()._flask_babel.babel_locale
+    except (RuntimeError, AttributeError):  # no app context, or not chosen yet
+        return get_locale()
+    return kept if kept is not None else get_locale()
+
+
+#: The Locale object `current_language` last saw and its language: Flask-Babel keeps one
+#: object a request, so a page's dozens of asks skip Babel's `str(locale)`.
+_last_language: list[tuple[object, str]] = [(None, DEFAULT_LANGUAGE)]
+
+
 def current_language() -> str:
     """The language of the page (or mail) being made: 'en', 'fr', 'de' or 'sl'."""
-    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+    locale = current_locale()
+    if locale is None:
+        return DEFAULT_LANGUAGE
+    seen, language = _last_language[0]
+    if locale is not seen:
+        language = str(locale).split("_")[0]
+        _last_language[0] = (locale, language)
+    return language
 
 
 def normalize_language(value: str | None) -> str:
@@ -128,14 +155,21 @@ def strip_language_prefix(url: str, req) -> str:
 
 def url_in_language(language: str, absolute: bool = False) -> str:
     """This page in `language` (same path and query)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    declared = getattr(view, "query_params", None)  # core.pagination.query_params
-    if declared is None:
-        query = request.query_string.decode("latin-1")
-    else:  # a list page: only the parameters it reads (never `endpoint=`, `_external=`)
-        query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k in declared])
-    path = base_script_root() + prefix_for(language) + request.path
-    url = path + (f"?{query}" if query else "")
+    # The same for every language and every call of a request (a page asks nine times:
+    # the language switcher and the alternate links), so worked out once, kept in its environ.
+    parts = request.environ.get(_PAGE_PARTS_KEY)
+    if parts is None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        declared = getattr(view, "query_params", None)  # core.pagination.query_params
+        if declared is None:
+            query = request.query_string.decode("latin-1")
+        else:  # a list page: only the parameters it reads (never `endpoint=`, `_external=`)
+            args = request.args.items(multi=True)
+            query = urlencode([(k, v) for k, v in args if k in declared])
+        parts = (base_script_root(), request.path + (f"?{query}" if query else ""))
+        request.environ[_PAGE_PARTS_KEY] = parts
+    root, rest = parts
+    url = root + prefix_for(language) + rest
     if absolute:
         base = current_app.config["SERVER_BASE_URL"].rstrip("/")
         url = base + url
@@ -155,6 +189,7 @@ def in_language(path: str, language: str) -> str:
     return bare + prefix_for(normalize_language(language)) + rest
 
 
+@lru_cache(maxsize=64)
 def language_name(code: str, in_language: str | None = None) -> str:
     """'Français', or 'French' when asked in English."""
     name = Locale.parse(code).get_display_name(in_language or code) or code
@@ -221,17 +256,30 @@ def _install_template_gettext(app: Flask) -> None:
     by the current locale in a dict of this app's own: Flask-Babel looks for the domain, the
     context and the locale again on each of a page's hundred or so strings (about 20 us a
     string). The catalogs are the same for the life of the process in both cases; the locale
-    is still asked for each time, so `force_locale` (a mail in its reader's language) holds."""
+    is still asked for each time, so `force_locale` (a mail in its reader's language) holds.
+
+    `gettext`, `ngettext` and `_` are Jinja's newstyle ones (escape, then `%` the variables),
+    calling the catalog directly instead of through `Context.call` twice (`_` is an alias
+    that looks `gettext` up again): a page's strings cost half as much."""
     catalogs: dict[str, object] = {}
+    # The locale of the last string and its catalog: a page asks a hundred times with the
+    # same Locale object (Flask-Babel keeps one per request), so its name (`str(locale)`,
+    # built anew each time by Babel) is needed only when the object changes.
+    last: list[tuple[object, object]] = [(None, None)]
 
     def translations():
-        locale = get_locale()
+        locale = current_locale()
+        seen, found = last[0]
+        if locale is seen and locale is not None:
+            return found
         key = str(locale)
         found = catalogs.get(key)
         if found is None:
             found = get_translations()
             if locale is not None:
                 catalogs[key] = found
+        if locale is not None:
+            last[0] = (locale, found)
         return found
 
     app.jinja_env.install_gettext_callables(
@@ -240,6 +288,27 @@ def _install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
+    )
+
+    @pass_context
+    def template_gettext(__context, __string: str, **variables) -> str:
+        rv = translations().ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            # As Jinja's own: the catalog's text is markup, the variables are escaped by %.
+            rv = Markup(rv)  # noqa: S704  # nosec B704
+        return rv % variables
+
+    @pass_context
+    def template_ngettext(__context, __singular: str, __plural: str, __num: int, **variables):
+        variables.setdefault("num", __num)
+        rv = translations().ungettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            # As Jinja's own: the catalog's text is markup, the variables are escaped by %.
+            rv = Markup(rv)  # noqa: S704  # nosec B704
+        return rv % variables
+
+    app.jinja_env.globals.update(
+        gettext=template_gettext, ngettext=template_ngettext, _=template_gettext
     )
 
 

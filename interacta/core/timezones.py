@@ -15,7 +15,8 @@ from babel.dates import (
     get_datetime_format,
 )
 from babel.numbers import format_decimal
-from flask_babel import get_locale
+
+from interacta.core.i18n import current_locale
 
 
 @lru_cache(maxsize=1)
@@ -41,9 +42,24 @@ def localize(naive: datetime, zone: str) -> datetime:
 
 def _locale():
     try:
-        return get_locale() or "en_GB"
+        return current_locale() or "en_GB"
     except RuntimeError:  # no app context (a script): British English
         return "en_GB"
+
+
+#: The Locale object `_locale_name` last saw and its name: Flask-Babel keeps one object a
+#: request, and Babel builds `str(locale)` anew each time (a list page formats dozens).
+_last_locale: list[tuple[object, str]] = [(None, "en_GB")]
+
+
+def _locale_name() -> str:
+    """`str(_locale())`, the memo key of the formats below."""
+    locale = _locale()
+    seen, name = _last_locale[0]
+    if locale is not seen:
+        name = str(locale)
+        _last_locale[0] = (locale, name)
+    return name
 
 
 #: Date skeletons per style; Babel picks each language's own order and words.
@@ -79,7 +95,7 @@ def format_local(moment: datetime | None, zone: str, style: str = "datetime") ->
     if style.startswith("%"):
         has_time, has_day = "%H" in style, "%d" in style
         style = "datetime" if has_time and has_day else "time" if has_time else "date"
-    return _format_local(moment, zone, style, str(_locale()))
+    return _format_local(moment, zone, style, _locale_name())
 
 
 #: Formatted moments, per process: the same event's times appear on its page, in lists, the
@@ -112,7 +128,7 @@ def _format_local(moment: datetime, zone: str, style: str, locale: str) -> str:
 
 def format_day(value: date | datetime, style: str = "date") -> str:
     """A calendar day (no zone involved) written for the current language."""
-    return _format_day(value, style, str(_locale()))
+    return _format_day(value, style, _locale_name())
 
 
 @lru_cache(maxsize=FORMAT_MEMO_SIZE)
@@ -128,7 +144,7 @@ def _format_day(value: date | datetime, style: str, locale: str) -> str:
 def format_count(number: int | float) -> str:
     """A number written for the current language (1,234 / 1 234 / 1.234): Flask-Babel's
     `numberformat`, memoised like the moments above (list pages write dozens of counts)."""
-    return _format_count(number, str(_locale()))
+    return _format_count(number, _locale_name())
 
 
 @lru_cache(maxsize=FORMAT_MEMO_SIZE)

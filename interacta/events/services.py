@@ -19,7 +19,7 @@ from babel.dates import format_skeleton, format_time, get_datetime_format
 from flask import current_app, has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from interacta.core import content
 from interacta.core.cache import cached, fingerprint
@@ -672,11 +672,33 @@ def next_events(limit: int = 3) -> list[Event]:
 CALENDAR_DAY_EVENTS = 4
 
 
+@dataclass(frozen=True, slots=True)
+class GridEvent:
+    """What the calendar grid shows of an event, read as plain rows: building an ORM
+    Event for each of the hundred or so a month holds was most of the grid's work.
+    `translations` are (language, title) rows, as `interacta.core.content` reads them."""
+
+    id: int
+    slug: str
+    title: str
+    status: str
+    language: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    updated_at: datetime
+    translations: tuple
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
 class MonthGrid(NamedTuple):
     weeks: list[list[date]]  # Monday first, covering the month
-    by_day: dict[date, list[Event]]  # the first events of each day (CALENDAR_DAY_EVENTS)
+    by_day: dict[date, list[GridEvent]]  # the first events of each day (CALENDAR_DAY_EVENTS)
     more: dict[date, int]  # how many more each day holds
-    day_events: list[Event]  # every event of the chosen day (none chosen: empty)
+    day_events: list[GridEvent]  # every event of the chosen day (none chosen: empty)
 
 
 def parse_day(value: str | None) -> date | None:
@@ -734,23 +756,28 @@ def month_grid(
             counts[index] += 1
         if chosen is not None and start <= chosen <= end:
             day_ids.append(event_id)
-    wanted = {i for ids in shown.values() for i in ids} | set(day_ids)
-    loaded: dict[int, Event] = {}
+    wanted = sorted({i for ids in shown.values() for i in ids} | set(day_ids))
+    loaded: dict[int, GridEvent] = {}
     if wanted:
-        query = (
-            sa.select(Event)
-            .where(Event.id.in_(sorted(wanted)))
-            # What the grid shows of each event; anything else asked of them raises rather
-            # than loading each event again.
-            .options(
-                load_only(
-                    Event.slug, Event.title, Event.status, Event.language,
-                    Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at,
-                    raiseload=True,
-                )
-            )
+        # What the grid shows of each event, and its titles in other languages: two
+        # statements, as the ORM load with its translations was, of plain rows.
+        translations: dict[int, list] = {}
+        for row in db.session.execute(
+            sa.select(EventTranslation.event_id, EventTranslation.language, EventTranslation.title)
+            .where(EventTranslation.event_id.in_(wanted))
+            .order_by(EventTranslation.language)
+        ):
+            translations.setdefault(row.event_id, []).append(row)
+        rows = db.session.execute(
+            sa.select(
+                Event.id, Event.slug, Event.title, Event.status, Event.language,
+                Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at,
+            ).where(Event.id.in_(wanted))
         )  # fmt: skip
-        loaded = {event.id: event for event in db.session.scalars(query)}
+        loaded = {
+            row.id: GridEvent(*row, translations=tuple(translations.get(row.id, ())))
+            for row in rows
+        }
     by_day = {days[index]: [loaded[i] for i in ids] for index, ids in shown.items()}
     more = {days[index]: n - per_day for index, n in enumerate(counts) if n > per_day}
     return MonthGrid(weeks, by_day, more, [loaded[i] for i in day_ids])

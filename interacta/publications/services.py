@@ -622,13 +622,16 @@ def related_publications(pub: Publication, limit: int = 5) -> list[Publication]:
 
 
 def latest_publications(limit: int = 5) -> list[Publication]:
+    """The newest records for the home page, with their authors (its items show no topics:
+    loading them was a statement and a few dozen objects a build for nothing)."""
     query = (
         sa.select(Publication)
         .where(Publication.status == "published")
         .order_by(*date_order())
         .limit(limit)
+        .options(selectinload(Publication.authors))
     )
-    return list(db.session.scalars(with_lists(query)))
+    return list(db.session.scalars(query))
 
 
 def latest_published_for_feed(limit: int = 50) -> list[Publication]:

@@ -18,3 +18,13 @@ def test_template_strings_follow_the_page_and_a_forced_language(app):
         assert render_template_string("{{ _('Home') }}") == "Accueil"
     with app.test_request_context("/"):
         assert render_template_string("{{ _('Home') }}") == "Home"
+
+
+def test_strings_escape_their_variables_and_numbers_follow_a_forced_language(app):
+    page = "{{ _('%(name)s and 100%%', name='<b>') }}|{{ 1234567|numberformat }}"
+    page += "|{{ current_language() }}"
+    with app.test_request_context("/", environ_overrides={"interacta.language": "de"}):
+        assert render_template_string(page) == "&lt;b&gt; and 100%|1.234.567|de"
+        with force_locale("en"):  # a mail in English, made while serving German
+            assert render_template_string(page) == "&lt;b&gt; and 100%|1,234,567|en"
+        assert render_template_string(page) == "&lt;b&gt; and 100%|1.234.567|de"

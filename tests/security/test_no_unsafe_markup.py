@@ -30,6 +30,10 @@ ALLOWED = {
     ("core/cache.py", "return Markup(found.decode())"): (
         "a fragment's HTML as an autoescaped template rendered it before (cached_fragment)"
     ),
+    ("core/i18n.py", "rv = Markup(rv)"): (
+        "a string of our translation catalogs, as Jinja's own newstyle gettext marks it;"
+        " the variables put in it are escaped by the % (template_gettext, template_ngettext)"
+    ),
     ("events/attendance.py", "return Markup(svg)"): (
         "segno's SVG drawing of our own check-in URL; segno escapes the <title> text"
     ),
