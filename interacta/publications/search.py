@@ -26,6 +26,7 @@ import heapq
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from uuid import uuid4
 
@@ -718,9 +719,9 @@ _summaries: dict = {}
 def _summary() -> _Summary:
     """The published records counted per kind and year, per kind, year and topic, and per
     author name, kind and year (each name once per record), read in five plain queries (no
-    grouping, no sort) once while the publications are unchanged. Kept in this process (it is too large to pickle into
-    the cache per request); the cache holds only a token, so emptying the cache, or a
-    change of the publications' fingerprint, reads it again."""
+    grouping, no sort) once while the publications are unchanged. Kept in this process
+    (too large to pickle into the cache per request); the cache holds only a token, so
+    emptying the cache, or a change of the publications' fingerprint, reads it again."""
     token = cached("publication-facet-summary", (), fingerprint(Publication), lambda: uuid4().hex)
     bind = db.session.get_bind()
     version = (str(getattr(bind, "engine", bind).url), token)
@@ -787,13 +788,14 @@ def _summary() -> _Summary:
     return summary
 
 
-def _plain_rows(query) -> list[tuple]:
+def _plain_rows(query, chunk: int = 10_000) -> Iterator[tuple]:
     """The rows of a query of plain columns (integers and strings) as the database driver
-    hands them over: many rows, for which building result rows would cost more than the
-    query."""
+    hands them over, a chunk at a time: many rows, for which building result rows would
+    cost more than the query, and holding them all more memory than what is kept of them."""
     result = db.session.connection().execute(query)
     try:
-        return result.cursor.fetchall()
+        while rows := result.cursor.fetchmany(chunk):
+            yield from rows
     finally:
         result.close()
 
