@@ -22,10 +22,13 @@ of results (`results`), every result for an export (`all_results`) and the facet
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from uuid import uuid4
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -525,7 +528,8 @@ def facets(params: SearchParams, max_authors: int = 15) -> Facets:
 
     With words: counted among the matches `hits` finds (one query per facet whose filter
     is set, plus one), by one grouped query. Without: exact counts over every record,
-    cached until a record changes."""
+    derived from a summary of all the records read once per process while they are
+    unchanged (`_exact_counts`), and cached until a record changes."""
     if not params.terms:
         counts = cached(
             "publication-facets",
@@ -566,6 +570,15 @@ def _id_table(ids: list[int], name: str):
         return sa.select(sa.func.unnest(array).label("id")).cte(name)
     values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
     return sa.select(values.c.value.label("id")).cte(name)
+
+
+def _value_table(values: list[str], name: str):
+    """The strings as a one-column table `value` (a CTE), passed as one parameter."""
+    if _dialect() == "postgresql":
+        array = sa.cast(sa.literal(values, ARRAY(sa.String)), ARRAY(sa.String))
+        return sa.select(sa.func.unnest(array).label("value")).cte(name)
+    values_ = sa.func.json_each(sa.literal(json.dumps(values))).table_valued("value")
+    return sa.select(values_.c.value.label("value")).cte(name)
 
 
 def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
@@ -618,41 +631,233 @@ def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
 
 
 def _exact_counts(params: SearchParams, max_authors: int) -> dict:
-    """Counts over every record the filters keep. Four queries."""
-    count = sa.func.count(Publication.id)
-    kinds = db.session.execute(
-        sa.select(Publication.kind, count)
-        .where(*params.conditions("kind"))
-        .group_by(Publication.kind)
-    ).all()
-    years = db.session.execute(
-        sa.select(Publication.year, count)
-        .where(*params.conditions("year"))
-        .group_by(Publication.year)
-        .order_by(Publication.year.desc())
-    ).all()
-    topics = db.session.execute(
-        sa.select(Topic.slug, Topic.name, count)
-        .join(publication_topics, publication_topics.c.topic_id == Topic.id)
-        .join(Publication, Publication.id == publication_topics.c.publication_id)
-        .where(*params.conditions("topic"))
-        .group_by(Topic.id, Topic.slug, Topic.name, Topic.position)
-        .order_by(Topic.position)
-    ).all()
-    authors = db.session.execute(
-        sa.select(PublicationAuthor.name, sa.func.count(sa.distinct(Publication.id)))
+    """Counts over every record the filters keep, derived from `_summary` (the counts per
+    kind and year, per kind, year and topic, and per author, kind and year, read once
+    while the publications are unchanged): no query grows with the records a filter keeps,
+    but for an author's own records (one query) and the author facet under a topic filter
+    (one grouped query). The tie order of names is the database's (one query)."""
+    if params.q:
+        # Words without letters or digits (`SearchParams.conditions`): nothing found.
+        return {"kind": [], "year": [], "topic": [], "author": []}
+    summary = _summary()
+    topic_id = None
+    if params.topic:
+        topic_id = summary.topic_ids.get(params.topic, -1)  # -1: no such topic, nothing kept
+
+    def keeps(kind, year, exclude):
+        return (exclude == "kind" or not params.kind or kind == params.kind) and (
+            exclude == "year" or not params.year or year == params.year
+        )
+
+    kinds: Counter = Counter()
+    years: Counter = Counter()
+    topics: Counter = Counter()
+    if params.author:
+        # The author's records: few, read with their topics and counted here.
+        for kind, year, ids in _author_records(params.author):
+            in_topic = topic_id is None or topic_id in ids
+            if in_topic and keeps(kind, year, "kind"):
+                kinds[kind] += 1
+            if in_topic and keeps(kind, year, "year"):
+                years[year] += 1
+            if keeps(kind, year, "topic"):
+                topics.update(ids)
+    else:
+        for (kind, year, topic), n in summary.topic_cells.items():
+            if topic == topic_id:
+                if keeps(kind, year, "kind"):
+                    kinds[kind] += n
+                if keeps(kind, year, "year"):
+                    years[year] += n
+            if keeps(kind, year, "topic"):
+                topics[topic] += n
+        if topic_id is None:
+            for (kind, year), n in summary.cells.items():
+                if keeps(kind, year, "kind"):
+                    kinds[kind] += n
+                if keeps(kind, year, "year"):
+                    years[year] += n
+    if topic_id is None and not params.kind and not params.year:
+        authors = _top_names(summary.all_names, max_authors)
+    elif topic_id is None:
+        names: dict[str, int] = {}
+        for (kind, year), cell in summary.names.items():
+            if keeps(kind, year, "author"):
+                for name, n in cell.items():
+                    names[name] = names.get(name, 0) + n
+        authors = _top_names(names, max_authors)
+    else:
+        authors = _topic_top_authors(params, max_authors)
+    return {
+        "kind": [(kind, n) for kind, n in kinds.items() if n],
+        "year": sorted(((year, n) for year, n in years.items() if n), reverse=True),
+        "topic": [(slug, name, topics[tid]) for tid, slug, name in summary.topics if topics[tid]],
+        "author": authors,
+    }
+
+
+@dataclass
+class _Summary:
+    #: (kind, year) -> records
+    cells: dict
+    #: (kind, year, topic id) -> records
+    topic_cells: dict
+    #: (kind, year) -> {author name: records}
+    names: dict
+    #: author name -> records (all kinds and years)
+    all_names: dict
+    #: (id, slug, name) of every topic, in their order
+    topics: list
+    #: slug -> id
+    topic_ids: dict
+
+
+#: The summary this process read last: ((database, version), _Summary).
+_summaries: dict = {}
+
+
+def _summary() -> _Summary:
+    """The published records counted per kind and year, per kind, year and topic, and per
+    author name, kind and year (each name once per record), read in five plain queries (no
+    grouping, no sort) once while the publications are unchanged. Kept in this process
+    (too large to pickle into the cache per request); the cache holds only a token, so
+    emptying the cache, or a change of the publications' fingerprint, reads it again."""
+    token = cached("publication-facet-summary", (), fingerprint(Publication), lambda: uuid4().hex)
+    bind = db.session.get_bind()
+    version = (str(getattr(bind, "engine", bind).url), token)
+    found = _summaries.get("last")
+    if found is not None and found[0] == version:
+        return found[1]
+    # Plain reads (the records' kind and year, then every topic and name of a record, each
+    # from an index that holds it), joined and counted here: grouping in the database would
+    # sort every row first; rows as the driver hands them over (`_plain_rows`).
+    published = Publication.status == "published"
+    # Kind and year in two reads, each from an index that holds it (ix_publications_status_kind,
+    # ix_publications_status_date): on SQLite the year sits behind the abstract in the row.
+    kind_of = dict(_plain_rows(sa.select(Publication.id, Publication.kind).where(published)))
+    cell_of: dict[int, tuple] = {}
+    cells: Counter = Counter()
+    keys: dict[tuple, tuple] = {}
+    for pid, year in _plain_rows(sa.select(Publication.id, Publication.year).where(published)):
+        kind = kind_of.get(pid)
+        if kind is None:
+            continue  # published in between the two reads
+        key = keys.setdefault((kind, year), (kind, year))
+        cell_of[pid] = key
+        cells[key] += 1
+    topic_cells: Counter = Counter()
+    pt = publication_topics
+    for pid, topic in _plain_rows(sa.select(pt.c.publication_id, pt.c.topic_id)):
+        key = cell_of.get(pid)
+        if key is not None:
+            topic_cells[(*key, topic)] += 1
+    topics = [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Topic.id, Topic.slug, Topic.name).order_by(Topic.position, Topic.id)
+        )
+    ]
+    # A name repeated in a record counts once: in the index's order (record, name) it
+    # comes twice in a row.
+    names: dict = {key: {} for key in keys.values()}
+    all_names: dict = {}
+    interned: dict = {}
+    last = None
+    for pid, name in _plain_rows(
+        sa.select(PublicationAuthor.publication_id, PublicationAuthor.name).order_by(
+            PublicationAuthor.publication_id, PublicationAuthor.name
+        )
+    ):
+        key = cell_of.get(pid)
+        if key is None or (pid, name) == last:
+            continue
+        last = (pid, name)
+        cell = names[key]
+        name = interned.setdefault(name, name)
+        cell[name] = cell.get(name, 0) + 1
+        all_names[name] = all_names.get(name, 0) + 1
+    summary = _Summary(
+        cells=cells,
+        topic_cells=topic_cells,
+        names=names,
+        all_names=all_names,
+        topics=topics,
+        topic_ids={slug: tid for tid, slug, _name in topics},
+    )
+    _summaries["last"] = (version, summary)
+    return summary
+
+
+def _plain_rows(query, chunk: int = 10_000) -> Iterator[tuple]:
+    """The rows of a query of plain columns (integers and strings) as the database driver
+    hands them over, a chunk at a time: many rows, for which building result rows would
+    cost more than the query, and holding them all more memory than what is kept of them."""
+    result = db.session.connection().execute(query)
+    try:
+        while rows := result.cursor.fetchmany(chunk):
+            yield from rows
+    finally:
+        result.close()
+
+
+def _author_records(author: str) -> list[tuple[str, int, set]]:
+    """(kind, year, topic ids) of each published record `author` signed. One query."""
+    pt = publication_topics
+    rows = db.session.execute(
+        sa.select(Publication.id, Publication.kind, Publication.year, pt.c.topic_id)
+        .outerjoin(pt, pt.c.publication_id == Publication.id)
+        .where(
+            Publication.status == "published",
+            Publication.id.in_(
+                sa.select(PublicationAuthor.publication_id).where(PublicationAuthor.name == author)
+            ),
+        )
+    )
+    found: dict[int, tuple[str, int, set]] = {}
+    for pid, kind, year, topic in rows:
+        record = found.setdefault(pid, (kind, year, set()))
+        if topic is not None:
+            record[2].add(topic)
+    return list(found.values())
+
+
+def _topic_top_authors(params: SearchParams, limit: int) -> list[tuple[str, int]]:
+    """The names with the most records among those the kind, year and topic filters keep
+    (the summary has no topics per name). One grouped query."""
+    names = (
+        sa.select(PublicationAuthor.publication_id, PublicationAuthor.name)
         .join(Publication, Publication.id == PublicationAuthor.publication_id)
         .where(*params.conditions("author"))
-        .group_by(PublicationAuthor.name)
-        .order_by(sa.func.count(sa.distinct(Publication.id)).desc(), PublicationAuthor.name)
-        .limit(max_authors)
-    ).all()
-    return {
-        "kind": [tuple(row) for row in kinds],
-        "year": [tuple(row) for row in years],
-        "topic": [tuple(row) for row in topics],
-        "author": [tuple(row) for row in authors],
-    }
+        .distinct()
+        .subquery("names")
+    )
+    count = sa.func.count()
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(names.c.name, count)
+            .group_by(names.c.name)
+            .order_by(count.desc(), names.c.name)
+            .limit(limit)
+        )
+    ]
+
+
+def _top_names(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
+    """The `limit` names with the most records, ties in the database's order of names (one
+    query, over the names that can make the list)."""
+    if not counts or limit <= 0:
+        return []
+    ranked = heapq.nlargest(limit, counts.values())
+    least = ranked[-1]
+    candidates = [name for name, n in counts.items() if n >= least]
+    if len(candidates) > 1:
+        table = _value_table(candidates, "names")
+        order = list(db.session.scalars(sa.select(table.c.value).order_by(table.c.value)))
+    else:
+        order = candidates
+    order.sort(key=lambda name: -counts[name])  # stable: by name within a count
+    return [(name, counts[name]) for name in order[:limit]]
 
 
 # --- keeping search_authors and search_translations current -----------------------------

@@ -1,0 +1,157 @@
+"""The list's facet counts without search words: exact over every published record, each
+facet ignoring its own filter, whatever the combination of filters, and current after a
+change."""
+
+from __future__ import annotations
+
+import itertools
+
+import sqlalchemy as sa
+
+from interacta.extensions import cache
+from interacta.publications import search
+from interacta.publications.models import Publication, PublicationAuthor
+
+RECORDS = [
+    # kind, year, topics, authors
+    ("report", 2023, ["religion"], ["Ana Ferreira", "Bo Li"]),
+    ("report", 2024, ["religion", "rule-of-law"], ["Ana Ferreira"]),
+    ("report", 2024, [], ["bo li", "Zoe Adams"]),
+    ("journal_article", 2023, ["rule-of-law"], ["Bo Li", "Ana Ferreira"]),
+    ("journal_article", 2024, ["religion"], ["Zoe Adams"]),
+    ("working_paper", 2022, ["rule-of-law"], ["Ana Ferreira", "Ana Ferreira"]),
+]
+
+
+def make_records(make_publication):
+    for kind, year, topics, authors in RECORDS:
+        make_publication(kind=kind, year=year, topics=topics, authors=authors)
+    # A draft counts nowhere.
+    make_publication(kind="report", year=2023, topics=["religion"], authors=["Ana Ferreira"],
+                     status="draft")  # fmt: skip
+
+
+def expected(kind, year, topic, author) -> dict:
+    """The facets worked out by hand from RECORDS: each facet among the records every
+    other filter keeps; a name counted once per record."""
+
+    def kept(record, exclude):
+        r_kind, r_year, r_topics, r_authors = record
+        return (
+            (exclude == "kind" or kind is None or r_kind == kind)
+            and (exclude == "year" or year is None or r_year == year)
+            and (exclude == "topic" or topic is None or topic in r_topics)
+            and (exclude == "author" or author is None or author in r_authors)
+        )
+
+    kinds, years, topics, authors = {}, {}, {}, {}
+    for record in RECORDS:
+        if kept(record, "kind"):
+            kinds[record[0]] = kinds.get(record[0], 0) + 1
+        if kept(record, "year"):
+            years[record[1]] = years.get(record[1], 0) + 1
+        if kept(record, "topic"):
+            for slug in record[2]:
+                topics[slug] = topics.get(slug, 0) + 1
+        if kept(record, "author"):
+            for name in set(record[3]):
+                authors[name] = authors.get(name, 0) + 1
+    return {
+        "kinds": sorted(kinds.items()),
+        "years": sorted(years.items(), reverse=True),
+        "topics": sorted(topics.items()),
+        "authors": sorted(authors.items(), key=lambda item: (-item[1], item[0])),
+    }
+
+
+def shown(facets: search.Facets) -> dict:
+    return {
+        "kinds": sorted((kind, n) for kind, _label, n in facets.kinds),
+        "years": facets.years,
+        "topics": sorted((slug, n) for slug, _name, n in facets.topics),
+        "authors": facets.authors,
+    }
+
+
+def test_every_combination_of_filters_counts_each_facet_exactly(db, make_publication):
+    make_records(make_publication)
+    for kind, year, topic, author in itertools.product(
+        (None, "report", "journal_article"),
+        (None, 2023, 2024, 1999),
+        (None, "religion", "no-such-topic"),
+        (None, "Ana Ferreira", "Nobody"),
+    ):
+        params = search.SearchParams(kind=kind, year=year, topic=topic, author=author)
+        assert shown(search.facets(params)) == expected(kind, year, topic, author), params
+
+
+def test_the_counts_follow_a_change_to_a_record(db, make_publication):
+    make_records(make_publication)
+    params = search.SearchParams(kind="report")
+    assert shown(search.facets(params))["years"] == [(2024, 2), (2023, 1)]
+
+    record = db.session.scalar(sa.select(Publication).where(Publication.kind == "working_paper"))
+    record.kind = "report"
+    db.session.commit()
+    facets = shown(search.facets(params))
+    assert facets["years"] == [(2024, 2), (2023, 1), (2022, 1)]
+    assert ("Ana Ferreira", 3) in facets["authors"]
+    assert facets["kinds"] == [("journal_article", 2), ("report", 4)]
+
+
+def test_an_emptied_cache_reads_the_records_again(db, make_publication):
+    make_records(make_publication)
+    assert shown(search.facets(search.SearchParams()))["kinds"][0] == ("journal_article", 2)
+    # A change the fingerprint cannot see (a bulk UPDATE leaves updated_at alone) shows
+    # once the cache is emptied.
+    db.session.execute(
+        sa.update(Publication).where(Publication.kind == "journal_article").values(kind="report")
+    )
+    db.session.commit()
+    cache.clear()
+    assert shown(search.facets(search.SearchParams()))["kinds"] == [
+        ("report", 5),
+        ("working_paper", 1),
+    ]
+
+
+def test_the_author_facet_lists_fifteen_names_ties_in_the_databases_order(db, make_publication):
+    names = [f"Author {letter}" for letter in "QWERTYUIOPASDFGHJ"] + ["author z", "Éva Kiss"]
+    for name in names:
+        make_publication(kind="report", authors=[name])
+    make_publication(kind="report", authors=["Author W"])
+    facets = search.facets(search.SearchParams(kind="report"))
+    in_order = list(
+        db.session.scalars(
+            sa.select(PublicationAuthor.name)
+            .where(PublicationAuthor.name != "Author W")
+            .distinct()
+            .order_by(PublicationAuthor.name)
+        )
+    )
+    assert facets.authors == [("Author W", 2)] + [(name, 1) for name in in_order[:14]]
+
+
+def test_a_query_of_punctuation_alone_counts_nothing(db, make_publication):
+    make_records(make_publication)
+    facets = search.facets(search.SearchParams.from_args({"q": "?!", "kind": "report"}))
+    assert (facets.kinds, facets.years, facets.topics, facets.authors) == ([], [], [], [])
+
+
+def test_the_list_without_words_runs_as_many_queries_for_many_records(client, db, make_publication):
+    from tests.publications.test_search import count_queries
+
+    def load():
+        cache.clear()
+        assert client.get("/publications/?kind=report").status_code == 200
+
+    make_publication(kind="report", authors=["A", "B"], topics=["religion"])
+    few = count_queries(db, load)
+    for n in range(2, 16):
+        make_publication(
+            kind="report" if n % 2 else "working_paper",
+            year=2000 + n,
+            authors=[f"Author {n}", "A"],
+            topics=["religion", "rule-of-law"],
+        )
+    assert count_queries(db, load) == few
