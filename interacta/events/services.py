@@ -25,7 +25,7 @@ from interacta.core import content
 from interacta.core.cache import cached, fingerprint
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
-from interacta.events import notifications, registrations, room
+from interacta.events import notifications, registrations, room, search
 from interacta.events.errors import EventError, InvalidAgenda, InvalidEvent, NotAllowed
 from interacta.events.models import (
     AUDIENCES,
@@ -590,31 +590,34 @@ def _filtered(query, filters: Filters):
         end = datetime.combine(add_months(filters.month, 1), time(0), tzinfo=UTC)
         query = query.where(Event.starts_at < end, not_ended(start))
     if filters.q:
-        words = filters.q.split()[:8]
-        for word in words:
-            pattern = f"%{word.replace('%', '').replace('_', '')}%"
-            # The word in the original or in any of the translations.
-            translated = (
-                sa.select(EventTranslation.id)
-                .where(EventTranslation.event_id == Event.id)
-                .where(
-                    sa.or_(
-                        EventTranslation.title.ilike(pattern),
-                        EventTranslation.summary.ilike(pattern),
-                        EventTranslation.description.ilike(pattern),
-                    )
-                )
-            )
-            query = query.where(
-                sa.or_(
-                    Event.title.ilike(pattern),
-                    Event.summary.ilike(pattern),
-                    Event.description.ilike(pattern),
-                    Event.venue_name.ilike(pattern),
-                    translated.exists(),
-                )
-            )
+        words = [w.replace("%", "").replace("_", "") for w in filters.q.split()[:8]]
+        # Each word in the original or in any of the translations; a word of 3 characters
+        # or more read from the trigram index (the same events).
+        query = query.where(*search.conditions([(word, _contains(word)) for word in words]))
     return query
+
+
+def _contains(word: str):
+    """WHERE the event's text or one of its translations' holds `word` (ILIKE)."""
+    pattern = f"%{word}%"
+    translated = (
+        sa.select(EventTranslation.id)
+        .where(EventTranslation.event_id == Event.id)
+        .where(
+            sa.or_(
+                EventTranslation.title.ilike(pattern),
+                EventTranslation.summary.ilike(pattern),
+                EventTranslation.description.ilike(pattern),
+            )
+        )
+    )
+    return sa.or_(
+        Event.title.ilike(pattern),
+        Event.summary.ilike(pattern),
+        Event.description.ilike(pattern),
+        Event.venue_name.ilike(pattern),
+        translated.exists(),
+    )
 
 
 def public_events():

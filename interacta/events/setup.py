@@ -18,15 +18,26 @@ from interacta.core.registry import (
     register_demo,
     register_home_section,
     register_personal_data,
+    register_schema_filter,
     register_stylesheet,
 )
-from interacta.events import balance, cli, demo, participation_demo, registrations, room, services
+from interacta.events import (
+    balance,
+    cli,
+    demo,
+    participation_demo,
+    registrations,
+    room,
+    search,
+    services,
+)
 from interacta.events.models import Event, Registration
 
 
 def init_app(app: Flask) -> None:
     content.init_app(app)
     register_stylesheet(app, "css/events.css")
+    register_schema_filter(app, search.include_name)
     app.add_template_global(room.effective, "room_rule")
     app.add_template_global(room.all_rules, "room_rules")
     app.add_template_global(balance.public_states, "sector_seats")

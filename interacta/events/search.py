@@ -1,0 +1,152 @@
+"""The events lists' word search, served by a trigram index (migration 0030_evsearch).
+
+A word of the search matches an event when its title, summary, description or venue name,
+or the title, summary or description of one of its translations, contains the word: ILIKE
+'%word%', with the case rules of each database (SQLite: ASCII letters only; PostgreSQL:
+the database's ctype). The index finds the same events without reading every event's text:
+
+- SQLite: `events_fts` and `event_translations_fts`, contentless FTS5 tables with the
+  trigram tokenizer, case kept, over the events' and the translations' columns lowered
+  by lower() (ASCII letters only, as ILIKE lowers them there), kept in step by triggers.
+  A quoted MATCH of the lowered word (3 characters or more) finds exactly the rows where
+  one column holds it: ILIKE's own test, which is then not run.
+- PostgreSQL: `ix_events_search_trgm` and `ix_event_translations_search_trgm`, pg_trgm GIN
+  indexes over the columns joined by spaces (an expression); the same ILIKE over that
+  expression is served by them, and holds whenever it holds on one of the columns.
+
+A word of fewer than 3 characters has no trigram to look up: it is matched by ILIKE
+alone, as before. Neither object is in the models; the drift check skips them by name
+(`is_search_object`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from interacta.events.models import Event, EventTranslation
+from interacta.extensions import db
+
+EVENTS_FTS = "events_fts"
+TRANSLATIONS_FTS = "event_translations_fts"
+PG_EVENTS_INDEX = "ix_events_search_trgm"
+PG_TRANSLATIONS_INDEX = "ix_event_translations_search_trgm"
+#: The shortest word a trigram index can look up.
+MIN_LENGTH = 3
+
+
+def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
+    return bool(name) and (
+        name.startswith((EVENTS_FTS, TRANSLATIONS_FTS))
+        or name in (PG_EVENTS_INDEX, PG_TRANSLATIONS_INDEX)
+    )
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic's include_name: leave the trigram index's objects out of autogenerate."""
+    return not is_search_object(name, type_)
+
+
+def _joined(*columns):
+    """The columns joined by spaces, NULL as empty (the PostgreSQL indexes' expression,
+    written as in migration 0030_evsearch so the planner recognises it)."""
+    parts = []
+    for n, column in enumerate(columns):
+        if n:
+            parts.append(sa.literal_column("' '"))
+        parts.append(sa.func.coalesce(column, sa.literal_column("''")))
+    expression = parts[0]
+    for part in parts[1:]:
+        expression = expression.op("||")(part)
+    return expression
+
+
+def indexable(word: str) -> bool:
+    """Whether the index can narrow the search for `word` (% and _ already removed):
+    3 characters or more, no NUL, and on PostgreSQL no backslash (LIKE's escape there:
+    'ab\\' would anchor the pattern at the end of the joined text, not of each column)."""
+    if len(word) < MIN_LENGTH or "\x00" in word:
+        return False
+    return "\\" not in word or db.session.get_bind().dialect.name != "postgresql"
+
+
+#: lower() of SQLite: ASCII letters only (as ILIKE lowers both sides there).
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def conditions(words: list[tuple[str, object]]) -> list:
+    """WHERE clauses on Event, one per `(word, ilike)` (the word without % and _, and the
+    ILIKE '%word%' test of `services._filtered`), each keeping the same events as
+    `ilike`: read from the index when the word is `indexable`, `ilike` itself otherwise."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _pg_conditions(words)
+    return [_fts_match(word) if indexable(word) else ilike for word, ilike in words]
+
+
+def _fts_match(word: str):
+    """SQLite: the index holds the lowered text and keeps case, so a quoted MATCH of the
+    lowered word is ILIKE's test itself, on every column."""
+    # A quoted FTS5 string: the word literally (a quote doubled).
+    phrase = '"' + word.translate(_ASCII_LOWER).replace('"', '""') + '"'
+    events_fts = sa.table(EVENTS_FTS, sa.column("rowid"))
+    translations_fts = sa.table(TRANSLATIONS_FTS, sa.column("rowid"))
+    own = sa.select(events_fts.c.rowid).where(sa.literal_column(EVENTS_FTS).op("MATCH")(phrase))
+    translated = sa.select(EventTranslation.event_id).where(
+        EventTranslation.id.in_(
+            sa.select(translations_fts.c.rowid).where(
+                sa.literal_column(TRANSLATIONS_FTS).op("MATCH")(phrase)
+            )
+        )
+    )
+    # `id + 0`: a test of each event the list reads (in date order, from an index), not
+    # a walk of the matches by id: a common word matches most events, whose rows would
+    # all be read by id and sorted.
+    return (Event.id + 0).in_(sa.union_all(own, translated))
+
+
+#: PostgreSQL: a word with more candidates than this is common; its ILIKE then reads the
+#: list's events in date order as before (the index's recheck of that many rows' joined
+#: text costs more than the list's own walk).
+BOUND = 200
+
+
+def _pg_conditions(words: list[tuple[str, object]]) -> list:
+    """PostgreSQL: one query asks the index for at most BOUND + 1 candidates of each
+    indexable word (the events whose joined text passes the ILIKE: a superset of the
+    events where one column does). A word with at most BOUND keeps them, then its ILIKE
+    on them alone; a common word keeps its ILIKE alone."""
+    asked = [(n, word) for n, (word, _ilike) in enumerate(words) if indexable(word)]
+    found: dict[int, set[int]] = {n: set() for n, _word in asked}
+    common: set[int] = set()
+    if asked:
+        parts = []
+        for n, word in asked:
+            pattern = f"%{word}%"
+            own = _joined(Event.title, Event.summary, Event.description, Event.venue_name)
+            translated = _joined(
+                EventTranslation.title, EventTranslation.summary, EventTranslation.description
+            )
+            parts.append(
+                sa.select(sa.literal(n), Event.id).where(own.ilike(pattern)).limit(BOUND + 1)
+            )
+            parts.append(
+                sa.select(sa.literal(n), EventTranslation.event_id)
+                .where(translated.ilike(pattern))
+                .limit(BOUND + 1)
+            )
+        counts: dict[int, int] = {}
+        for n, event_id in db.session.execute(sa.union_all(*parts)):
+            counts[n] = counts.get(n, 0) + 1
+            found[n].add(event_id)
+        common = {n for n, count in counts.items() if count > BOUND}
+    clauses = []
+    for n, (_word, ilike) in enumerate(words):
+        if n in found and n not in common:
+            if not found[n]:
+                clauses.append(sa.false())  # no candidate: no match
+                continue
+            ids = sa.cast(sa.literal(sorted(found[n]), ARRAY(sa.Integer)), ARRAY(sa.Integer))
+            clauses.append(sa.and_(Event.id == sa.any_(ids), ilike))
+        else:
+            clauses.append(ilike)
+    return clauses
