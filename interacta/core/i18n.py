@@ -90,21 +90,28 @@ def current_locale():
     return kept if kept is not None else get_locale()
 
 
-#: The Locale object `current_language` last saw and its language: Flask-Babel keeps one
-#: object a request, so a page's dozens of asks skip Babel's `str(locale)`.
-_last_language: list[tuple[object, str]] = [(None, DEFAULT_LANGUAGE)]
+#: The Locale object `locale_name` last saw and its name: Flask-Babel keeps one object a
+#: request (or a `force_locale`), and Babel builds `str(locale)` anew each time it is asked,
+#: which a page does dozens of times (its strings, language, dates and numbers).
+_last_locale: list[tuple[object, str]] = [(None, "")]
+
+
+def locale_name() -> str | None:
+    """`str()` of the current locale ('fr_FR'), or None when none is chosen."""
+    locale = current_locale()
+    if locale is None:
+        return None
+    seen, name = _last_locale[0]
+    if locale is not seen:
+        name = str(locale)
+        _last_locale[0] = (locale, name)
+    return name
 
 
 def current_language() -> str:
     """The language of the page (or mail) being made: 'en', 'fr', 'de' or 'sl'."""
-    locale = current_locale()
-    if locale is None:
-        return DEFAULT_LANGUAGE
-    seen, language = _last_language[0]
-    if locale is not seen:
-        language = str(locale).split("_")[0]
-        _last_language[0] = (locale, language)
-    return language
+    name = locale_name()
+    return name.split("_")[0] if name else DEFAULT_LANGUAGE
 
 
 def normalize_language(value: str | None) -> str:
@@ -262,24 +269,14 @@ def _install_template_gettext(app: Flask) -> None:
     calling the catalog directly instead of through `Context.call` twice (`_` is an alias
     that looks `gettext` up again): a page's strings cost half as much."""
     catalogs: dict[str, object] = {}
-    # The locale of the last string and its catalog: a page asks a hundred times with the
-    # same Locale object (Flask-Babel keeps one per request), so its name (`str(locale)`,
-    # built anew each time by Babel) is needed only when the object changes.
-    last: list[tuple[object, object]] = [(None, None)]
 
     def translations():
-        locale = current_locale()
-        seen, found = last[0]
-        if locale is seen and locale is not None:
-            return found
-        key = str(locale)
-        found = catalogs.get(key)
+        key = locale_name()
+        found = catalogs.get(key) if key else None
         if found is None:
             found = get_translations()
-            if locale is not None:
+            if key:
                 catalogs[key] = found
-        if locale is not None:
-            last[0] = (locale, found)
         return found
 
     app.jinja_env.install_gettext_callables(

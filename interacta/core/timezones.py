@@ -16,7 +16,7 @@ from babel.dates import (
 )
 from babel.numbers import format_decimal
 
-from interacta.core.i18n import current_locale
+from interacta.core.i18n import current_locale, locale_name
 
 
 @lru_cache(maxsize=1)
@@ -47,19 +47,12 @@ def _locale():
         return "en_GB"
 
 
-#: The Locale object `_locale_name` last saw and its name: Flask-Babel keeps one object a
-#: request, and Babel builds `str(locale)` anew each time (a list page formats dozens).
-_last_locale: list[tuple[object, str]] = [(None, "en_GB")]
-
-
 def _locale_name() -> str:
-    """`str(_locale())`, the memo key of the formats below."""
-    locale = _locale()
-    seen, name = _last_locale[0]
-    if locale is not seen:
-        name = str(locale)
-        _last_locale[0] = (locale, name)
-    return name
+    """The current locale's name ('fr_FR'), the memo key of the formats below."""
+    try:
+        return locale_name() or "en_GB"
+    except RuntimeError:  # no app context (a script): British English
+        return "en_GB"
 
 
 #: Date skeletons per style; Babel picks each language's own order and words.

@@ -73,6 +73,22 @@ def fixed_tokens(monkeypatch):
     monkeypatch.setattr(regs, "new_token", lambda: f"token-{next(numbers)}")
 
 
+@pytest.fixture
+def renders(db, monkeypatch) -> list[tuple[str, bool]]:
+    """Each mail template rendered from here on: (template, seat lock held meanwhile)."""
+    from interacta.core import mail
+
+    seen: list[tuple[str, bool]] = []
+    real = mail.render_template
+
+    def render_template(template, *args, **kwargs):
+        seen.append((template, regs._SEAT_KEY in db.session.info))
+        return real(template, *args, **kwargs)
+
+    monkeypatch.setattr(mail, "render_template", render_template)
+    return seen
+
+
 def _scenario(app, make_member, make_event) -> None:
     """Every seat change that writes mail, in three languages: a member confirmed and one
     waiting, a guest asked to confirm then waiting, the same guest registering again, a
@@ -161,54 +177,35 @@ def test_mail_left_unrendered_by_a_crash_is_rendered_by_the_worker_as_decided(
 
 
 def test_with_worker_delivery_the_request_renders_nothing_and_the_worker_sends_the_same_mails(
-    app, db, make_member, make_event, fixed_tokens, monkeypatch
+    app, db, make_member, make_event, fixed_tokens, monkeypatch, renders
 ):
     """MAIL_DELIVERY="worker" (production's default): the worker's pass sends the mail, so
     it renders it too; a seat change's request renders no mail template at all. The mails
     it then sends are the same, word for word, as those rendered right after the lock."""
-    from interacta.core import mail
     from interacta.core.mail import deliver_due
 
     monkeypatch.setitem(app.config, "MAIL_DELIVERY", "worker")
-    rendered = []
-    real = mail.render_template
-
-    def render_template(*args, **kwargs):
-        rendered.append(args[0])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(mail, "render_template", render_template)
     _scenario(app, make_member, make_event)
-    assert rendered == []
+    assert renders == []
     left = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
     assert len(left) == 9 and {m.status for m in left} == {"render"}
     db.session.commit()
     assert deliver_due() == 9
-    assert rendered  # the worker rendered them
+    assert renders  # the worker rendered them
     db.session.expire_all()
     assert {m.status for m in db.session.scalars(sa.select(OutboxMessage))} == {"sent"}
     _compare_with_golden(_mails(db))
 
 
 def test_the_seat_lock_is_released_before_the_mail_is_rendered(
-    app, db, make_member, make_event, monkeypatch
+    app, db, make_member, make_event, renders
 ):
-    from interacta.core import mail
-
     event = make_event(capacity=1)
-    rendered_while_locked = []
-    real = mail.render_template
-
-    def render_template(*args, **kwargs):
-        rendered_while_locked.append(regs._SEAT_KEY in db.session.info)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(mail, "render_template", render_template)
     with app.test_request_context():
         confirmed, _ = regs.register_member(event.id, make_member())
         waiting, _ = regs.register_member(event.id, make_member())
     assert (confirmed.status, waiting.status) == ("confirmed", "waiting")
-    assert rendered_while_locked and not any(rendered_while_locked)
+    assert renders and not any(locked for _template, locked in renders)
     assert [m.template for m in db.session.scalars(sa.select(OutboxMessage))] == [
         "events/mail/confirmed",
         "events/mail/waiting",
@@ -324,7 +321,7 @@ def test_event_change_and_cancellation_mails_say_what_they_said_when_rendered_at
 
 
 def test_an_event_change_holds_the_seat_lock_without_rendering_its_registrants_mails(
-    app, db, make_member, make_event, make_registration, monkeypatch
+    app, db, make_member, make_event, make_registration, renders
 ):
     """An organizer's change of time or place writes one mail per registrant under the
     event's seat lock: none is rendered (nor its calendar file made) until it is released."""
@@ -334,19 +331,11 @@ def test_an_event_change_holds_the_seat_lock_without_rendering_its_registrants_m
     event = make_event(capacity=3, venue_name="Old hall")
     for status in ("confirmed", "confirmed", "waiting", "waiting"):
         make_registration(event=event, status=status)
-    rendered_while_locked = []
-    real = mail.render_template
-
-    def render_template(*args, **kwargs):
-        rendered_while_locked.append(regs._SEAT_KEY in db.session.info)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(mail, "render_template", render_template)
     with app.test_request_context():
         services.update_event(event, venue_name="New hall")
         db.session.commit()
         mail.render_committed()
-    assert rendered_while_locked and not any(rendered_while_locked)
+    assert renders and not any(locked for _template, locked in renders)
     mails = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
     assert [m.template for m in mails] == ["events/mail/event_changed"] * 4
     assert all("New hall" in m.text_body for m in mails)
