@@ -316,9 +316,10 @@ def prefetch_co_organisers(event_ids: list[int]) -> list:
     return []
 
 
-def _co_organisers(event_id: int) -> list[Organisation]:
-    """The event's co-organisers by name: read for this event alone unless prefetched (an
-    event page reads its own, not every event's)."""
+def event_co_organisers(event_id: int) -> list[Organisation]:
+    """The event's co-organisers by name, read once for the request: for this event alone
+    unless prefetched (an event page reads its own, not every event's), then shared by the
+    page's section, its JSON-LD and the calendar notes."""
     known = g.get(_MAP_KEY)
     if known is None or event_id not in known:
         prefetch_co_organisers([event_id])
@@ -333,13 +334,13 @@ def organizers_jsonld(event: Event) -> list[dict]:
             "name": translated(org, "name").text,
             "url": str(external_url("network.organisation", slug=org.slug)),
         }
-        for org in _co_organisers(event.id)
+        for org in event_co_organisers(event.id)
     ]
 
 
 def calendar_notes(event: Event) -> list[str]:
     """A line for the event's calendar entry naming its co-organisers, if any."""
-    names = [translated(org, "name").text for org in _co_organisers(event.id)]
+    names = [translated(org, "name").text for org in event_co_organisers(event.id)]
     return [_("Co-organised by %(names)s", names=", ".join(names))] if names else []
 
 
