@@ -531,13 +531,22 @@ def can_manage(member) -> bool:
 
 def get_publication(slug: str, include_drafts: bool = False) -> Publication | None:
     """The publication at `slug` with all the detail page shows; drafts only if asked."""
-    query = with_lists(sa.select(Publication).where(Publication.slug == slug)).options(
+    return db.session.scalar(_publication_statement(include_drafts), {"slug": slug})
+
+
+@functools.cache
+def _publication_statement(include_drafts: bool) -> sa.Select:
+    """get_publication's statement, built once with its cache key (making both again took
+    a fifth of the load's time, on every page built): the slug is bound when it runs."""
+    query = with_lists(
+        sa.select(Publication).where(Publication.slug == sa.bindparam("slug"))
+    ).options(
         joinedload(Publication.version_of),
         selectinload(Publication.versions),
     )
     if not include_drafts:
         query = query.where(Publication.status == "published")
-    return db.session.scalar(query)
+    return query
 
 
 def linked_versions(
@@ -704,12 +713,20 @@ def event_choices() -> list[tuple[int, str]]:
 
 def presented_at_event(event_id: int) -> list[Publication]:
     """Published records presented at the event, newest first (for the event page)."""
-    query = (
+    return list(db.session.scalars(_presented_statement(), {"event_id": event_id}))
+
+
+@functools.cache
+def _presented_statement() -> sa.Select:
+    """Built once with its cache key (every event page asks): the event is bound when run."""
+    return (
         sa.select(Publication)
-        .where(Publication.status == "published", Publication.presented_at_event_id == event_id)
+        .where(
+            Publication.status == "published",
+            Publication.presented_at_event_id == sa.bindparam("event_id"),
+        )
         .order_by(*date_order())
     )
-    return list(db.session.scalars(query))
 
 
 def all_topics() -> list[Topic]:
