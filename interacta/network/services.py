@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -302,18 +303,24 @@ def prefetch_co_organisers(event_ids: list[int]) -> list:
     known = g.setdefault(_MAP_KEY, {})
     wanted = sorted({i for i in event_ids if i not in known})
     if wanted:
-        rows = db.session.execute(
-            sa.select(event_organisations.c.event_id, Organisation)
-            .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
-            .where(event_organisations.c.event_id.in_(wanted))
-            .options(selectinload(Organisation.translations))
-            .order_by(Organisation.name)
-        ).all()
+        rows = db.session.execute(_co_organisers_statement(), {"event_ids": wanted}).all()
         for event_id in wanted:
             known[event_id] = []
         for event_id, org in rows:
             known[event_id].append(org)
     return []
+
+
+@functools.cache
+def _co_organisers_statement() -> sa.Select:
+    """Built once with its cache key (every event page asks): the ids are bound when run."""
+    return (
+        sa.select(event_organisations.c.event_id, Organisation)
+        .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
+        .where(event_organisations.c.event_id.in_(sa.bindparam("event_ids", expanding=True)))
+        .options(selectinload(Organisation.translations))
+        .order_by(Organisation.name)
+    )
 
 
 def event_co_organisers(event_id: int) -> list[Organisation]:
