@@ -11,6 +11,7 @@ closed until a revision reopens it for a new round.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -461,21 +462,25 @@ def _working_paper(submission: Submission, authors: list[dict]):
 def accepted_contributions(event_id: int) -> list[tuple[Submission, list[dict]]]:
     """The contributions accepted for the event and announced to their authors, with
     their authors; a fixed number of queries."""
-    subs = list(
-        db.session.scalars(
-            sa.select(Submission)
-            .join(Call, Call.id == Submission.call_id)
-            .where(
-                Call.event_id == event_id,
-                Submission.status == "accepted",
-                Submission.decision_sent_at.is_not(None),
-            )
-            .options(selectinload(Submission.member))
-            .order_by(Submission.title_key)
-        )
-    )
+    subs = list(db.session.scalars(_accepted_statement(), {"event_id": event_id}))
     authors = authors_of(subs)
     return [(s, authors[s.id]) for s in subs]
+
+
+@functools.cache
+def _accepted_statement() -> sa.Select:
+    """Built once with its cache key (every event page asks): the event is bound when run."""
+    return (
+        sa.select(Submission)
+        .join(Call, Call.id == Submission.call_id)
+        .where(
+            Call.event_id == sa.bindparam("event_id"),
+            Submission.status == "accepted",
+            Submission.decision_sent_at.is_not(None),
+        )
+        .options(selectinload(Submission.member))
+        .order_by(Submission.title_key)
+    )
 
 
 # --- revise and resubmit -----------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import secrets
@@ -64,7 +65,13 @@ class CallValues:
 
 def call_for_event(event_id: int) -> Call | None:
     """The event's call, if it has one."""
-    return db.session.scalar(sa.select(Call).where(Call.event_id == event_id))
+    return db.session.scalar(_call_for_event_statement(), {"event_id": event_id})
+
+
+@functools.cache
+def _call_for_event_statement() -> sa.Select:
+    """Built once with its cache key (every event page asks): the event is bound when run."""
+    return sa.select(Call).where(Call.event_id == sa.bindparam("event_id"))
 
 
 def parse_criteria(text: str) -> list[tuple[str, int]]:

@@ -12,6 +12,7 @@ on the waiting list (in the one order `waiting_list` defines).
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Iterator
@@ -223,12 +224,22 @@ def confirmed_counts(event_ids: list[int]) -> dict[int, int]:
     """Confirmed registrations per event, in one query."""
     if not event_ids:
         return {}
-    rows = db.session.execute(
+    rows = db.session.execute(_confirmed_counts_statement(), {"event_ids": event_ids})
+    return {event_id: n for event_id, n in rows}
+
+
+@functools.cache
+def _confirmed_counts_statement() -> sa.Select:
+    """Built once with its cache key (every event page and list asks): the ids are bound
+    when it runs."""
+    return (
         sa.select(Registration.event_id, sa.func.count())
-        .where(Registration.event_id.in_(event_ids), Registration.status == "confirmed")
+        .where(
+            Registration.event_id.in_(sa.bindparam("event_ids", expanding=True)),
+            Registration.status == "confirmed",
+        )
         .group_by(Registration.event_id)
     )
-    return {event_id: n for event_id, n in rows}
 
 
 def status_counts(event_id: int) -> dict[str, int]:

@@ -6,6 +6,7 @@ Services take plain values, flush, and raise domain errors; views commit once.
 from __future__ import annotations
 
 import calendar
+import functools
 import logging
 import re
 from bisect import bisect_right
@@ -796,9 +797,16 @@ def event_by_slug(slug: str) -> Event | None:
 
 def load_event_page(slug: str) -> Event | None:
     """The event with everything its page shows, in a fixed number of queries."""
-    return db.session.scalar(
+    return db.session.scalar(_event_page_statement(), {"slug": slug})
+
+
+@functools.cache
+def _event_page_statement() -> sa.Select:
+    """load_event_page's statement, built once with its cache key (making both again took
+    a fifth of the load's time, on every page built): the slug is bound when it runs."""
+    return (
         sa.select(Event)
-        .where(Event.slug == slug)
+        .where(Event.slug == sa.bindparam("slug"))
         .options(
             joinedload(Event.organizer),
             selectinload(Event.topics),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -302,13 +303,7 @@ def prefetch_co_organisers(event_ids: list[int]) -> list:
     known = g.setdefault(_MAP_KEY, {})
     wanted = sorted({i for i in event_ids if i not in known})
     if wanted:
-        rows = db.session.execute(
-            sa.select(event_organisations.c.event_id, Organisation)
-            .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
-            .where(event_organisations.c.event_id.in_(wanted))
-            .options(selectinload(Organisation.translations))
-            .order_by(Organisation.name)
-        ).all()
+        rows = db.session.execute(_co_organisers_statement(), {"event_ids": wanted}).all()
         for event_id in wanted:
             known[event_id] = []
         for event_id, org in rows:
@@ -316,9 +311,22 @@ def prefetch_co_organisers(event_ids: list[int]) -> list:
     return []
 
 
-def _co_organisers(event_id: int) -> list[Organisation]:
-    """The event's co-organisers by name: read for this event alone unless prefetched (an
-    event page reads its own, not every event's)."""
+@functools.cache
+def _co_organisers_statement() -> sa.Select:
+    """Built once with its cache key (every event page asks): the ids are bound when run."""
+    return (
+        sa.select(event_organisations.c.event_id, Organisation)
+        .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
+        .where(event_organisations.c.event_id.in_(sa.bindparam("event_ids", expanding=True)))
+        .options(selectinload(Organisation.translations))
+        .order_by(Organisation.name)
+    )
+
+
+def event_co_organisers(event_id: int) -> list[Organisation]:
+    """The event's co-organisers by name, read once for the request: for this event alone
+    unless prefetched (an event page reads its own, not every event's), then shared by the
+    page's section, its JSON-LD and the calendar notes."""
     known = g.get(_MAP_KEY)
     if known is None or event_id not in known:
         prefetch_co_organisers([event_id])
@@ -333,13 +341,13 @@ def organizers_jsonld(event: Event) -> list[dict]:
             "name": translated(org, "name").text,
             "url": str(external_url("network.organisation", slug=org.slug)),
         }
-        for org in _co_organisers(event.id)
+        for org in event_co_organisers(event.id)
     ]
 
 
 def calendar_notes(event: Event) -> list[str]:
     """A line for the event's calendar entry naming its co-organisers, if any."""
-    names = [translated(org, "name").text for org in _co_organisers(event.id)]
+    names = [translated(org, "name").text for org in event_co_organisers(event.id)]
     return [_("Co-organised by %(names)s", names=", ".join(names))] if names else []
 
 

@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
             "event",
             5,
             "network/_event_organisations.html",
-            lambda event: {"co_organisers": services.co_organisers(event.id)},
+            lambda event: {"co_organisers": services.event_co_organisers(event.id)},
             models=(Organisation,),
         ),
     )

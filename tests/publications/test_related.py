@@ -3,6 +3,8 @@ equals, chosen among the most recently added records of each of its topics."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from interacta.publications import services
 
 
@@ -53,3 +55,31 @@ def test_shared_topics_are_counted_in_full_for_a_record_in_one_topics_window(
     for n in range(2):
         make_publication(title=f"Law, 202{n + 1}", topics=["rule-of-law"], year=2021 + n)
     assert _titles(pub) == ["Both topics, 2001", "Law, 2022", "Law, 2021", "Religion, 2020"]
+
+
+def test_related_records_are_ranked_and_loaded_in_three_statements(db, make_publication):
+    """The ranked records in one statement, then their translations and their authors,
+    however many candidates there are (the page's statement count stays flat)."""
+    pub = make_publication(title="Subject", topics=["religion", "rule-of-law"])
+    for n in range(6):
+        make_publication(title=f"Related {n}", topics=["religion"], year=2001 + n)
+    assert len(pub.topics) == 2  # as the page has them, loaded with the record
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    try:
+        related = services.related_publications(pub)
+        titles = [p.title for p in related]
+        authors = [len(p.authors) for p in related]  # loaded with them: no statement more
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    assert titles == [f"Related {n}" for n in (5, 4, 3, 2, 1)]
+    assert len(authors) == 5
+    assert sorted(" ".join(s.split())[:40] for s in seen) == [
+        "SELECT publication_authors.publication_i",
+        "SELECT publication_translations.publicat",
+        "SELECT publications.id, publications.slu",
+    ]
