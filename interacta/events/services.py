@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from interacta.core import content
 from interacta.core.cache import cached, fingerprint
+from interacta.core.deferred import DeferredPagination, paginate_deferred
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
 from interacta.events import notifications, registrations, room, search
@@ -663,6 +664,20 @@ def past_query(filters: Filters | None = None, now: datetime | None = None):
     now = now or utcnow()
     query = public_events().where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id)
     return _filtered(query, filters or Filters())
+
+
+def list_page(query, page: int, per_page: int) -> DeferredPagination:
+    """One page of an event list (`upcoming_query`, `past_query`) and its total, as
+    stand-ins for the events: a row of what the list reads of each event whatever is kept
+    (its id and `updated_at`, which name its kept piece, and its capacity for the seat
+    count); the events themselves are loaded, all of the page in one go, only if a piece
+    was not kept (`interacta.core.deferred`)."""
+    rows = query.with_only_columns(Event.id, Event.updated_at, Event.capacity)
+    return paginate_deferred(rows, _events_by_id, page=page, per_page=per_page)
+
+
+def _events_by_id(ids: list[int]) -> list[Event]:
+    return list(db.session.scalars(sa.select(Event).where(Event.id.in_(ids))))
 
 
 def next_events(limit: int = 3) -> list[Event]:

@@ -1,0 +1,36 @@
+"""The events list reads its events only for the pieces not kept as HTML
+(interacta.core.deferred): the same page either way, fewer statements when kept."""
+
+from __future__ import annotations
+
+# `v` is no parameter of the list: such a request is built, never served from the page
+# cache, while the pieces of the list stay kept (as on a crawler's walk).
+PATH = "/events/?v=1"
+
+
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_events_list_with_its_pieces_kept_shows_the_same_page_and_seats(
+    client, db, make_event, count_queries
+):
+    make_event(title="Small seminar", capacity=5)
+    make_event(title="Open forum", capacity=None)
+    first = _page(client, PATH)
+    with count_queries() as warm:
+        second = _page(client, PATH)
+    assert first == second
+    assert "Small seminar" in second and "5 seats left" in second
+    assert not [s for s in warm.statements if "event_translations" in s]
+
+
+def test_an_event_not_kept_beside_kept_ones_is_shown_in_full(client, db, make_event):
+    make_event(title="First event", summary="First summary")
+    _page(client, PATH)
+    make_event(title="Second event", summary="Second summary", format="online")
+    html = _page(client, PATH)
+    assert "First event" in html and "First summary" in html
+    assert "Second event" in html and "Second summary" in html
