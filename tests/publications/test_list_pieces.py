@@ -66,3 +66,29 @@ def test_list_without_words_runs_a_fixed_number_of_queries(client, db, make_publ
     load()
     assert len(_statements(db, load)) == few
 
+
+def test_feed_with_its_entries_kept_is_the_same_without_loading_records(
+    client, db, make_publication
+):
+    make_publication(title="Fed record", authors=["Ann Author"], topics=["religion"])
+    make_publication(title="Other fed record", authors=["Bo Author"])
+    first = client.get("/publications/feed.atom?v=1").get_data(as_text=True)
+    again = []
+    warm = _statements(
+        db, lambda: again.append(client.get("/publications/feed.atom?v=1").get_data(as_text=True))
+    )
+    assert again[0] == first
+    assert "<name>Ann Author</name>" in first and "Other fed record" in first
+    assert not [s for s in warm if "publication_authors" in s]
+
+
+def test_feed_entry_follows_a_renamed_topic(client, db, make_publication):
+    from interacta.core.models import Topic
+
+    make_publication(title="Fed record", topics=["religion"])
+    client.get("/publications/feed.atom?v=1")
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "religion"))
+    topic.name = "Faith and belief"
+    db.session.flush()
+    body = client.get("/publications/feed.atom?v=1").get_data(as_text=True)
+    assert 'label="Faith and belief"' in body
