@@ -34,3 +34,38 @@ def test_an_event_not_kept_beside_kept_ones_is_shown_in_full(client, db, make_ev
     html = _page(client, PATH)
     assert "First event" in html and "First summary" in html
     assert "Second event" in html and "Second summary" in html
+
+
+def test_calendar_with_its_days_kept_shows_the_same_page_without_reading_the_events(
+    client, db, make_event, count_queries
+):
+    from datetime import UTC, datetime
+
+    starts = datetime(2031, 3, 12, 9, tzinfo=UTC)
+    make_event(title="Kept workshop", starts_at=starts, ends_at=starts.replace(hour=12))
+    make_event(
+        title="Cancelled one", starts_at=starts, ends_at=starts.replace(hour=10), status="cancelled"
+    )
+    path = "/events/calendar?month=2031-03&v=1"
+    first = _page(client, path)
+    with count_queries() as warm:
+        second = _page(client, path)
+    assert first == second
+    assert "Kept workshop" in second and "Cancelled one" in second
+    assert not [s for s in warm.statements if "event_translations" in s]
+
+
+def test_calendar_day_follows_a_changed_event(client, db, make_event):
+    from datetime import UTC, datetime
+
+    from interacta.core.models import utcnow
+
+    starts = datetime(2031, 3, 12, 9, tzinfo=UTC)
+    event = make_event(title="Old title", starts_at=starts, ends_at=starts.replace(hour=12))
+    path = "/events/calendar?month=2031-03&v=1"
+    assert "Old title" in _page(client, path)
+    event.title = "New title"
+    event.updated_at = utcnow()
+    db.session.flush()
+    html = _page(client, path)
+    assert "New title" in html and "Old title" not in html
