@@ -69,3 +69,25 @@ def test_calendar_day_follows_a_changed_event(client, db, make_event):
     db.session.flush()
     html = _page(client, path)
     assert "New title" in html and "Old title" not in html
+
+
+def test_a_list_filtered_by_kind_is_counted_from_its_index(db):
+    """The upcoming list of one kind is counted from ix_events_kind_window (migration
+    0031) alone, not from every upcoming event's row."""
+    import sqlalchemy as sa
+
+    from interacta.events import services
+
+    query = services.upcoming_query(services.Filters(kind="seminar"))
+    count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    bind = db.session.get_bind()
+    sql = str(count.compile(bind, compile_kwargs={"literal_binds": True}))
+    if bind.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+        plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))
+    else:
+        plan = "\n".join(
+            row[-1] for row in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))
+        )
+    assert "ix_events_kind_window" in plan, plan
