@@ -40,24 +40,32 @@ class Deferred:
     """A record of a list as its row (`id` and a few columns); any other attribute is
     read from the real record, loaded with the rest of its page on first need."""
 
-    __slots__ = ("_values", "_batch")
+    __slots__ = ("_values", "_batch", "_record")
 
     def __init__(self, values: dict, batch: _Batch):
         self._values = values
         self._batch = batch
+        self._record = None
 
     def __getattr__(self, name: str):
-        if name.startswith("__"):  # copy, pickle and Jinja's probes: not the record's
+        # Its own slots while unset (a copy being made), and the dunders copy, pickle and
+        # Jinja probe for: not the record's.
+        if name[:1] == "_" and (name[:2] == "__" or name in Deferred.__slots__):
             raise AttributeError(name)
         values = self._values
         if name in values:
             return values[name]
-        return getattr(self._batch.record(values["id"]), name)
+        record = self._record
+        if record is None:
+            record = self._record = self._batch.record(values["id"])
+        return getattr(record, name)
 
     @property
     def record(self):
         """The real record (loaded with its page if not yet)."""
-        return self._batch.record(self._values["id"])
+        if self._record is None:
+            self._record = self._batch.record(self._values["id"])
+        return self._record
 
     def __repr__(self) -> str:
         return f"<Deferred {self._values!r}>"
