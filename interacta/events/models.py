@@ -40,12 +40,22 @@ class Event(TimestampMixin, Base):
     __tablename__ = "events"
     __table_args__ = (
         # Lists of upcoming events read in date order from here (their window bounded by
-        # the longest an event lasts, services.upcoming_query); counted from the next.
-        sa.Index("ix_events_starts_at", "starts_at", "id"),
+        # the longest an event lasts, services.upcoming_query), the window and status
+        # tested in the index up to the page (migration 0031); counted from the next.
+        sa.Index("ix_events_starts_at", "starts_at", "id", "ends_at", "status"),
         # With the id on PostgreSQL (SQLite's indexes hold the rowid, the id, anyway): a
         # list filtered by topic is counted from the two indexes alone (migration 0027).
         sa.Index(
             "ix_events_status_window", "status", "starts_at", "ends_at", postgresql_include=["id"]
+        ),
+        # A list filtered by kind, read and counted from the index (migration 0031).
+        sa.Index(
+            "ix_events_kind_window",
+            "kind",
+            "status",
+            "starts_at",
+            "ends_at",
+            postgresql_include=["id"],
         ),
         # Cache fingerprints (interacta.core.cache) read max(updated_at) from it.
         sa.Index("ix_events_updated_at", "updated_at"),

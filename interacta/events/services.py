@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from interacta.core import content
 from interacta.core.cache import cached, fingerprint
+from interacta.core.deferred import Deferred, DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
 from interacta.events import notifications, registrations, room, search
@@ -666,6 +667,20 @@ def past_query(filters: Filters | None = None, now: datetime | None = None):
     return _filtered(query, filters or Filters())
 
 
+def list_page(query, page: int, per_page: int) -> DeferredPagination:
+    """One page of an event list (`upcoming_query`, `past_query`) and its total, as
+    stand-ins for the events: a row of what the list reads of each event whatever is kept
+    (its id and `updated_at`, which name its kept piece, and its capacity for the seat
+    count); the events themselves are loaded, all of the page in one go, only if a piece
+    was not kept (`interacta.core.deferred`)."""
+    rows = query.with_only_columns(Event.id, Event.updated_at, Event.capacity)
+    return paginate_deferred(rows, _events_by_id, page=page, per_page=per_page)
+
+
+def _events_by_id(ids: list[int]) -> list[Event]:
+    return list(db.session.scalars(sa.select(Event).where(Event.id.in_(ids))))
+
+
 def next_events(limit: int = 3) -> list[Event]:
     query = upcoming_query().where(Event.status == "published").limit(limit)
     return list(db.session.scalars(query))
@@ -700,9 +715,10 @@ class GridEvent:
 
 class MonthGrid(NamedTuple):
     weeks: list[list[date]]  # Monday first, covering the month
-    by_day: dict[date, list[GridEvent]]  # the first events of each day (CALENDAR_DAY_EVENTS)
+    # The events as stand-ins for GridEvent (interacta.core.deferred).
+    by_day: dict[date, list[Deferred]]  # the first events of each day (CALENDAR_DAY_EVENTS)
     more: dict[date, int]  # how many more each day holds
-    day_events: list[GridEvent]  # every event of the chosen day (none chosen: empty)
+    day_events: list[Deferred]  # every event of the chosen day (none chosen: empty)
 
 
 def parse_day(value: str | None) -> date | None:
@@ -724,7 +740,8 @@ def month_grid(
     `per_day` of each day and how many more it holds, and every event of `day` if given.
 
     Days and counts come from the events' times and zones alone; only the events shown are
-    loaded, so the page's work stays the same however many events a day holds."""
+    loaded, and only if the page did not keep their HTML, so the page's work stays the same
+    however many events a day holds."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     first, last = weeks[0][0], weeks[-1][-1]
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -732,7 +749,7 @@ def month_grid(
     lo = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
     hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
     rows = db.session.execute(
-        sa.select(Event.id, Event.starts_at, Event.ends_at, Event.timezone)
+        sa.select(Event.id, Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at)
         .where(Event.status.in_(("published", "cancelled")), Event.starts_at < hi, not_ended(lo))
         .order_by(Event.starts_at, Event.id)
     )
@@ -743,7 +760,9 @@ def month_grid(
     counts = [0] * len(days)
     shown: dict[int, list[int]] = {}
     day_ids: list[int] = []
-    for event_id, starts_at, ends_at, zone in rows:
+    read: dict[int, tuple] = {}
+    for event_id, starts_at, ends_at, zone, updated_at in rows:
+        read[event_id] = (starts_at, zone, updated_at)
         bounds = starts_of_days.get(zone)
         if bounds is None:
             tz = ZoneInfo(zone)
@@ -761,30 +780,41 @@ def month_grid(
         if chosen is not None and start <= chosen <= end:
             day_ids.append(event_id)
     wanted = sorted({i for ids in shown.values() for i in ids} | set(day_ids))
-    loaded: dict[int, GridEvent] = {}
-    if wanted:
-        # What the grid shows of each event, and its titles in other languages: two
-        # statements, as the ORM load with its translations was, of plain rows.
-        translations: dict[int, list] = {}
-        for row in db.session.execute(
-            sa.select(EventTranslation.event_id, EventTranslation.language, EventTranslation.title)
-            .where(EventTranslation.event_id.in_(wanted))
-            .order_by(EventTranslation.language)
-        ):
-            translations.setdefault(row.event_id, []).append(row)
-        rows = db.session.execute(
-            sa.select(
-                Event.id, Event.slug, Event.title, Event.status, Event.language,
-                Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at,
-            ).where(Event.id.in_(wanted))
-        )  # fmt: skip
-        loaded = {
-            row.id: GridEvent(*row, translations=tuple(translations.get(row.id, ())))
-            for row in rows
-        }
+    # Stand-ins for the events shown (interacta.core.deferred): what names a day's and an
+    # entry's kept HTML (id, updated_at, its start in its zone); the events themselves are
+    # read, all at once, only if a day or an entry was not kept (`_grid_events`).
+    loaded = {
+        e.id: e
+        for e in deferred(
+            [
+                {"id": i, "starts_at": read[i][0], "timezone": read[i][1], "updated_at": read[i][2]}
+                for i in wanted
+            ],
+            _grid_events,
+        )
+    }
     by_day = {days[index]: [loaded[i] for i in ids] for index, ids in shown.items()}
     more = {days[index]: n - per_day for index, n in enumerate(counts) if n > per_day}
     return MonthGrid(weeks, by_day, more, [loaded[i] for i in day_ids])
+
+
+def _grid_events(ids: list[int]) -> list[GridEvent]:
+    """What the grid shows of each event, and its titles in other languages: two
+    statements, as the ORM load with its translations was, of plain rows."""
+    translations: dict[int, list] = {}
+    for row in db.session.execute(
+        sa.select(EventTranslation.event_id, EventTranslation.language, EventTranslation.title)
+        .where(EventTranslation.event_id.in_(ids))
+        .order_by(EventTranslation.language)
+    ):
+        translations.setdefault(row.event_id, []).append(row)
+    rows = db.session.execute(
+        sa.select(
+            Event.id, Event.slug, Event.title, Event.status, Event.language,
+            Event.starts_at, Event.ends_at, Event.timezone, Event.updated_at,
+        ).where(Event.id.in_(ids))
+    )  # fmt: skip
+    return [GridEvent(*row, translations=tuple(translations.get(row.id, ()))) for row in rows]
 
 
 def event_by_slug(slug: str) -> Event | None:

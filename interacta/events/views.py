@@ -62,7 +62,7 @@ def _filters() -> services.Filters:
 
 
 def _listing(query, template: str, title: str):
-    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    pagination = services.list_page(query, page=page_arg(), per_page=PER_PAGE)
     counts = services.confirmed_counts([e.id for e in pagination.items])
     return render_template(
         template,

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from interacta.core import content
+from interacta.core.deferred import Deferred, deferred
 from interacta.core.errors import DomainError
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, normalize_email, slugify
@@ -659,10 +660,13 @@ def latest_publications(limit: int = 5) -> list[Publication]:
     return list(db.session.scalars(query))
 
 
-def latest_published_for_feed(limit: int = 50) -> list[Publication]:
-    """The most recently published records (by when they went public)."""
+def latest_published_for_feed(limit: int = 50) -> list[Deferred]:
+    """The most recently published records (by when they went public), as stand-ins: rows
+    of what names each one's entry kept as text (its id, `updated_at` and the names of its
+    topics, `topic_names`); the records, with their authors and topics, are loaded all at
+    once only if an entry was not kept (`interacta.core.deferred`)."""
     query = (
-        sa.select(Publication)
+        sa.select(Publication.id, Publication.updated_at)
         .where(Publication.status == "published")
         .order_by(
             sa.func.coalesce(Publication.published_at, Publication.updated_at).desc(),
@@ -670,7 +674,27 @@ def latest_published_for_feed(limit: int = 50) -> list[Publication]:
         )
         .limit(limit)
     )
-    return list(db.session.scalars(with_lists(query)))
+    rows = db.session.execute(query).all()
+    names: dict[int, list[str]] = {}
+    if rows:
+        link = publication_topics.c
+        for pub_id, name in db.session.execute(
+            sa.select(link.publication_id, Topic.name)
+            .join(Topic, Topic.id == link.topic_id)
+            .where(link.publication_id.in_([row.id for row in rows]))
+            .order_by(Topic.position, Topic.id)
+        ):
+            names.setdefault(pub_id, []).append(name)
+    return deferred(
+        [{**row._mapping, "topic_names": "|".join(names.get(row.id, ()))} for row in rows],
+        _with_lists_by_id,
+    )
+
+
+def _with_lists_by_id(ids: list[int]) -> list[Publication]:
+    return list(
+        db.session.scalars(with_lists(sa.select(Publication).where(Publication.id.in_(ids))))
+    )
 
 
 def manage_listing(page: int):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import g
 
@@ -209,3 +211,24 @@ def test_the_directory_reads_its_listed_members_from_their_index(db):
             plan = "\n".join(row[-1] for row in rows)
         assert "ix_members_directory" in plan, plan
         assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # read in order
+
+
+def test_country_filter_kept_as_html_still_marks_the_chosen_country_in_each_language(
+    client, auth, make_member
+):
+    auth.login_as(make_member(name="Viewer Vera"))
+    # `v` is no parameter of the directory: built each time, the country filter kept.
+    pages = [
+        client.get(path).get_data(as_text=True)
+        for path in (
+            "/members/?v=1",
+            "/members/?v=1",
+            "/members/?country=FR&v=1",
+            "/fr/members/?v=1",
+        )
+    ]
+    select = re.compile(r'<select id="country".*?</select>', re.S)
+    assert select.search(pages[0]).group() == select.search(pages[1]).group()
+    assert '<option value="FR">France</option>' in pages[0]
+    assert '<option value="FR" selected>France</option>' in pages[2]
+    assert '<option value="DE">Allemagne</option>' in pages[3]

@@ -1,0 +1,93 @@
+"""The events list reads its events only for the pieces not kept as HTML
+(interacta.core.deferred): the same page either way, fewer statements when kept."""
+
+from __future__ import annotations
+
+# `v` is no parameter of the list: such a request is built, never served from the page
+# cache, while the pieces of the list stay kept (as on a crawler's walk).
+PATH = "/events/?v=1"
+
+
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_events_list_with_its_pieces_kept_shows_the_same_page_and_seats(
+    client, db, make_event, count_queries
+):
+    make_event(title="Small seminar", capacity=5)
+    make_event(title="Open forum", capacity=None)
+    first = _page(client, PATH)
+    with count_queries() as warm:
+        second = _page(client, PATH)
+    assert first == second
+    assert "Small seminar" in second and "5 seats left" in second
+    assert not [s for s in warm.statements if "event_translations" in s]
+
+
+def test_an_event_not_kept_beside_kept_ones_is_shown_in_full(client, db, make_event):
+    make_event(title="First event", summary="First summary")
+    _page(client, PATH)
+    make_event(title="Second event", summary="Second summary", format="online")
+    html = _page(client, PATH)
+    assert "First event" in html and "First summary" in html
+    assert "Second event" in html and "Second summary" in html
+
+
+def test_calendar_with_its_days_kept_shows_the_same_page_without_reading_the_events(
+    client, db, make_event, count_queries
+):
+    from datetime import UTC, datetime
+
+    starts = datetime(2031, 3, 12, 9, tzinfo=UTC)
+    make_event(title="Kept workshop", starts_at=starts, ends_at=starts.replace(hour=12))
+    make_event(
+        title="Cancelled one", starts_at=starts, ends_at=starts.replace(hour=10), status="cancelled"
+    )
+    path = "/events/calendar?month=2031-03&v=1"
+    first = _page(client, path)
+    with count_queries() as warm:
+        second = _page(client, path)
+    assert first == second
+    assert "Kept workshop" in second and "Cancelled one" in second
+    assert not [s for s in warm.statements if "event_translations" in s]
+
+
+def test_calendar_day_follows_a_changed_event(client, db, make_event):
+    from datetime import UTC, datetime
+
+    from interacta.core.models import utcnow
+
+    starts = datetime(2031, 3, 12, 9, tzinfo=UTC)
+    event = make_event(title="Old title", starts_at=starts, ends_at=starts.replace(hour=12))
+    path = "/events/calendar?month=2031-03&v=1"
+    assert "Old title" in _page(client, path)
+    event.title = "New title"
+    event.updated_at = utcnow()
+    db.session.flush()
+    html = _page(client, path)
+    assert "New title" in html and "Old title" not in html
+
+
+def test_a_list_filtered_by_kind_is_counted_from_its_index(db):
+    """The upcoming list of one kind is counted from ix_events_kind_window (migration
+    0031) alone, not from every upcoming event's row."""
+    import sqlalchemy as sa
+
+    from interacta.events import services
+
+    query = services.upcoming_query(services.Filters(kind="seminar"))
+    count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    bind = db.session.get_bind()
+    sql = str(count.compile(bind, compile_kwargs={"literal_binds": True}))
+    if bind.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+        plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))
+    else:
+        plan = "\n".join(
+            row[-1] for row in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))
+        )
+    assert "ix_events_kind_window" in plan, plan
