@@ -215,21 +215,28 @@ def pg_lexeme(word):
     """One quoted prefix term of a tsquery, accents folded as in the indexed document
     (migration 0010's interacta_unaccent). Folded first, quoted after: unaccent turns some
     letters into tsquery syntax (ʼ into ', ⑴ into (1), ː into :), so they stay inside the
-    quotes; a quote or backslash in the folded text is escaped by doubling."""
+    quotes; a quote or backslash in the folded text is escaped by doubling. Joined by
+    `||` (immutable), not concat() (stable): the planner folds the whole query to a
+    constant once, instead of rebuilding it for every row it tests."""
     folded = sa.func.interacta_unaccent(word)
     escaped = sa.func.replace(sa.func.replace(folded, "\\", "\\\\"), "'", "''")
-    return sa.func.concat("'", escaped, "':*")
+    return _text("'").op("||")(escaped).op("||")(_text("':*"))
+
+
+def _text(value: str):
+    return sa.cast(sa.literal(value, sa.Text), sa.Text)
 
 
 def _pg_query(words: list[str], sole: dict[str, str]):
     # Every word a quoted lexeme (never operators), a prefix unless `sole_terms` found the
-    # one indexed lexeme it begins; all of them must match.
-    return sa.func.to_tsquery(
-        sa.literal_column("'simple'::regconfig"),
-        sa.func.concat_ws(
-            " & ", *(_pg_exact(sole[w]) if w in sole else pg_lexeme(w) for w in words)
-        ),
-    )
+    # one indexed lexeme it begins; all of them must match. The exact lexemes are written
+    # here; only prefixes are folded by the database. Immutable throughout (`pg_lexeme`):
+    # planned as one constant tsquery, not evaluated again per row.
+    text = None
+    for w in words:
+        part = _text(_pg_exact(sole[w])) if w in sole else pg_lexeme(w)
+        text = part if text is None else text.op("||")(_text(" & ")).op("||")(part)
+    return sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), text)
 
 
 def _pg_exact(lexeme: str) -> str:

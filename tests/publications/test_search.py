@@ -246,6 +246,22 @@ def test_postgresql_answers_a_search_from_the_full_text_index(db, make_publicati
     assert "ix_publications_fulltext" in plan, plan
 
 
+@pytest.mark.postgres_only
+def test_postgresql_plans_the_words_as_one_constant_tsquery(db, make_publication):
+    # An exact word and a prefix (two records begin "cyber"): built from immutable parts,
+    # the planner folds the query once; a stable part (concat) rebuilt it for every row.
+    make_publication(title="Cyber norms cybernetics")
+    words = ["cyber", "norms"]
+    query = sa.select(Publication.id).where(search.matches(words))
+    compiled = query.compile(db.session.get_bind())
+    connection = db.session.connection()
+    plan = "\n".join(
+        connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars()
+    )
+    assert "to_tsquery" not in plan and "::tsquery" in plan, plan
+    assert [p.id for p in db.session.scalars(sa.select(Publication).where(search.matches(words)))]
+
+
 @pytest.mark.sqlite_only
 def test_sqlite_keeps_the_fts_table_and_its_triggers(db):
     names = set(
