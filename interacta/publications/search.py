@@ -428,7 +428,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             .limit(BOUND + 1)
         )  # fmt: skip
         query = sa.union_all(sa.select(first), rest)
-        found = {row[0]: tuple(row) for row in db.session.execute(query)}
+        found = {row[0]: row for row in _tuples(query)}
         rows = [found[key] for key in sorted(found, reverse=True)]
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
@@ -454,8 +454,18 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             .order_by(fts.c.rowid.desc())
             .limit(BOUND + 1)
         )
-        rows = [tuple(row) for row in db.session.execute(query)]
+        rows = _tuples(query)
     return Hits(rows=rows[:BOUND], more=len(rows) > BOUND)
+
+
+def _tuples(query) -> list[tuple]:
+    """The rows of a query of plain columns as the database driver hands them over (no
+    result rows built: a thousand hits cost more to wrap than to read)."""
+    result = db.session.connection().execute(query)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
