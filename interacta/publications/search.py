@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from interacta.core.cache import cached, fingerprint
 from interacta.core.models import Topic
@@ -474,12 +474,14 @@ def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
     return sorted(rows, key=lambda r: (sign * (r[1] or 0), -r[2], -r[3], -r[4], -r[0]))
 
 
-def _load(ids: list[int]) -> list[Publication]:
-    """The publications `ids` in that order, with their authors and topics."""
+def _load(ids: list[int], topics: bool = True) -> list[Publication]:
+    """The publications `ids` in that order, with their authors and topics (`topics`
+    False: authors only, for the list page, whose items never show the topics)."""
     if not ids:
         return []
-    found = {p.id: p for p in db.session.scalars(
-        with_lists(sa.select(Publication).where(Publication.id.in_(ids))))}  # fmt: skip
+    query = sa.select(Publication).where(Publication.id.in_(ids))
+    query = with_lists(query) if topics else query.options(selectinload(Publication.authors))
+    found = {p.id: p for p in db.session.scalars(query)}
     return [found[i] for i in ids if i in found]
 
 
@@ -502,7 +504,7 @@ def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
             rows = sorted(rows, key=lambda r: (r[2], r[3], r[4], r[0]), reverse=True)
         ids = [row[0] for row in rows[start : start + per_page]]
         pagination = _Page(page=page, per_page=per_page, error_out=False,
-                           items=_load(ids), total=len(found.rows))  # fmt: skip
+                           items=_load(ids, topics=False), total=len(found.rows))  # fmt: skip
         pagination.more = found.more
         return pagination
     # By title, by date beyond BOUND matches, or no words: the exact order, from the query.
@@ -583,7 +585,10 @@ def _id_table(ids: list[int], name: str):
     """The ids as a one-column table `id` (a CTE), passed as one parameter (an array; JSON
     on SQLite): a thousand separate parameters cost more to bind than the query takes."""
     if _dialect() == "postgresql":
-        array = sa.cast(sa.literal(ids, ARRAY(sa.Integer)), ARRAY(sa.Integer))
+        # The array's text form, written here: the driver's list adapter would look at each
+        # of a thousand numbers in Python first.
+        text = "{" + ",".join(map(str, ids)) + "}"
+        array = sa.cast(sa.literal(text, sa.Text), ARRAY(sa.Integer))
         return sa.select(sa.func.unnest(array).label("id")).cte(name)
     values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
     return sa.select(values.c.value.label("id")).cte(name)

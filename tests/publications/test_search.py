@@ -161,6 +161,17 @@ def test_list_page_runs_a_fixed_number_of_queries_whatever_the_number_of_records
     assert many <= 10
 
 
+def test_a_search_page_loads_its_records_authors_but_not_their_topics(db, make_publication):
+    # The list's items show authors, never topics: one statement and its rows saved.
+    make_publication(title="Record one", authors=["A"], topics=["religion"])
+    db.session.expunge_all()  # as in a new request
+    page = search.results(search.SearchParams.from_args({"q": "record"}))
+    (pub,) = page.items
+    loaded = sa.inspect(pub).dict
+    assert "authors" in loaded and "topics" not in loaded
+    assert [a.name for a in loaded["authors"]] == ["A"]
+
+
 def test_detail_and_home_pages_run_a_fixed_number_of_queries(client, db, make_publication):
     first = make_publication(title="Detail", topics=["religion"], authors=["A"])
     make_publication(title="Related", topics=["religion"], authors=["B"])
