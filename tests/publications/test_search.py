@@ -8,6 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from interacta.core.jobs import refresh_statistics
 from interacta.members.services import network_stats
 from interacta.publications import search
 from interacta.publications.models import Publication
@@ -271,6 +272,28 @@ def test_postgresql_plans_the_words_as_one_constant_tsquery(db, make_publication
     )
     assert "to_tsquery" not in plan and "::tsquery" in plan, plan
     assert [p.id for p in db.session.scalars(sa.select(Publication).where(search.matches(words)))]
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_reads_the_matches_columns_from_the_covering_index(db, make_publication):
+    # Migration 0031_search: the join reads the index, never the publications rows, once
+    # the planner has statistics (the daily job, interacta.core.jobs.refresh_statistics).
+    make_publication(title="Cyber norms", kind="report")
+    refresh_statistics()
+    params = search.SearchParams.from_args({"q": "cyber", "kind": "report"})
+    captured = []
+    original = search._tuples
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_tuples", lambda query: captured.append(query) or original(query))
+        assert [row[0] for row in search.hits(params).rows]
+    compiled = captured[0].compile(db.session.get_bind())
+    connection = db.session.connection()
+    values = tuple(compiled.params[name] for name in compiled.positiontup)
+    plan = " ".join(
+        str(row[-1])
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
+    )
+    assert "COVERING INDEX ix_publications_search_hits" in plan, plan
 
 
 @pytest.mark.sqlite_only
