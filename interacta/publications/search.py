@@ -619,13 +619,19 @@ def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
     label = sa.literal_column("'-'")
     # Each name once per publication, then counted by a hash (count(DISTINCT ...) would
     # sort every name by the database's collation first); the top names only leave the
-    # database.
-    names = (
-        sa.select(PublicationAuthor.publication_id, PublicationAuthor.name)
-        .join(author, author.c.id == PublicationAuthor.publication_id)
-        .distinct()
-        .subquery("names")
-    )
+    # database. SQLite: the ids as an IN list, which it sorts and then reads the index
+    # (publication, name) in that order, so the names of a publication come grouped
+    # without a temporary b-tree for DISTINCT (PostgreSQL: faster as a join).
+    pa = PublicationAuthor
+    if _dialect() == "postgresql":
+        names = sa.select(pa.publication_id, pa.name).join(author, author.c.id == pa.publication_id)
+        names = names.distinct()
+    else:
+        names = sa.select(pa.publication_id, pa.name).where(
+            pa.publication_id.in_(sa.select(author.c.id))
+        )
+        names = names.group_by(pa.publication_id, pa.name)
+    names = names.subquery("names")
     top = (
         sa.select(names.c.name, count.label("n"))
         .group_by(names.c.name)
@@ -633,11 +639,18 @@ def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
         .limit(max_authors)
         .subquery("top_authors")
     )
+    # Counted per topic id, then named: the grouping holds integers only.
+    pt = publication_topics
+    per_topic = (
+        sa.select(pt.c.topic_id, count.label("n"))
+        .where(pt.c.publication_id.in_(sa.select(topic.c.id)))
+        .group_by(pt.c.topic_id)
+        .subquery("per_topic")
+    )
     parts = [
-        sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, count)
-        .join(publication_topics, publication_topics.c.topic_id == Topic.id)
-        .join(topic, topic.c.id == publication_topics.c.publication_id)
-        .group_by(Topic.slug, Topic.name, Topic.position),
+        sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, per_topic.c.n).join(
+            per_topic, per_topic.c.topic_id == Topic.id
+        ),
         sa.select(sa.literal("author"), top.c.name, label, sa.literal(0), top.c.n),
     ]
     found = db.session.execute(sa.union_all(*parts)).all()
