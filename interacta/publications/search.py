@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from interacta.core.cache import cached, fingerprint
 from interacta.core.deferred import DeferredPagination, paginate_deferred
@@ -79,6 +79,8 @@ ORDER_INDEXES = (
     "ix_publications_date_order",
     "ix_publications_title_order",
     "ix_publications_feed_order",
+    # The columns the search reads of each match, by id (migration 0031_search, SQLite).
+    "ix_publications_search_hits",
 )
 MAX_TERMS = 8
 #: A search for words works on at most this many matches, the most recently added: the
@@ -216,21 +218,28 @@ def pg_lexeme(word):
     """One quoted prefix term of a tsquery, accents folded as in the indexed document
     (migration 0010's interacta_unaccent). Folded first, quoted after: unaccent turns some
     letters into tsquery syntax (ʼ into ', ⑴ into (1), ː into :), so they stay inside the
-    quotes; a quote or backslash in the folded text is escaped by doubling."""
+    quotes; a quote or backslash in the folded text is escaped by doubling. Joined by
+    `||` (immutable), not concat() (stable): the planner folds the whole query to a
+    constant once, instead of rebuilding it for every row it tests."""
     folded = sa.func.interacta_unaccent(word)
     escaped = sa.func.replace(sa.func.replace(folded, "\\", "\\\\"), "'", "''")
-    return sa.func.concat("'", escaped, "':*")
+    return _text("'").op("||")(escaped).op("||")(_text("':*"))
+
+
+def _text(value: str):
+    return sa.cast(sa.literal(value, sa.Text), sa.Text)
 
 
 def _pg_query(words: list[str], sole: dict[str, str]):
     # Every word a quoted lexeme (never operators), a prefix unless `sole_terms` found the
-    # one indexed lexeme it begins; all of them must match.
-    return sa.func.to_tsquery(
-        sa.literal_column("'simple'::regconfig"),
-        sa.func.concat_ws(
-            " & ", *(_pg_exact(sole[w]) if w in sole else pg_lexeme(w) for w in words)
-        ),
-    )
+    # one indexed lexeme it begins; all of them must match. The exact lexemes are written
+    # here; only prefixes are folded by the database. Immutable throughout (`pg_lexeme`):
+    # planned as one constant tsquery, not evaluated again per row.
+    text = None
+    for w in words:
+        part = _text(_pg_exact(sole[w])) if w in sole else pg_lexeme(w)
+        text = part if text is None else text.op("||")(_text(" & ")).op("||")(part)
+    return sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), text)
 
 
 def _pg_exact(lexeme: str) -> str:
@@ -422,7 +431,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             .limit(BOUND + 1)
         )  # fmt: skip
         query = sa.union_all(sa.select(first), rest)
-        found = {row[0]: tuple(row) for row in db.session.execute(query)}
+        found = {row[0]: row for row in _tuples(query)}
         rows = [found[key] for key in sorted(found, reverse=True)]
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
@@ -448,8 +457,18 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             .order_by(fts.c.rowid.desc())
             .limit(BOUND + 1)
         )
-        rows = [tuple(row) for row in db.session.execute(query)]
+        rows = _tuples(query)
     return Hits(rows=rows[:BOUND], more=len(rows) > BOUND)
+
+
+def _tuples(query) -> list[tuple]:
+    """The rows of a query of plain columns as the database driver hands them over (no
+    result rows built: a thousand hits cost more to wrap than to read)."""
+    result = db.session.connection().execute(query)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
@@ -458,12 +477,14 @@ def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
     return sorted(rows, key=lambda r: (sign * (r[1] or 0), -r[2], -r[3], -r[4], -r[0]))
 
 
-def _load(ids: list[int]) -> list[Publication]:
-    """The publications `ids` in that order, with their authors and topics."""
+def _load(ids: list[int], topics: bool = True) -> list[Publication]:
+    """The publications `ids` in that order, with their authors and topics (`topics`
+    False: authors only, for the list page, whose items never show the topics)."""
     if not ids:
         return []
-    found = {p.id: p for p in db.session.scalars(
-        with_lists(sa.select(Publication).where(Publication.id.in_(ids))))}  # fmt: skip
+    query = sa.select(Publication).where(Publication.id.in_(ids))
+    query = with_lists(query) if topics else query.options(selectinload(Publication.authors))
+    found = {p.id: p for p in db.session.scalars(query)}
     return [found[i] for i in ids if i in found]
 
 
@@ -488,7 +509,7 @@ def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
             rows = sorted(rows, key=lambda r: (r[2], r[3], r[4], r[0]), reverse=True)
         ids = [row[0] for row in rows[start : start + per_page]]
         pagination = _Page(page=page, per_page=per_page, error_out=False,
-                           items=_load(ids), total=len(found.rows))  # fmt: skip
+                           items=_load(ids, topics=False), total=len(found.rows))  # fmt: skip
         pagination.more = found.more
         return pagination
     # By title, by date beyond BOUND matches, or no words: the exact order, from the query.
@@ -588,7 +609,10 @@ def _id_table(ids: list[int], name: str):
     """The ids as a one-column table `id` (a CTE), passed as one parameter (an array; JSON
     on SQLite): a thousand separate parameters cost more to bind than the query takes."""
     if _dialect() == "postgresql":
-        array = sa.cast(sa.literal(ids, ARRAY(sa.Integer)), ARRAY(sa.Integer))
+        # The array's text form, written here: the driver's list adapter would look at each
+        # of a thousand numbers in Python first.
+        text = "{" + ",".join(map(str, ids)) + "}"
+        array = sa.cast(sa.literal(text, sa.Text), ARRAY(sa.Integer))
         return sa.select(sa.func.unnest(array).label("id")).cte(name)
     values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
     return sa.select(values.c.value.label("id")).cte(name)
@@ -617,13 +641,19 @@ def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
     label = sa.literal_column("'-'")
     # Each name once per publication, then counted by a hash (count(DISTINCT ...) would
     # sort every name by the database's collation first); the top names only leave the
-    # database.
-    names = (
-        sa.select(PublicationAuthor.publication_id, PublicationAuthor.name)
-        .join(author, author.c.id == PublicationAuthor.publication_id)
-        .distinct()
-        .subquery("names")
-    )
+    # database. SQLite: the ids as an IN list, which it sorts and then reads the index
+    # (publication, name) in that order, so the names of a publication come grouped
+    # without a temporary b-tree for DISTINCT (PostgreSQL: faster as a join).
+    pa = PublicationAuthor
+    if _dialect() == "postgresql":
+        names = sa.select(pa.publication_id, pa.name).join(author, author.c.id == pa.publication_id)
+        names = names.distinct()
+    else:
+        names = sa.select(pa.publication_id, pa.name).where(
+            pa.publication_id.in_(sa.select(author.c.id))
+        )
+        names = names.group_by(pa.publication_id, pa.name)
+    names = names.subquery("names")
     top = (
         sa.select(names.c.name, count.label("n"))
         .group_by(names.c.name)
@@ -631,11 +661,18 @@ def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
         .limit(max_authors)
         .subquery("top_authors")
     )
+    # Counted per topic id, then named: the grouping holds integers only.
+    pt = publication_topics
+    per_topic = (
+        sa.select(pt.c.topic_id, count.label("n"))
+        .where(pt.c.publication_id.in_(sa.select(topic.c.id)))
+        .group_by(pt.c.topic_id)
+        .subquery("per_topic")
+    )
     parts = [
-        sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, count)
-        .join(publication_topics, publication_topics.c.topic_id == Topic.id)
-        .join(topic, topic.c.id == publication_topics.c.publication_id)
-        .group_by(Topic.slug, Topic.name, Topic.position),
+        sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, per_topic.c.n).join(
+            per_topic, per_topic.c.topic_id == Topic.id
+        ),
         sa.select(sa.literal("author"), top.c.name, label, sa.literal(0), top.c.n),
     ]
     found = db.session.execute(sa.union_all(*parts)).all()

@@ -8,6 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from interacta.core.jobs import refresh_statistics
 from interacta.members.services import network_stats
 from interacta.publications import search
 from interacta.publications.models import Publication
@@ -161,6 +162,17 @@ def test_list_page_runs_a_fixed_number_of_queries_whatever_the_number_of_records
     assert many <= 10
 
 
+def test_a_search_page_loads_its_records_authors_but_not_their_topics(db, make_publication):
+    # The list's items show authors, never topics: one statement and its rows saved.
+    make_publication(title="Record one", authors=["A"], topics=["religion"])
+    db.session.expunge_all()  # as in a new request
+    page = search.results(search.SearchParams.from_args({"q": "record"}))
+    (pub,) = page.items
+    loaded = sa.inspect(pub).dict
+    assert "authors" in loaded and "topics" not in loaded
+    assert [a.name for a in loaded["authors"]] == ["A"]
+
+
 def test_detail_and_home_pages_run_a_fixed_number_of_queries(client, db, make_publication):
     first = make_publication(title="Detail", topics=["religion"], authors=["A"])
     make_publication(title="Related", topics=["religion"], authors=["B"])
@@ -244,6 +256,44 @@ def test_postgresql_answers_a_search_from_the_full_text_index(db, make_publicati
     db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))
     assert "ix_publications_fulltext" in plan, plan
+
+
+@pytest.mark.postgres_only
+def test_postgresql_plans_the_words_as_one_constant_tsquery(db, make_publication):
+    # An exact word and a prefix (two records begin "cyber"): built from immutable parts,
+    # the planner folds the query once; a stable part (concat) rebuilt it for every row.
+    make_publication(title="Cyber norms cybernetics")
+    words = ["cyber", "norms"]
+    query = sa.select(Publication.id).where(search.matches(words))
+    compiled = query.compile(db.session.get_bind())
+    connection = db.session.connection()
+    plan = "\n".join(
+        connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars()
+    )
+    assert "to_tsquery" not in plan and "::tsquery" in plan, plan
+    assert [p.id for p in db.session.scalars(sa.select(Publication).where(search.matches(words)))]
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_reads_the_matches_columns_from_the_covering_index(db, make_publication):
+    # Migration 0031_search: the join reads the index, never the publications rows, once
+    # the planner has statistics (the daily job, interacta.core.jobs.refresh_statistics).
+    make_publication(title="Cyber norms", kind="report")
+    refresh_statistics()
+    params = search.SearchParams.from_args({"q": "cyber", "kind": "report"})
+    captured = []
+    original = search._tuples
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_tuples", lambda query: captured.append(query) or original(query))
+        assert [row[0] for row in search.hits(params).rows]
+    compiled = captured[0].compile(db.session.get_bind())
+    connection = db.session.connection()
+    values = tuple(compiled.params[name] for name in compiled.positiontup)
+    plan = " ".join(
+        str(row[-1])
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
+    )
+    assert "COVERING INDEX ix_publications_search_hits" in plan, plan
 
 
 @pytest.mark.sqlite_only
