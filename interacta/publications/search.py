@@ -79,7 +79,7 @@ ORDER_INDEXES = (
     "ix_publications_date_order",
     "ix_publications_title_order",
     "ix_publications_feed_order",
-    # The columns the search reads of each match, by id (migration 0031_search, SQLite).
+    # The columns the search reads of each match, by id (migration 0032_search, SQLite).
     "ix_publications_search_hits",
 )
 MAX_TERMS = 8

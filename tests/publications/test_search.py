@@ -276,7 +276,7 @@ def test_postgresql_plans_the_words_as_one_constant_tsquery(db, make_publication
 
 @pytest.mark.sqlite_only
 def test_sqlite_reads_the_matches_columns_from_the_covering_index(db, make_publication):
-    # Migration 0031_search: the join reads the index, never the publications rows, once
+    # Migration 0032_search: the join reads the index, never the publications rows, once
     # the planner has statistics (the daily job, interacta.core.jobs.refresh_statistics).
     make_publication(title="Cyber norms", kind="report")
     refresh_statistics()

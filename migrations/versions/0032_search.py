@@ -9,15 +9,15 @@ table anyway: nothing there.
 
 Left out of autogenerate by name (search.is_search_object).
 
-Revision ID: 0031_search
-Revises: 0030_evsearch
+Revision ID: 0032_search
+Revises: 0031_lists
 Create Date: 2026-11-27 03:00:00
 """
 
 from alembic import op
 
-revision = "0031_search"
-down_revision = "0030_evsearch"
+revision = "0032_search"
+down_revision = "0031_lists"
 branch_labels = None
 depends_on = None
 
