@@ -71,13 +71,20 @@ def test_calendar_day_follows_a_changed_event(client, db, make_event):
     assert "New title" in html and "Old title" not in html
 
 
-def test_a_list_filtered_by_kind_is_counted_from_its_index(db):
+def test_a_list_filtered_by_kind_is_counted_from_its_index(db, make_event, make_member):
     """The upcoming list of one kind is counted from ix_events_kind_window (migration
     0031) alone, not from every upcoming event's row."""
     import sqlalchemy as sa
 
     from interacta.events import services
 
+    # Events of every kind, and the planner's statistics of them: on an empty table any
+    # index costs the same, and the plan would be the planner's whim.
+    organizer = make_member(role="organizer")
+    kinds = ("seminar", "workshop", "symposium", "conference", "course")
+    for n in range(40):
+        make_event(kind=kinds[n % len(kinds)], organizer=organizer)
+    db.session.execute(sa.text("ANALYZE events"))
     query = services.upcoming_query(services.Filters(kind="seminar"))
     count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     bind = db.session.get_bind()
