@@ -663,7 +663,8 @@ def upcoming_query(filters: Filters | None = None, now: datetime | None = None):
 
 def past_query(filters: Filters | None = None, now: datetime | None = None):
     now = now or utcnow()
-    query = public_events().where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id)
+    query = public_events().where(Event.ends_at <= now, Event.starts_at < now)
+    query = query.order_by(Event.starts_at.desc(), Event.id)
     return _filtered(query, filters or Filters())
 
 
