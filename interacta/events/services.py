@@ -21,6 +21,7 @@ from flask import current_app, has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.sql.util import ClauseAdapter
 
 from interacta.core import content
 from interacta.core.cache import cached, fingerprint
@@ -673,38 +674,65 @@ def past_query(filters: Filters | None = None, now: datetime | None = None):
 SEARCH_COUNT_BOUND = 1000
 
 
+def _order_columns(order, names: list[str]) -> list:
+    """The columns an ORDER BY names that a select of `names` does not hold."""
+    found = []
+    for clause in order:
+        for column in sa.sql.visitors.iterate(clause):
+            if not isinstance(column, sa.Column) or column.key in names:
+                continue
+            if all(column is not c for c in found):
+                found.append(column)
+    return found
+
+
 class BoundedPagination(DeferredPagination):
     """A `DeferredPagination` that counts at most `bound` + 1 rows. Past the bound,
     `bounded` is set, `total` is the bound, the pages are those the bound allows (or up to
     this one), and the next page stays as long as a row follows this page.
 
     A page within the bound and its count are read by one statement: the list's first
-    `bound` + 1 rows (or up to the row after this page), in the list's order. Each
-    statement of a word search first gathers the word's matches from the index (SQLite:
-    every match, a list the statement builds), so a second one to count them cost as much
-    as the page. A page past the bound reads its rows and the one after (no count: there
-    are more than the bound when it has rows)."""
+    `bound` + 1 rows (or up to the row after this page), in the list's order, are gathered
+    by the database (a CTE, read twice, so materialized once), which returns the page's
+    rows and the row after it, each with how many were gathered. Each statement of a word
+    search first gathers the word's matches from the index (SQLite: every match, a list
+    the statement builds), so a second one to count them cost as much as the page; and
+    reading the gathered rows themselves would bring a thousand rows into Python. A page
+    past the bound reads its rows and the one after (no count: there are more than the
+    bound when it has rows)."""
 
     bounded = False
     _following = False
 
     def _query_items(self) -> list:
         args = self._query_args
-        bound, offset, per_page = args["bound"], self._query_offset, self.per_page
+        select, bound = args["select"], args["bound"]
+        offset, per_page = self._query_offset, self.per_page
         if offset >= bound:
-            query = args["select"].limit(per_page + 1).offset(offset)
+            query = select.limit(per_page + 1).offset(offset)
             rows = [row._mapping for row in db.session.execute(query)]
-            self._found = bound + 1 if rows else self._count(bound)
-            page = rows[:per_page]
-            self._following = len(rows) > per_page
+            found = bound + 1 if rows else self._count(bound)
         else:
-            query = args["select"].limit(max(bound, offset + per_page) + 1)
-            rows = [row._mapping for row in db.session.execute(query)]
-            self._found = len(rows)
-            page = rows[offset : offset + per_page]
-            self._following = len(rows) > offset + per_page
-        self.bounded = self._found > bound
-        return deferred(page, args["load"])
+            # The page is read from the CTE in the list's order (its columns kept in it).
+            order = select._order_by_clauses
+            names = [column.key for column in select.selected_columns]
+            gathered = select.add_columns(*_order_columns(order, names))
+            gathered = gathered.limit(max(bound, offset + per_page) + 1).cte("gathered")
+            count = sa.select(sa.func.count()).select_from(gathered).scalar_subquery()
+            query = (
+                sa.select(*(gathered.c[name] for name in names), count.label("_found"))
+                .order_by(*(ClauseAdapter(gathered).traverse(clause) for clause in order))
+                .limit(per_page + 1)
+                .offset(offset)
+            )
+            result = list(db.session.execute(query))
+            rows = [{name: row._mapping[name] for name in names} for row in result]
+            # No row here: none at all on the first page, else counted.
+            found = result[0]._mapping["_found"] if result else offset and self._count(bound)
+        self._following = len(rows) > per_page
+        self.bounded = found > bound
+        self._found = found
+        return deferred(rows[:per_page], args["load"])
 
     def _count(self, bound: int) -> int:
         sub = self._query_args["select"].order_by(None).limit(bound + 1).subquery()

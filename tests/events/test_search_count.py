@@ -77,6 +77,8 @@ def test_up_to_the_bound_the_total_is_exact(client, make_event, db, n):
     shown, line, has_next, _numbers = page(client, f"/events/?q=harbour&page={(n + 1) // 2}")
     assert shown == titles[-(n % 2 or 2) :]
     assert not has_next
+    shown, _line, has_next, _numbers = page(client, "/events/?q=harbour&page=4")
+    assert shown == [] and not has_next  # past the last page, within the bound
 
 
 def test_without_words_the_total_is_exact_past_the_bound(client, make_event, db):
