@@ -21,6 +21,7 @@ from flask import current_app, has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.sql.util import ClauseAdapter
 
 from interacta.core import content
 from interacta.core.cache import cached, fingerprint
@@ -663,17 +664,110 @@ def upcoming_query(filters: Filters | None = None, now: datetime | None = None):
 
 def past_query(filters: Filters | None = None, now: datetime | None = None):
     now = now or utcnow()
-    query = public_events().where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id)
+    query = public_events().where(Event.ends_at <= now, Event.starts_at < now)
+    query = query.order_by(Event.starts_at.desc(), Event.id)
     return _filtered(query, filters or Filters())
 
 
-def list_page(query, page: int, per_page: int) -> DeferredPagination:
+#: A list searched for words counts at most this many of its matches (as the publications
+#: search does): counting every match of a common word cost more than the page itself.
+SEARCH_COUNT_BOUND = 1000
+
+
+def _order_columns(order, names: list[str]) -> list:
+    """The columns an ORDER BY names that a select of `names` does not hold."""
+    found = []
+    for clause in order:
+        for column in sa.sql.visitors.iterate(clause):
+            if not isinstance(column, sa.Column) or column.key in names:
+                continue
+            if all(column is not c for c in found):
+                found.append(column)
+    return found
+
+
+class BoundedPagination(DeferredPagination):
+    """A `DeferredPagination` that counts at most `bound` + 1 rows. Past the bound,
+    `bounded` is set, `total` is the bound, the pages are those the bound allows (or up to
+    this one), and the next page stays as long as a row follows this page.
+
+    A page within the bound and its count are read by one statement: the list's first
+    `bound` + 1 rows (or up to the row after this page), in the list's order, are gathered
+    by the database (a CTE, read twice, so materialized once), which returns the page's
+    rows and the row after it, each with how many were gathered. Each statement of a word
+    search first gathers the word's matches from the index (SQLite: every match, a list
+    the statement builds), so a second one to count them cost as much as the page; and
+    reading the gathered rows themselves would bring a thousand rows into Python. A page
+    past the bound reads its rows and the one after (no count: there are more than the
+    bound when it has rows)."""
+
+    bounded = False
+    _following = False
+
+    def _query_items(self) -> list:
+        args = self._query_args
+        select, bound = args["select"], args["bound"]
+        offset, per_page = self._query_offset, self.per_page
+        if offset >= bound:
+            query = select.limit(per_page + 1).offset(offset)
+            rows = [row._mapping for row in db.session.execute(query)]
+            found = bound + 1 if rows else self._count(bound)
+        else:
+            # The page is read from the CTE in the list's order (its columns kept in it).
+            order = select._order_by_clauses
+            names = [column.key for column in select.selected_columns]
+            gathered = select.add_columns(*_order_columns(order, names))
+            gathered = gathered.limit(max(bound, offset + per_page) + 1).cte("gathered")
+            count = sa.select(sa.func.count()).select_from(gathered).scalar_subquery()
+            query = (
+                sa.select(*(gathered.c[name] for name in names), count.label("_found"))
+                .order_by(*(ClauseAdapter(gathered).traverse(clause) for clause in order))
+                .limit(per_page + 1)
+                .offset(offset)
+            )
+            result = list(db.session.execute(query))
+            rows = [{name: row._mapping[name] for name in names} for row in result]
+            # No row here: none at all on the first page, else counted.
+            found = result[0]._mapping["_found"] if result else offset and self._count(bound)
+        self._following = len(rows) > per_page
+        self.bounded = found > bound
+        self._found = found
+        return deferred(rows[:per_page], args["load"])
+
+    def _count(self, bound: int) -> int:
+        sub = self._query_args["select"].order_by(None).limit(bound + 1).subquery()
+        return db.session.execute(sa.select(sa.func.count()).select_from(sub)).scalar()
+
+    def _query_count(self) -> int:
+        return min(self._found, self._query_args["bound"])
+
+    @property
+    def pages(self) -> int:
+        pages = super().pages
+        return max(pages, self.page) if self.bounded else pages
+
+    @property
+    def has_next(self) -> bool:
+        return self._following if self.bounded else super().has_next
+
+
+def list_page(query, page: int, per_page: int, words: bool = False) -> DeferredPagination:
     """One page of an event list (`upcoming_query`, `past_query`) and its total, as
     stand-ins for the events: a row of what the list reads of each event whatever is kept
     (its id and `updated_at`, which name its kept piece, and its capacity for the seat
     count); the events themselves are loaded, all of the page in one go, only if a piece
-    was not kept (`interacta.core.deferred`)."""
+    was not kept (`interacta.core.deferred`). A list searched for `words` counts at most
+    SEARCH_COUNT_BOUND + 1 matches (`BoundedPagination`); without, the total is exact."""
     rows = query.with_only_columns(Event.id, Event.updated_at, Event.capacity)
+    if words:
+        return BoundedPagination(
+            select=rows,
+            load=_events_by_id,
+            bound=SEARCH_COUNT_BOUND,
+            page=page,
+            per_page=per_page,
+            error_out=False,
+        )
     return paginate_deferred(rows, _events_by_id, page=page, per_page=per_page)
 
 

@@ -62,7 +62,9 @@ def _filters() -> services.Filters:
 
 
 def _listing(query, template: str, title: str):
-    pagination = services.list_page(query, page=page_arg(), per_page=PER_PAGE)
+    pagination = services.list_page(
+        query, page=page_arg(), per_page=PER_PAGE, words=bool(_filters().q)
+    )
     counts = services.confirmed_counts([e.id for e in pagination.items])
     return render_template(
         template,

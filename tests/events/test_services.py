@@ -230,6 +230,22 @@ def test_upcoming_lists_published_soonest_first_and_hides_drafts_and_past(make_e
     assert [e.title for e in found] == ["Sooner", "Later"]
 
 
+def test_past_lists_ended_events_latest_first_and_not_the_running_ones(make_event, db):
+    # The past list also asks starts_at < now (an event ends after it starts), so the
+    # database reads it backwards from now in date order: the same events as before.
+    now = datetime(2030, 6, 1, 12, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    make_event(title="Ended just now", starts_at=now - 2 * hour, ends_at=now)
+    make_event(title="Ended at the same start", starts_at=now - 2 * hour, ends_at=now - hour)
+    make_event(title="Long ago", starts_at=now - timedelta(days=400))
+    make_event(title="Running", starts_at=now - hour, ends_at=now + hour)
+    make_event(title="Starting now", starts_at=now, ends_at=now + hour)
+    make_event(title="Draft", status="draft", starts_at=now - timedelta(days=3))
+    query = services.past_query(now=now).where(Event.starts_at > now - timedelta(days=500))
+    found = [e.title for e in db.session.scalars(query)]
+    assert found == ["Ended just now", "Ended at the same start", "Long ago"]
+
+
 def test_month_grid_counts_the_hidden_events_on_their_local_days(make_event):
     # Tokyo, 00:30 on 1 Nov local (15:30 UTC on 31 Oct); Brussels, 10:00 and 23:30 on 31 Oct;
     # a two-day event from 31 Oct in Brussels.
