@@ -170,8 +170,10 @@ def event_ics(slug: str):
     return _ics_response(ics.feed_bytes([event]), f"{event.slug}.ics")
 
 
-def _render_event(event: Event, preview: bool = False):
-    counts = services.confirmed_counts([event.id])
+def _render_event(event: Event, preview: bool = False, confirmed: int | None = None):
+    """`confirmed`: the event's confirmed registrations if counted already."""
+    known = confirmed is not None
+    counts = {event.id: confirmed} if known else services.confirmed_counts([event.id])
     left = services.seats_left(event, counts)
     member = _member()
     return render_template(
@@ -193,7 +195,11 @@ def _render_event(event: Event, preview: bool = False):
     Event, Registration, functools.partial(related_models, "event"), Member, clock="minute"
 )
 def detail(slug: str):
-    return _render_event(_visible_event(slug))
+    found = services.load_event_page_counted(slug)
+    if found is None or not services.is_visible(found[0], _member()):
+        abort(404)
+    event, confirmed = found
+    return _render_event(event, confirmed=confirmed)
 
 
 # --- organizer tools ---------------------------------------------------------------------

@@ -456,6 +456,22 @@ def test_event_page_loads_in_a_fixed_number_of_queries(
     assert many.count == few.count
 
 
+def test_event_page_counts_its_seats_in_the_events_statement(
+    client, make_event, make_registration, count_queries, db
+):
+    event = make_event(title="Seats seminar", capacity=5)
+    for _n in range(2):
+        make_registration(event=event)
+    make_registration(event=event, status="waiting")
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as counter:
+        html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "5, 3 left" in html
+    # The confirmed count is a column of the event's own statement, not a statement after it.
+    assert not any("GROUP BY registrations.event_id" in s for s in counter.statements)
+
+
 # --- demo --------------------------------------------------------------------------------
 
 
