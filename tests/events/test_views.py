@@ -470,6 +470,8 @@ def test_event_page_counts_its_seats_in_the_events_statement(
     assert "5, 3 left" in html
     # The confirmed count is a column of the event's own statement, not a statement after it.
     assert not any("GROUP BY registrations.event_id" in s for s in counter.statements)
+    # Without a call, the accepted contributions are not asked for.
+    assert not any("submissions.abstract" in s for s in counter.statements)
 
 
 # --- demo --------------------------------------------------------------------------------
