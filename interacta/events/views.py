@@ -183,7 +183,8 @@ def _render_event(event: Event, preview: bool = False, confirmed: int | None = N
         seats_left=left,
         jsonld=event_jsonld(event, left),
         can_manage=services.can_manage(member, event),
-        show_online_link=services.can_see_online_link(event, member),
+        # Asked only when there is a link to show (the template shows it only then).
+        show_online_link=bool(event.online_url) and services.can_see_online_link(event, member),
         preview=preview or event.status == "draft",
         registration=services.registration_context(event, member),
         related=related_sections("event", event),

@@ -474,6 +474,19 @@ def test_event_page_counts_its_seats_in_the_events_statement(
     assert not any("submissions.abstract" in s for s in counter.statements)
 
 
+def test_a_members_confirmation_is_not_asked_for_a_page_without_an_online_link(
+    client, auth, make_event, make_member, count_queries, db
+):
+    event = make_event(format="in_person", online_url=None)
+    auth.login_as(make_member())
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as counter:
+        assert client.get(f"/events/{event.slug}").status_code == 200
+    asked = [" ".join(s.split()) for s in counter.statements]
+    assert not any(s.startswith("SELECT registrations.id FROM registrations") for s in asked)
+
+
 # --- demo --------------------------------------------------------------------------------
 
 
