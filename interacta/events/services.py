@@ -21,6 +21,7 @@ from flask import current_app, has_app_context
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from interacta.core import content
 from interacta.core.cache import cached, fingerprint
@@ -803,17 +804,30 @@ def load_event_page(slug: str) -> Event | None:
 
 def load_event_page_counted(slug: str) -> tuple[Event, int] | None:
     """load_event_page with the event's confirmed registrations, counted in the event's own
-    statement (one statement fewer on every event page than confirmed_counts after it)."""
+    statement (one statement fewer on every event page than confirmed_counts after it).
+    Whether the event has translations is read there too: without any (most events) their
+    statement is not run; with some, they load when read (one statement, as before)."""
     row = db.session.execute(_event_page_statement(counted=True), {"slug": slug}).first()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    event, confirmed, translated = row
+    if not translated:
+        set_committed_value(event, "translations", [])
+    return event, confirmed
 
 
 @functools.cache
 def _event_page_statement(counted: bool = False) -> sa.Select:
     """load_event_page's statement, built once with its cache key (making both again took
     a fifth of the load's time, on every page built): the slug is bound when it runs.
-    `counted`: with the confirmed registrations' count as a second column."""
+    `counted`: with the confirmed registrations' count and whether the event has
+    translations as second and third columns (the translations then load when read)."""
     columns = [Event]
+    options = [
+        joinedload(Event.organizer),
+        selectinload(Event.topics),
+        selectinload(Event.sessions),
+    ]
     if counted:
         columns.append(
             sa.select(sa.func.count())
@@ -821,15 +835,9 @@ def _event_page_statement(counted: bool = False) -> sa.Select:
             .where(Registration.event_id == Event.id, Registration.status == "confirmed")
             .scalar_subquery()
         )
-    return (
-        sa.select(*columns)
-        .where(Event.slug == sa.bindparam("slug"))
-        .options(
-            joinedload(Event.organizer),
-            selectinload(Event.topics),
-            selectinload(Event.sessions),
-        )
-    )
+        columns.append(sa.exists().where(EventTranslation.event_id == Event.id))
+        options.append(lazyload(Event.translations))
+    return sa.select(*columns).where(Event.slug == sa.bindparam("slug")).options(*options)
 
 
 def agenda_by_day(event: Event) -> list[tuple[date, list[AgendaSession]]]:
