@@ -23,7 +23,7 @@ _EVENT_CALLS = "interacta.calls.event_page_calls"
 
 
 def _event_page_call(event_id: int):
-    call = services.call_for_event(event_id)
+    call = services.event_page_call(event_id)
     if has_request_context():
         request.environ.setdefault(_EVENT_CALLS, {})[event_id] = call
     return call
