@@ -38,6 +38,7 @@ from interacta.events.models import (
     Event,
     EventTranslation,
     Registration,
+    SectorGroup,
     event_topics,
 )
 from interacta.extensions import db
@@ -805,14 +806,17 @@ def load_event_page(slug: str) -> Event | None:
 def load_event_page_counted(slug: str) -> tuple[Event, int] | None:
     """load_event_page with the event's confirmed registrations, counted in the event's own
     statement (one statement fewer on every event page than confirmed_counts after it).
-    Whether the event has translations is read there too: without any (most events) their
-    statement is not run; with some, they load when read (one statement, as before)."""
+    Whether the event has translations and seats reserved per sector is read there too:
+    without any (most events) their statement is not run; with some, they load when read
+    (one statement each, as before: the sector groups were always loaded when read)."""
     row = db.session.execute(_event_page_statement(counted=True), {"slug": slug}).first()
     if row is None:
         return None
-    event, confirmed, translated = row
+    event, confirmed, translated, grouped = row
     if not translated:
         set_committed_value(event, "translations", [])
+    if not grouped:
+        set_committed_value(event, "sector_groups", [])
     return event, confirmed
 
 
@@ -821,7 +825,8 @@ def _event_page_statement(counted: bool = False) -> sa.Select:
     """load_event_page's statement, built once with its cache key (making both again took
     a fifth of the load's time, on every page built): the slug is bound when it runs.
     `counted`: with the confirmed registrations' count and whether the event has
-    translations as second and third columns (the translations then load when read)."""
+    translations and sector groups as second to fourth columns (the translations then
+    load when read)."""
     columns = [Event]
     options = [
         joinedload(Event.organizer),
@@ -836,6 +841,7 @@ def _event_page_statement(counted: bool = False) -> sa.Select:
             .scalar_subquery()
         )
         columns.append(sa.exists().where(EventTranslation.event_id == Event.id))
+        columns.append(sa.exists().where(SectorGroup.event_id == Event.id))
         options.append(lazyload(Event.translations))
     return sa.select(*columns).where(Event.slug == sa.bindparam("slug")).options(*options)
 

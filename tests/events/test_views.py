@@ -475,6 +475,8 @@ def test_event_page_counts_its_seats_in_the_events_statement(
     assert not any("submissions.abstract" in s for s in counter.statements)
     # Without translations, their statement is not run (whether there are some is a column).
     assert not any(s.lstrip().startswith("SELECT event_translations.") for s in counter.statements)
+    # Nor, without seats reserved per sector, the sector groups' (the event has a capacity).
+    assert not any(s.lstrip().startswith("SELECT event_sector_groups.") for s in counter.statements)
 
 
 def test_a_members_confirmation_is_not_asked_for_a_page_without_an_online_link(
