@@ -74,6 +74,17 @@ def _call_for_event_statement() -> sa.Select:
     return sa.select(Call).where(Call.event_id == sa.bindparam("event_id"))
 
 
+def event_page_call(event_id: int) -> Call | None:
+    """call_for_event for the event's page, which holds the event already: the call alone,
+    without its joined event (read, it comes from the session; a third less work)."""
+    return db.session.scalar(_event_page_call_statement(), {"event_id": event_id})
+
+
+@functools.cache
+def _event_page_call_statement() -> sa.Select:
+    return _call_for_event_statement().options(sa.orm.lazyload(Call.event))
+
+
 def parse_criteria(text: str) -> list[tuple[str, int]]:
     """Lines "Name | weight" (weight 1 when left out) as (name, weight) pairs."""
     criteria = []

@@ -3,7 +3,7 @@ package itself only makes `bp`)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from interacta.calls import decision_demo, decisions, demo, reviews, services
 from interacta.calls.models import Call, Submission
@@ -16,6 +16,26 @@ from interacta.core.registry import (
     register_related_items,
 )
 
+#: Where the event page's call section leaves, for the request, the call it read (by event
+#: id), so that the accepted-contributions section after it need not ask when there is none.
+#: In the request's environ, not `flask.g`: an app context may outlive a request (tests).
+_EVENT_CALLS = "interacta.calls.event_page_calls"
+
+
+def _event_page_call(event_id: int):
+    call = services.event_page_call(event_id)
+    if has_request_context():
+        request.environ.setdefault(_EVENT_CALLS, {})[event_id] = call
+    return call
+
+
+def _event_page_contributions(event_id: int) -> list:
+    """The accepted contributions; none without a call (known from the call section when it
+    ran first in this request: one statement fewer for most events)."""
+    if has_request_context() and request.environ.get(_EVENT_CALLS, {}).get(event_id, ...) is None:
+        return []
+    return decisions.accepted_contributions(event_id)
+
 
 def init_app(app: Flask) -> None:
     register_related_items(
@@ -24,7 +44,7 @@ def init_app(app: Flask) -> None:
             "event",
             5,
             "calls/_event_link.html",
-            load=lambda event: {"call": services.call_for_event(event.id)},
+            load=lambda event: {"call": _event_page_call(event.id)},
             models=(Call,),
         ),
     )
@@ -34,7 +54,7 @@ def init_app(app: Flask) -> None:
             "event",
             6,
             "calls/_accepted.html",
-            load=lambda event: {"contributions": decisions.accepted_contributions(event.id)},
+            load=lambda event: {"contributions": _event_page_contributions(event.id)},
             models=(Submission,),
         ),
     )

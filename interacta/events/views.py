@@ -172,8 +172,10 @@ def event_ics(slug: str):
     return _ics_response(ics.feed_bytes([event]), f"{event.slug}.ics")
 
 
-def _render_event(event: Event, preview: bool = False):
-    counts = services.confirmed_counts([event.id])
+def _render_event(event: Event, preview: bool = False, confirmed: int | None = None):
+    """`confirmed`: the event's confirmed registrations if counted already."""
+    known = confirmed is not None
+    counts = {event.id: confirmed} if known else services.confirmed_counts([event.id])
     left = services.seats_left(event, counts)
     member = _member()
     return render_template(
@@ -183,7 +185,8 @@ def _render_event(event: Event, preview: bool = False):
         seats_left=left,
         jsonld=event_jsonld(event, left),
         can_manage=services.can_manage(member, event),
-        show_online_link=services.can_see_online_link(event, member),
+        # Asked only when there is a link to show (the template shows it only then).
+        show_online_link=bool(event.online_url) and services.can_see_online_link(event, member),
         preview=preview or event.status == "draft",
         registration=services.registration_context(event, member),
         related=related_sections("event", event),
@@ -195,7 +198,11 @@ def _render_event(event: Event, preview: bool = False):
     Event, Registration, functools.partial(related_models, "event"), Member, clock="minute"
 )
 def detail(slug: str):
-    return _render_event(_visible_event(slug))
+    found = services.load_event_page_counted(slug)
+    if found is None or not services.is_visible(found[0], _member()):
+        abort(404)
+    event, confirmed = found
+    return _render_event(event, confirmed=confirmed)
 
 
 # --- organizer tools ---------------------------------------------------------------------

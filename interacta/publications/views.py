@@ -96,8 +96,8 @@ def feed():
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
-def _visible_or_404(slug: str) -> Publication:
-    pub = services.get_publication(slug, include_drafts=services.can_manage(current_user))
+def _visible_or_404(slug: str, load=services.get_publication) -> Publication:
+    pub = load(slug, include_drafts=services.can_manage(current_user))
     if pub is None:
         abort(404)
     return pub
@@ -106,7 +106,7 @@ def _visible_or_404(slug: str) -> Publication:
 @bp.get("/<slug>")
 @cached_page(Publication, Event)
 def detail(slug: str):
-    pub = _visible_or_404(slug)
+    pub = _visible_or_404(slug, load=services.get_publication_page)
     version_of, versions = services.linked_versions(
         pub, include_drafts=services.can_manage(current_user)
     )

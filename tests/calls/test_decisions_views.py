@@ -192,3 +192,23 @@ def test_event_page_lists_accepted_contributions_once_sent(app, client, db, revi
     assert "Accepted contributions" in html
     assert html.count(submission.title) >= 2  # the list and the agenda
     assert "Ana Co (Uni A)" in html
+
+
+def test_event_page_links_its_call_and_reads_it_without_the_event_again(client, db, make_call):
+    call = make_call()
+    db.session.commit()
+    url = f"/events/{call.event.slug}"
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "before_cursor_execute", before)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", before)
+    assert 'id="event-call-title"' in html and "Contributions are welcome." in html
+    asked = [s for s in statements if s.startswith("SELECT calls.id")]
+    assert len(asked) == 1 and "JOIN events" not in asked[0]

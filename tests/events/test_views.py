@@ -456,6 +456,43 @@ def test_event_page_loads_in_a_fixed_number_of_queries(
     assert many.count == few.count
 
 
+def test_event_page_counts_its_seats_in_the_events_statement(
+    client, make_event, make_registration, count_queries, db
+):
+    event = make_event(title="Seats seminar", capacity=5)
+    for _n in range(2):
+        make_registration(event=event)
+    make_registration(event=event, status="waiting")
+    db.session.commit()
+    url = f"/events/{event.slug}"
+    db.session.expire_all()
+    with count_queries() as counter:
+        html = client.get(url).get_data(as_text=True)
+    assert "5, 3 left" in html
+    # The confirmed count is a column of the event's own statement, not a statement after it.
+    assert not any("GROUP BY registrations.event_id" in s for s in counter.statements)
+    # Without a call, the accepted contributions are not asked for.
+    assert not any("submissions.abstract" in s for s in counter.statements)
+    # Without translations, their statement is not run (whether there are some is a column).
+    assert not any(s.lstrip().startswith("SELECT event_translations.") for s in counter.statements)
+    # Nor, without seats reserved per sector, the sector groups' (the event has a capacity).
+    assert not any(s.lstrip().startswith("SELECT event_sector_groups.") for s in counter.statements)
+
+
+def test_a_members_confirmation_is_not_asked_for_a_page_without_an_online_link(
+    client, auth, make_event, make_member, count_queries, db
+):
+    event = make_event(format="in_person", online_url=None)
+    auth.login_as(make_member())
+    db.session.commit()
+    url = f"/events/{event.slug}"
+    db.session.expire_all()
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    asked = [" ".join(s.split()) for s in counter.statements]
+    assert not any(s.startswith("SELECT registrations.id FROM registrations") for s in asked)
+
+
 # --- demo --------------------------------------------------------------------------------
 
 

@@ -269,3 +269,27 @@ def test_an_overlong_abstract_is_refused_beside_the_field(client, db, make_membe
                 kind="report", title="T", year=2025, authors=[], abstract=words
             ),
         )
+
+
+def test_a_record_page_without_versions_or_translations_does_not_ask_for_them(
+    client, db, make_publication
+):
+    pub = make_publication(title="A Plain Record", year=2025)
+    db.session.commit()
+    url = f"/publications/{pub.slug}"
+    db.session.expire_all()
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "before_cursor_execute", before)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", before)
+    assert "A Plain Record" in html and "is a version of" not in html
+    # Whether there are some is read with the record (two EXISTS columns).
+    assert not any(s.startswith("SELECT publications.version_of_id") for s in statements)
+    assert not any(s.startswith("SELECT publication_translations.") for s in statements)
