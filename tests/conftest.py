@@ -300,3 +300,38 @@ def make_app(tmp_path):
     for made in apps:
         with made.app_context():
             _db.engine.dispose()
+
+
+class QueryCounter:
+    """A before_cursor_execute listener keeping the statements the app ran (not the test
+    transaction's own SAVEPOINT, RELEASE and ROLLBACK)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(db):
+    """with count_queries() as counter: ...; counter.count is the SQL statements run,
+    counter.statements their text."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        bind = db.session.get_bind()
+        sa.event.listen(bind, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(bind, "before_cursor_execute", counter)
+
+    return counting

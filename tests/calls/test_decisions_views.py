@@ -194,21 +194,15 @@ def test_event_page_lists_accepted_contributions_once_sent(app, client, db, revi
     assert "Ana Co (Uni A)" in html
 
 
-def test_event_page_links_its_call_and_reads_it_without_the_event_again(client, db, make_call):
+def test_event_page_links_its_call_and_reads_it_without_the_event_again(
+    client, db, make_call, count_queries
+):
     call = make_call()
     db.session.commit()
     url = f"/events/{call.event.slug}"
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    bind = db.session.get_bind()
-    sa.event.listen(bind, "before_cursor_execute", before)
-    try:
+    with count_queries() as counter:
         html = client.get(url).get_data(as_text=True)
-    finally:
-        sa.event.remove(bind, "before_cursor_execute", before)
     assert 'id="event-call-title"' in html and "Contributions are welcome." in html
+    statements = [" ".join(s.split()) for s in counter.statements]
     asked = [s for s in statements if s.startswith("SELECT calls.id")]
     assert len(asked) == 1 and "JOIN events" not in asked[0]

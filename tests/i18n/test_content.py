@@ -18,7 +18,6 @@ from interacta.events import services as event_services
 from interacta.events.models import Event, EventTranslation
 from interacta.publications import services as pub_services
 from interacta.publications.models import PublicationTranslation
-from tests.events.conftest import QueryCounter
 from tests.fixtures.events import event_form_data
 
 FRENCH = {
@@ -32,24 +31,6 @@ GERMAN = {"title": "Planspiel: Evakuierung", "summary": "", "description": ""}
 @pytest.fixture
 def organizer(make_member):
     return make_member(role="organizer", name="Olga Organizer")
-
-
-@pytest.fixture
-def count_queries(db):
-    """with count_queries() as counter: ...; counter.count is the SQL statements run."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def counting():
-        counter = QueryCounter()
-        bind = db.session.get_bind()
-        sa.event.listen(bind, "before_cursor_execute", counter)
-        try:
-            yield counter
-        finally:
-            sa.event.remove(bind, "before_cursor_execute", counter)
-
-    return counting
 
 
 def _event(make_event, **overrides):

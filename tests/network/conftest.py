@@ -1,7 +1,5 @@
 import pytest
 
-from tests.events.conftest import count_queries  # noqa: F401 - a fixture shared with events
-
 SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
     b'<rect width="10" height="10" fill="#036"/></svg>'

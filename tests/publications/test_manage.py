@@ -272,23 +272,15 @@ def test_an_overlong_abstract_is_refused_beside_the_field(client, db, make_membe
 
 
 def test_a_record_page_without_versions_or_translations_does_not_ask_for_them(
-    client, db, make_publication
+    client, db, make_publication, count_queries
 ):
     pub = make_publication(title="A Plain Record", year=2025)
     db.session.commit()
     url = f"/publications/{pub.slug}"
     db.session.expire_all()
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    bind = db.session.get_bind()
-    sa.event.listen(bind, "before_cursor_execute", before)
-    try:
+    with count_queries() as counter:
         html = client.get(url).get_data(as_text=True)
-    finally:
-        sa.event.remove(bind, "before_cursor_execute", before)
+    statements = [" ".join(s.split()) for s in counter.statements]
     assert "A Plain Record" in html and "is a version of" not in html
     # Whether there are some is read with the record (two EXISTS columns).
     assert not any(s.startswith("SELECT publications.version_of_id") for s in statements)
