@@ -22,6 +22,12 @@ script bench/miss.lua cycles through about 1,000 search words, filters, pages an
 records, and adds `?v=n`, which no page declares, so nothing is served from the cache).
 After the load, each gunicorn worker's resident memory is printed and recorded.
 
+The floor is measured once for BENCH_SECONDS before the tables, then for
+BENCH_FLOOR_SECONDS (default 3) before the first page of each table and after every page:
+each page's share of the floor is its throughput over the mean of the floor samples taken
+just before and just after it, so a machine whose speed drifts within the hour (as shared
+VMs do) does not make the pages measured in a slow stretch look slow.
+
 Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (8), BENCH_WORKERS (4),
 BENCH_SCALE (1.0 = 5,000 members, 2,000 events, 40,000 registrations, 10,000
 publications; `make bench-large` runs BENCH_SCALE=10), BENCH_MODE (hit, miss or both),
@@ -54,6 +60,9 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+#: Seconds of each floor sample taken between two pages (the VM's speed drifts within the
+#: hour, so every page is compared with the floor measured just before and just after it).
+FLOOR_SECONDS = int(os.environ.get("BENCH_FLOOR_SECONDS", "3"))
 MODE = os.environ.get("BENCH_MODE", "both")
 if MODE not in ("hit", "miss", "both"):
     raise SystemExit(f"BENCH_MODE must be hit, miss or both, not {MODE!r}")
@@ -488,11 +497,24 @@ def main() -> None:
         }
         floor_env = dict(env, FLOOR_PAGE_BYTES=str(int(statistics.median(sizes.values()))))
         floor_proc, floor_base = start_server("bench.floor:app", floor_env)
+        load(wrk, floor_base + "/", None, seconds=WARMUP)  # warm-up, as for every page
         floor = load(wrk, floor_base + "/", None)
         floor["size"] = size_of(floor_base + "/", None)
+        floor["samples"] = []
         print(f"  floor: {floor['rps']:.0f} req/s")
+
+        def sample_floor() -> float:
+            rps = load(wrk, floor_base + "/", None, seconds=FLOOR_SECONDS)["rps"]
+            floor["samples"].append(rps)
+            return rps
+
+        def beside(result: dict, before: float) -> None:
+            """The floor measured just before and just after this page."""
+            result["floor"] = (before + sample_floor()) / 2
+
         if MODE in ("hit", "both"):
             print("== cache hit: every request the same URL ==")
+            before = sample_floor()
             for label, path, signed_in in pages:
                 # Warm-up, not recorded: every worker builds the page once (the build time
                 # is reported separately), then the steady state is measured.
@@ -501,10 +523,13 @@ def main() -> None:
                 result = load(wrk, base + path, cookie if signed_in else None)
                 result["size"] = sizes[label]
                 drain(base)
+                beside(result, before)
+                before = floor["samples"][-1]
                 results[label] = result
-                print(f"  {label}: {result['rps']:.0f} req/s")
+                print(f"  {label}: {result['rps']:.0f} req/s (floor {result['floor']:.0f})")
         if MODE in ("miss", "both"):
             print("== cache miss: every request a distinct URL (bench/miss.lua) ==")
+            before = sample_floor()
             for n, (label, _path, signed_in) in enumerate(pages):
                 paths = work / f"paths-{n}.txt"
                 listed = miss_lists[label]
@@ -516,8 +541,10 @@ def main() -> None:
                 result = load(wrk, base + "/", who, paths=paths)
                 result["size"] = size_of(base + sample, who)
                 drain(base)
+                beside(result, before)
+                before = floor["samples"][-1]
                 missed[label] = result
-                print(f"  {label}: {result['rps']:.0f} req/s")
+                print(f"  {label}: {result['rps']:.0f} req/s (floor {result['floor']:.0f})")
             print("== cache miss, one connection: how long one request takes ==")
             for n, (label, _path, signed_in) in enumerate(pages):
                 if label not in ALONE:
@@ -572,17 +599,19 @@ def write_section(path: Path, report: str) -> None:
 
 def _table(floor, results, queries, small_queries, pages) -> list[str]:
     lines = [
-        "| page | req/s | p50 ms | p99 ms | p99/p50 | bytes | of floor | errors "
+        "| page | req/s | p50 ms | p99 ms | p99/p50 | bytes | floor beside | of floor | errors "
         "| queries hit/build | same, 1/10 data | build ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]  # fmt: skip
     for label, _path, _signed in pages:
         r = results[label]
         q, small = queries[label], small_queries[label]
-        ratio = r["rps"] / floor["rps"] if floor["rps"] else 0
+        beside = r.get("floor") or floor["rps"]
+        ratio = r["rps"] / beside if beside else 0
         lines.append(
             f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{r['p99'] / r['p50'] if r['p50'] else 0:.1f} | {r['size']:,} | {ratio:.0%} | "
+            f"{r['p99'] / r['p50'] if r['p50'] else 0:.1f} | {r['size']:,} | {beside:.0f} | "
+            f"{ratio:.0%} | "
             f"{r['errors']} | {q['hit']}/{q['build']} | {small['hit']}/{small['build']} | "
             f"{q['build_ms']:.0f} |"
         )
@@ -604,9 +633,20 @@ def render(
         f"Dataset: {info['counts']}. Smaller dataset for the query counts: {small_info['counts']}.",
         "",
         f"Floor (bare Flask, template of {floor['size']:,} bytes, no database): "
-        f"{floor['rps']:.0f} req/s, p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms.",
+        f"{floor['rps']:.0f} req/s, p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms "
+        f"over {SECONDS} s before the tables.",
         "",
     ]
+    if floor.get("samples"):
+        samples = floor["samples"]
+        lines += [
+            f"The floor again for {FLOOR_SECONDS} s before each table and after every page "
+            f"({len(samples)} samples): {min(samples):.0f} to {max(samples):.0f} req/s, "
+            f'median {statistics.median(samples):.0f}. "floor beside" is the mean of the '
+            'samples just before and just after a page, and "of floor" is measured '
+            "against it.",
+            "",
+        ]
     if results:
         lines += ["### Cache hit: every request the same URL", ""]
         lines += _table(floor, results, queries, small_queries, pages)
