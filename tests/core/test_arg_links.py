@@ -46,9 +46,11 @@ def test_a_key_cannot_both_vary_and_change(app):
 
 
 def _url_for_calls(client, monkeypatch, path: str) -> int:
+    from interacta.core.cache import clear_texts
     from interacta.extensions import cache
 
-    cache.clear()  # the page built, not a kept copy
+    cache.clear()  # the page built, not a kept copy, nor its kept pieces
+    clear_texts()
     calls = []
     original = InteractaFlask.url_for
 
