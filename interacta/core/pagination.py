@@ -8,7 +8,12 @@ where it would pick another endpoint, build absolute links from the Host header,
 
 from __future__ import annotations
 
-from flask import current_app, request
+from collections.abc import Callable
+from urllib.parse import quote_plus
+
+from flask import current_app, request, url_for
+
+from interacta.core.urls import QUERY_SAFE
 
 #: `url_for`'s own argument (the others start with "_"): never a list parameter.
 _RESERVED = frozenset({"endpoint"})
@@ -62,3 +67,36 @@ def list_args(endpoint: str, **changes) -> dict:
         else:
             args[key] = value
     return args
+
+
+#: Stands for the varying argument's value in the link `arg_link` builds once.
+_MARKER = "qUvaryUq"
+
+
+def arg_link(endpoint: str, key: str, **changes) -> Callable[[object], str]:
+    """`link(value)`: the same text as `url_for(endpoint, **url_args(key=value, **changes))`
+    (None removes `key`), for the many links of a list page that differ in one argument
+    (a facet's values, the pager's pages). The link is built once by url_for with a marker
+    in the place of the value; each value is then written into it, quoted as url_for would."""
+    if key in changes:
+        raise ValueError(f"{key!r} both varies and is changed")
+    removed: list[str] = []
+
+    def build(value: object) -> str:
+        return url_for(endpoint, **url_args(**{key: value}, **changes))
+
+    text = build(_MARKER)
+    head, marker, tail = text.partition(_MARKER)
+    if not marker or "?" not in head or _MARKER in tail:
+        return build  # the marker is not in the query once (a route argument, a user's text)
+
+    def link(value: object) -> str:
+        if value is None:
+            if not removed:
+                removed.append(build(None))
+            return removed[0]
+        if isinstance(value, str | int):  # quoted as urlencode does (str() of an int)
+            return head + quote_plus(str(value), safe=QUERY_SAFE) + tail
+        return build(value)
+
+    return link

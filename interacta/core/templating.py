@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from interacta.core.cache import cached_fragment
 from interacta.core.markdown import render_markdown
-from interacta.core.pagination import url_args
+from interacta.core.pagination import arg_link, url_args
 from interacta.core.registry import stylesheets
 from interacta.core.timezones import format_count, format_day, format_local, to_zone
 from interacta.core.urls import external_url
@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["numberformat"] = format_count  # in place of Flask-Babel's own
     app.jinja_env.filters["isoformat"] = lambda d: d.isoformat() if d else ""
     app.jinja_env.globals["url_args"] = url_args
+    app.jinja_env.globals["arg_link"] = arg_link
     app.jinja_env.globals["cached_fragment"] = cached_fragment
     app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.globals["stylesheets"] = stylesheets  # registered by the blueprints

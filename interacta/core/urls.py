@@ -62,7 +62,7 @@ def _adapter(app, base: str):
 
 _SIMPLE_CONVERTERS = (UnicodeConverter, IntegerConverter)
 #: Werkzeug's query encoding (werkzeug.urls._urlencode)
-_QUERY_SAFE = "!$'()*,/:;?@"
+QUERY_SAFE = "!$'()*,/:;?@"
 
 
 class _Shape:
@@ -141,5 +141,5 @@ def quick_url(app: Flask, script_root: str, endpoint: str, values: dict, build) 
         return None
     url = shape.fill(values)
     if query:
-        url += "?" + urlencode(query, safe=_QUERY_SAFE)
+        url += "?" + urlencode(query, safe=QUERY_SAFE)
     return url
