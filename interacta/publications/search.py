@@ -438,7 +438,7 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
                 Publication.year, month, day, Publication.kind, sa.true(), sa.null(),
             )
             .where(*where, _pg_vector().op("@@")(tsquery), Publication.id < edge)
-            .where(found_first <= BOUND)
+            .where(found_first <= BOUND, edge.is_not(None))
             .order_by(Publication.id.desc())
             .limit(BOUND + 1)
         )  # fmt: skip
