@@ -88,8 +88,9 @@ MAX_TERMS = 8
 #: not grow with the number of records a common word matches. Below it, all is exact.
 BOUND = 1000
 #: PostgreSQL first reads this many of the newest records (an index walk that stops as
-#: soon as it has BOUND matches: common words); only when that finds too few does it ask
-#: the GIN index, which then has few matches to hand over.
+#: soon as it has BOUND matches: common words); only when that finds too few, and the
+#: filters keep older records, does it look past the walk's last row (by going on with the
+#: walk or by the GIN index, as the planner finds cheaper), never reading a walked row again.
 WALK = 5 * BOUND
 
 
@@ -402,36 +403,51 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
         tsquery = _pg_query(words, params.sole_terms())
         walk = (
             sa.select(Publication.id, Publication.year, month.label("month"),
-                      day.label("day"), Publication.kind, _pg_vector().label("vector"))
+                      day.label("day"), Publication.kind, _pg_vector().label("vector"),
+                      sa.func.row_number().over(order_by=Publication.id.desc()).label("n"))
             .where(*where)
             .order_by(Publication.id.desc())
             .limit(WALK)
             .subquery("walk")
         )  # fmt: skip
+        # The matches among the walk, and its last row (`n` = WALK) whether it matches or
+        # not: where the rest, if asked, goes on from.
+        hit = walk.c.vector.op("@@")(tsquery)
         first = (
             sa.select(
                 walk.c.id,
                 sa.func.ts_rank(walk.c.vector, tsquery) if rank else sa.null(),
-                walk.c.year, walk.c.month, walk.c.day, walk.c.kind,
+                walk.c.year, walk.c.month, walk.c.day, walk.c.kind, hit.label("hit"),
+                walk.c.n,
             )
-            .where(walk.c.vector.op("@@")(tsquery))
+            .where(sa.or_(hit, walk.c.n == WALK))
             .limit(BOUND + 1)
             .cte("first")
         )  # fmt: skip
-        # Asked only when the walk found too few (a one-time filter: not run otherwise).
+        found_first = (
+            sa.select(sa.func.count()).select_from(first).where(first.c.hit).scalar_subquery()
+        )
+        edge = sa.select(first.c.id).where(first.c.n == WALK).scalar_subquery()
+        # Asked only when the walk found too few and read WALK rows (a one-time filter: not
+        # run otherwise), for the newest matches older than the walk's last row: a walk
+        # that read fewer rows read all that the filters keep.
         rest = (
             sa.select(
                 Publication.id,
                 sa.func.ts_rank(_pg_vector(), tsquery) if rank else sa.null(),
-                Publication.year, month, day, Publication.kind,
+                Publication.year, month, day, Publication.kind, sa.true(), sa.null(),
             )
-            .where(*where, _pg_vector().op("@@")(tsquery))
-            .where(sa.select(sa.func.count()).select_from(first).scalar_subquery() <= BOUND)
+            .where(*where, _pg_vector().op("@@")(tsquery), Publication.id < edge)
+            .where(found_first <= BOUND, edge.is_not(None))
             .order_by(Publication.id.desc())
             .limit(BOUND + 1)
         )  # fmt: skip
-        query = sa.union_all(sa.select(first), rest)
-        found = {row[0]: row for row in _tuples(query)}
+        # The rest stops at the first's matches and its own making BOUND + 1 (a limit the
+        # planner reads as a constant, so it still picks the full-text index for few
+        # matches); the edge row may be one more.
+        found_rows = sa.union_all(sa.select(first), rest).subquery("found")
+        query = sa.select(found_rows).limit(BOUND + 2)
+        found = {row[0]: row[:6] for row in _tuples(query) if row[6]}
         rows = [found[key] for key in sorted(found, reverse=True)]
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))

@@ -420,3 +420,104 @@ def test_a_listed_records_authors_show_their_change_at_once(client, db, make_pub
     db.session.commit()
     page = client.get("/publications/?v=2").get_data(as_text=True)
     assert "Ana Horvat" in page and "Ana Petrovic" not in page
+
+
+# The bounded search for words on PostgreSQL walks the WALK newest records first and
+# goes on past them only when it found too few (`search._hits`). Twelve records, the
+# newest first in these positions; each word matches the positions listed.
+_SPREAD = {
+    "alpha": {10, 11},  # only beyond the walk
+    "beta": {0, 1, 2, 6},  # BOUND in the walk, its last row no match, one more beyond
+    "gamma": {0, 1, 2, 3},  # more than BOUND in the walk
+    "delta": {1, 3, 5, 7, 9},  # the walk's last row a match
+    "epsilon": {3},  # the walk's last row only
+    "zeta": set(),
+}
+
+
+def _spread(make_publication) -> list[int]:
+    """Twelve records (positions 9-11 reports, the rest working papers); their ids, newest
+    first."""
+    made = []
+    for position in reversed(range(12)):
+        words = [word for word, at in _SPREAD.items() if position in at]
+        made.append(
+            make_publication(
+                title=" ".join(["Record", *words]),
+                kind="report" if position >= 9 else "working_paper",
+                authors=["Ana Ferreira"],
+            ).id
+        )
+    return made[::-1]
+
+
+@pytest.mark.parametrize("kind", [None, "report"])
+def test_a_bounded_search_finds_the_newest_matches_within_and_beyond_the_walk(
+    db, monkeypatch, make_publication, kind
+):
+    monkeypatch.setattr(search, "BOUND", 3)
+    monkeypatch.setattr(search, "WALK", 4)
+    ids = _spread(make_publication)
+    for word, positions in _SPREAD.items():
+        if kind:  # three reports: fewer than WALK records, all of them walked
+            positions = {p for p in positions if p >= 9}
+        newest = [ids[p] for p in sorted(positions)]
+        params = search.SearchParams.from_args({"q": word, "kind": kind, "sort": "date"})
+        found = search.hits(params)
+        assert (found.ids, found.more) == (newest[:3], len(newest) > 3), word
+        # Without the kind filter (the kind facet's own list), unranked.
+        if kind:
+            other = search.hits(params, exclude="kind")
+            everywhere = [ids[p] for p in sorted(_SPREAD[word])]
+            assert (other.ids, other.more) == (everywhere[:3], len(everywhere) > 3), word
+
+
+def _pg_plan(db, args: dict, forced: bool) -> dict:
+    """The executed plan (EXPLAIN ANALYZE, JSON) of the hits query for `args`; `forced`:
+    plain index scans only (the full-text index answers by a bitmap alone)."""
+    captured = []
+    original = search._tuples
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_tuples", lambda query: captured.append(query) or original(query))
+        search.hits(search.SearchParams.from_args(args))
+    compiled = captured[0].compile(db.session.get_bind())
+    connection = db.session.connection()
+    settings = ("enable_seqscan", "enable_bitmapscan", "enable_sort") if forced else ()
+    for setting in settings:
+        connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+    plan = connection.exec_driver_sql(
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + str(compiled), compiled.params
+    ).scalar()
+    for setting in settings:
+        connection.exec_driver_sql(f"RESET {setting}")
+    return plan[0]["Plan"]
+
+
+def _scans(node) -> list[dict]:
+    """The plan's scans of the publications table that ran."""
+    own = [node] if node.get("Relation Name") == "publications" and node["Actual Loops"] else []
+    return own + [scan for child in node.get("Plans", []) for scan in _scans(child)]
+
+
+def _rows_read(node) -> int:
+    return sum(
+        scan["Actual Loops"] * (scan["Actual Rows"] + scan.get("Rows Removed by Filter", 0))
+        for scan in _scans(node)
+    )
+
+
+@pytest.mark.postgres_only
+def test_postgresql_reads_no_record_twice_past_the_walk(db, monkeypatch, make_publication):
+    # The matches beyond the walk are read from where it stopped, not from the newest
+    # record again. The plain index walk forced: every record read once, and one more row
+    # read ahead by the walk's count.
+    monkeypatch.setattr(search, "BOUND", 3)
+    monkeypatch.setattr(search, "WALK", 4)
+    ids = _spread(make_publication)
+    plan = _pg_plan(db, {"q": "alpha", "sort": "date"}, forced=True)
+    assert _rows_read(plan) <= len(ids) + 1, plan
+    # A filter keeping fewer than WALK records: the walk read them all, nothing more is
+    # asked (neither read again nor looked up in the full-text index).
+    for forced in (True, False):
+        plan = _pg_plan(db, {"q": "alpha", "kind": "report"}, forced=forced)
+        assert len(_scans(plan)) == 1, plan
