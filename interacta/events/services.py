@@ -599,7 +599,12 @@ def _filtered(query, filters: Filters):
         words = [w.replace("%", "").replace("_", "") for w in filters.q.split()[:8]]
         # Each word in the original or in any of the translations; a word of 3 characters
         # or more read from the trigram index (the same events).
-        query = query.where(*search.conditions([(word, _contains(word)) for word in words]))
+        tests = [(word, _contains(word)) for word in words]
+        clauses = search.conditions(tests)
+        query = query.where(*clauses)
+        if any(clause is ilike for clause, (_word, ilike) in zip(clauses, tests, strict=True)):
+            # A word tested on each event: read them in the list's order, to stop early.
+            query = search.in_date_order(query)
     return query
 
 
