@@ -850,21 +850,30 @@ def month_grid(
     # Widen by a day each side so zones from UTC-12 to UTC+14 are all covered.
     lo = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
     hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
-    # SQLite: the times as text, not made datetimes: a month holds a thousand events or
-    # more at ten times the bench's data, of which the grid shows a hundred or so, and
-    # parsing each time was most of the loop's work. They are compared with the bounds
-    # below written as the column writes a time (text that sorts as the times do: the
-    # WHERE compares them so too), and only those of the events shown are made
-    # datetimes, as the column reads them. PostgreSQL's driver returns datetimes, read
-    # as before (compared in their zone, not moved to UTC, they cost more).
+    # The times as the database gives them, not made the column's datetimes: a month
+    # holds a thousand events or more at ten times the bench's data, of which the grid
+    # shows a hundred or so, and making each time a datetime in UTC was most of the
+    # loop's work. They are compared with the bounds below written in the same form, and
+    # only the times of the events shown are made the column's datetimes.
+    # - SQLite: text, as the column writes a time (it sorts as the times do: the WHERE
+    #   compares them so too), made a datetime by the column's own reading.
+    # - PostgreSQL: the time in UTC without a zone (timezone('UTC', t)), a naive datetime
+    #   (the driver's datetimes carry the session's zone: compared with UTC, they cost
+    #   more than making them), made aware of UTC.
     table = Event.__table__
     dialect = db.session.get_bind().dialect
-    write = read_time = raw = _same
     if dialect.name == "sqlite":
         as_read = table.c.starts_at.type.dialect_impl(dialect)  # with the dialect's work
         write = as_read.bind_processor(dialect) or _same
         read_time = as_read.result_processor(dialect, None) or _same
         raw = functools.partial(sa.type_coerce, type_=sa.types.NullType())
+    else:
+        write = _naive_utc
+        read_time = functools.partial(datetime.replace, tzinfo=UTC)
+
+        def raw(column):
+            return sa.type_coerce(sa.func.timezone("UTC", column), sa.types.NullType())
+
     rows = db.session.execute(
         sa.select(
             table.c.id,
@@ -930,6 +939,10 @@ def month_grid(
 
 def _same(value):
     return value
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _grid_events(ids: list[int]) -> list[GridEvent]:

@@ -299,9 +299,9 @@ def test_month_grid_ends_an_event_at_local_midnight_on_its_last_day(make_event):
 
 def test_month_grid_makes_datetimes_of_the_shown_events_times_alone(make_event, db, monkeypatch):
     """The grid places every event of the month from its times but shows a few per day:
-    on SQLite (whose times are text) only the times of the events shown are made
-    datetimes, which was most of the grid's work at ten times the bench's data. The
-    events shown and the stand-ins' times are those read as datetimes."""
+    only the times of the events shown are made the column's datetimes, which was most of
+    the grid's work at ten times the bench's data. The events shown and the stand-ins'
+    times are those the column reads."""
     for i in range(12):
         start = datetime(2031, 2, 14, 8, tzinfo=UTC) + timedelta(minutes=10 * i)
         make_event(starts_at=start, ends_at=start + timedelta(hours=1))
@@ -325,4 +325,5 @@ def test_month_grid_makes_datetimes_of_the_shown_events_times_alone(make_event, 
     assert all(e.starts_at.tzinfo is UTC and e.updated_at.tzinfo is UTC for e in shown)
     assert [e.starts_at for e in shown] == sorted(e.starts_at for e in shown)
     if db.session.get_bind().dialect.name == "sqlite":
-        assert len(made) == 2 * len(shown)  # starts_at and updated_at of the four shown
+        # The start and updated_at of the four shown; every event's three times before.
+        assert len(made) == 2 * len(shown)
