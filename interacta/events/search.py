@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.expression import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
-from sqlalchemy.sql.visitors import replacement_traverse
 
 from interacta.events.models import Event, EventTranslation
 from interacta.extensions import db
@@ -84,28 +81,6 @@ def conditions(words: list[tuple[str, object]]) -> list:
     if db.session.get_bind().dialect.name == "postgresql":
         return _pg_conditions(words)
     return _fts_conditions(words)
-
-
-def in_date_order(query):
-    """`query` (events in date order, either way), when a word is tested on each event
-    (ILIKE), read in date order on SQLite (from ix_events_starts_at): the walk then stops
-    once the page and its bounded count are found. SQLite otherwise read every event to
-    come from ix_events_status_window (the two statuses are two ranges of it) and sorted
-    them, the text of each tested: 55 ms at ten times the bench's data, against 8 in
-    order. The status is tested as `+status`, the same test, which SQLite reads from no
-    index (its documented way to leave an index out; it renders no index hint)."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        return query
-    status = Event.__table__.c.status
-    unindexed = UnaryExpression(status, operator=custom_op("+"), type_=status.type)
-
-    def swap(element):
-        # The ORM's copies of the column (annotated) too.
-        if isinstance(element, sa.Column) and element.table is status.table:
-            return unindexed if element.name == status.name else None
-        return None
-
-    return replacement_traverse(query, {}, swap)
 
 
 #: SQLite: a word matching more events than this is common; its ILIKE then reads the
