@@ -83,11 +83,12 @@ def conditions(words: list[tuple[str, object]]) -> list:
     return _fts_conditions(words)
 
 
-#: SQLite: a word matching more events than this is common; its ILIKE then reads the
-#: list's events in date order, stopping once the page and its bounded count are found.
-#: Reading every match of a common word from the index cost more than that walk (at ten
-#: times the bench's data a common word matched 19,900 events: 20 ms to list them, where
-#: the walk reads about a thousand); a rarer word's matches are few to read.
+#: SQLite: a word matching more events than this, or more than half of them, is common;
+#: its ILIKE then reads the list's events in date order, stopping once the page and its
+#: bounded count are found. Reading every match of a common word from the index cost more
+#: than that walk (at ten times the bench's data a common word matched 19,900 events:
+#: 20 ms to list them, where the walk reads about a thousand); a rarer word's matches are
+#: few to read, or sparse enough among the events that the walk would read many more.
 FTS_BOUND = 2000
 
 
@@ -101,37 +102,50 @@ def _fts_match(word: str, table: str):
     return sa.select(fts.c.rowid).where(sa.literal_column(table).op("MATCH")(phrase))
 
 
+def _fts_matches(word: str):
+    """SQLite: the ids of the events holding `word`, or one of their translations."""
+    translated = sa.select(EventTranslation.event_id).where(
+        EventTranslation.id.in_(_fts_match(word, TRANSLATIONS_FTS))
+    )
+    return _fts_match(word, EVENTS_FTS), translated
+
+
 def _fts_conditions(words: list[tuple[str, object]]) -> list:
     """SQLite: one query reads at most FTS_BOUND + 1 matches of each indexable word from
-    each index (events, translations). A word with at most FTS_BOUND keeps them, the
-    events it matches exactly; a common word keeps its ILIKE."""
+    each index (events, translations), and the highest event id (about how many events
+    there are). A rarer word is matched from the index (its matches read by id); a common
+    word keeps its ILIKE."""
     asked = [(n, word) for n, (word, _ilike) in enumerate(words) if indexable(word)]
-    found: dict[int, set[int]] = {n: set() for n, _word in asked}
+    counts: dict[tuple[int, int], int] = {}
     common: set[int] = set()
     if asked:
-        parts = []
+        # Counted by the database: a common word's 2,001 rows cost more to fetch than to read.
+        # Up to the bound, or half the events (the highest id) if fewer, and one more.
+        events = sa.select(sa.func.max(Event.id)).scalar_subquery()
+        limit = sa.func.min(FTS_BOUND, sa.func.coalesce(events, 0) // 2) + 1
+        parts = [sa.select(sa.literal(-1), sa.literal(0), events)]
         for n, word in asked:
-            own = _fts_match(word, EVENTS_FTS).limit(FTS_BOUND + 1).subquery()
-            translated = (
-                sa.select(EventTranslation.event_id)
-                .where(EventTranslation.id.in_(_fts_match(word, TRANSLATIONS_FTS)))
-                .limit(FTS_BOUND + 1)
-                .subquery()
-            )
-            parts.append(sa.select(sa.literal(n), sa.literal(0), own.c.rowid))
-            parts.append(sa.select(sa.literal(n), sa.literal(1), translated.c.event_id))
-        counts: dict[tuple[int, int], int] = {}
-        for n, part, event_id in db.session.execute(sa.union_all(*parts)):
-            counts[n, part] = counts.get((n, part), 0) + 1
-            found[n].add(event_id)
-        common = {n for (n, _part), count in counts.items() if count > FTS_BOUND}
+            for part, matches in enumerate(_fts_matches(word)):
+                found = matches.limit(limit).subquery()
+                parts.append(
+                    sa.select(sa.literal(n), sa.literal(part), sa.func.count()).select_from(found)
+                )
+        events = 0
+        for n, part, value in db.session.execute(sa.union_all(*parts)):
+            if n < 0:
+                events = value or 0
+            elif value:
+                counts[n, part] = value
+        bound = min(FTS_BOUND, events // 2)
+        common = {n for (n, _part), count in counts.items() if count > bound}
     clauses = []
-    for n, (_word, ilike) in enumerate(words):
-        if n in found and n not in common:
-            # The events it matches, read by id (no more than FTS_BOUND or so).
-            clauses.append(Event.id.in_(sorted(found[n])) if found[n] else sa.false())
-        else:
+    for n, (word, ilike) in enumerate(words):
+        if not indexable(word) or n in common:
             clauses.append(ilike)
+        elif (n, 0) in counts or (n, 1) in counts:
+            clauses.append(Event.id.in_(sa.union_all(*_fts_matches(word))))
+        else:
+            clauses.append(sa.false())  # no match
     return clauses
 
 
