@@ -80,28 +80,73 @@ def conditions(words: list[tuple[str, object]]) -> list:
     `ilike`: read from the index when the word is `indexable`, `ilike` itself otherwise."""
     if db.session.get_bind().dialect.name == "postgresql":
         return _pg_conditions(words)
-    return [_fts_match(word) if indexable(word) else ilike for word, ilike in words]
+    return _fts_conditions(words)
 
 
-def _fts_match(word: str):
-    """SQLite: the index holds the lowered text and keeps case, so a quoted MATCH of the
-    lowered word is ILIKE's test itself, on every column."""
+#: SQLite: a word matching more events than this, or more than half of them, is common;
+#: its ILIKE then reads the list's events in date order, stopping once the page and its
+#: bounded count are found. Reading every match of a common word from the index cost more
+#: than that walk (at ten times the bench's data a common word matched 19,900 events:
+#: 20 ms to list them, where the walk reads about a thousand); a rarer word's matches are
+#: few to read, or sparse enough among the events that the walk would read many more.
+FTS_BOUND = 2000
+
+
+def _fts_match(word: str, table: str):
+    """SQLite: the rowids of `table` (an FTS5 table) holding `word`. The index holds the
+    lowered text and keeps case, so a quoted MATCH of the lowered word is ILIKE's test
+    itself, on every column."""
     # A quoted FTS5 string: the word literally (a quote doubled).
     phrase = '"' + word.translate(_ASCII_LOWER).replace('"', '""') + '"'
-    events_fts = sa.table(EVENTS_FTS, sa.column("rowid"))
-    translations_fts = sa.table(TRANSLATIONS_FTS, sa.column("rowid"))
-    own = sa.select(events_fts.c.rowid).where(sa.literal_column(EVENTS_FTS).op("MATCH")(phrase))
+    fts = sa.table(table, sa.column("rowid"))
+    return sa.select(fts.c.rowid).where(sa.literal_column(table).op("MATCH")(phrase))
+
+
+def _fts_matches(word: str):
+    """SQLite: the ids of the events holding `word`, or one of their translations."""
     translated = sa.select(EventTranslation.event_id).where(
-        EventTranslation.id.in_(
-            sa.select(translations_fts.c.rowid).where(
-                sa.literal_column(TRANSLATIONS_FTS).op("MATCH")(phrase)
-            )
-        )
+        EventTranslation.id.in_(_fts_match(word, TRANSLATIONS_FTS))
     )
-    # `id + 0`: a test of each event the list reads (in date order, from an index), not
-    # a walk of the matches by id: a common word matches most events, whose rows would
-    # all be read by id and sorted.
-    return (Event.id + 0).in_(sa.union_all(own, translated))
+    return _fts_match(word, EVENTS_FTS), translated
+
+
+def _fts_conditions(words: list[tuple[str, object]]) -> list:
+    """SQLite: one query reads at most FTS_BOUND + 1 matches of each indexable word from
+    each index (events, translations), and the highest event id (about how many events
+    there are). A rarer word is matched from the index (its matches read by id); a common
+    word keeps its ILIKE."""
+    asked = [(n, word) for n, (word, _ilike) in enumerate(words) if indexable(word)]
+    counts: dict[tuple[int, int], int] = {}
+    common: set[int] = set()
+    if asked:
+        # Counted by the database: a common word's 2,001 rows cost more to fetch than to read.
+        # Up to the bound, or half the events (the highest id) if fewer, and one more.
+        events = sa.select(sa.func.max(Event.id)).scalar_subquery()
+        limit = sa.func.min(FTS_BOUND, sa.func.coalesce(events, 0) // 2) + 1
+        parts = [sa.select(sa.literal(-1), sa.literal(0), events)]
+        for n, word in asked:
+            for part, matches in enumerate(_fts_matches(word)):
+                found = matches.limit(limit).subquery()
+                parts.append(
+                    sa.select(sa.literal(n), sa.literal(part), sa.func.count()).select_from(found)
+                )
+        events = 0
+        for n, part, value in db.session.execute(sa.union_all(*parts)):
+            if n < 0:
+                events = value or 0
+            elif value:
+                counts[n, part] = value
+        bound = min(FTS_BOUND, events // 2)
+        common = {n for (n, _part), count in counts.items() if count > bound}
+    clauses = []
+    for n, (word, ilike) in enumerate(words):
+        if not indexable(word) or n in common:
+            clauses.append(ilike)
+        elif (n, 0) in counts or (n, 1) in counts:
+            clauses.append(Event.id.in_(sa.union_all(*_fts_matches(word))))
+        else:
+            clauses.append(sa.false())  # no match
+    return clauses
 
 
 #: PostgreSQL: a word with more candidates than this is common; its ILIKE then reads the

@@ -485,7 +485,7 @@ def directory():
     topic = request.args.get("topic") or None
     q = (request.args.get("q") or "").strip()[:100] or None
     query = services.directory_query(sector=sector, country=country, topic=topic, q=q)
-    pagination = db.paginate(query, page=page_arg(), per_page=DIRECTORY_PER_PAGE, error_out=False)
+    pagination = services.directory_page(query, page=page_arg(), per_page=DIRECTORY_PER_PAGE)
     return render_template(
         "members/directory.html",
         pagination=pagination,

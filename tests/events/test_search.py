@@ -3,9 +3,11 @@ the same events as ILIKE on each field, and the index follows every change."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from interacta.events import search, services
 from interacta.extensions import db
@@ -129,8 +131,9 @@ def test_a_deleted_event_leaves_nothing_behind(events, make_event, db):
 
 
 def test_a_word_with_more_candidates_than_the_bound_is_matched_as_before(events, db, monkeypatch):
-    # PostgreSQL: more candidates than the bound, the word is matched by ILIKE alone.
+    # More candidates than the bound (PostgreSQL) or matches (SQLite): ILIKE alone.
     monkeypatch.setattr(search, "BOUND", 1)
+    monkeypatch.setattr(search, "FTS_BOUND", 1)
     for q in ("security", "sec", "é", "maritime", "zzz"):
         assert found(q) == by_ilike(q), q
 
@@ -169,3 +172,40 @@ def test_the_upcoming_search_runs_a_fixed_number_of_queries(events, make_event, 
         make_event(title=f"Security {n}", starts_at=NOW + timedelta(days=9, hours=n))
     db.session.commit()
     assert queries("security forum") == one
+
+
+def test_a_common_word_reads_the_events_in_date_order_on_sqlite(events, db, monkeypatch):
+    """SQLite: a word with more matches than FTS_BOUND is tested on each event in the list's
+    order, read from ix_events_starts_at, so the walk stops at the page and its bounded
+    count; with the bench's statistics SQLite read every event to come from
+    ix_events_status_window and sorted them. A list without words likewise."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's plan")
+    monkeypatch.setattr(search, "FTS_BOUND", 1)
+    connection = db.session.connection()
+    connection.exec_driver_sql("ANALYZE")
+    # The statistics of the bench's database at ten times the data (20,000 events).
+    connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'events'")
+    for index, stat in {
+        "ix_events_starts_at": "20020 3 1 1 1",
+        "ix_events_kind_window": "16544 1001 1001 2 1",
+        "ix_events_status_window": "21546 1001 3 2",
+        "ix_events_updated_at": "9919 3",
+        "ix_events_organizer_id": "19451 42",
+        "sqlite_autoindex_events_1": "18850 1",
+    }.items():
+        connection.exec_driver_sql(
+            "INSERT INTO sqlite_stat1 VALUES ('events', ?, ?)", (index, stat)
+        )
+    connection.exec_driver_sql("ANALYZE sqlite_schema")  # reads them again
+    for build, q in itertools.product((services.upcoming_query, services.past_query),
+                                      ("security", None)):  # fmt: skip
+        # Without words too: a page reads its rows and those before it, not every event.
+        query = build(services.Filters(q=q), now=NOW).limit(20).offset(10)
+        sql = str(query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = "\n".join(
+            row[-1] for row in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))
+        )
+        assert "SEARCH events USING INDEX ix_events_starts_at" in plan, plan
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+    assert found("security") == by_ilike("security")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from interacta.core.models import Topic
 from interacta.events import services
 from interacta.events.models import Event
+from interacta.extensions import UTCDateTime
 
 BRUSSELS = "Europe/Brussels"
 
@@ -283,3 +284,46 @@ def test_month_grid_puts_an_event_on_its_local_day(make_event):
     assert event.id in october[date(2026, 10, 31)]
     assert tokyo.id not in october.get(date(2026, 10, 31), [])
     assert tokyo.id in october[date(2026, 11, 1)]  # the grid shows the first days of November
+
+
+def test_month_grid_ends_an_event_at_local_midnight_on_its_last_day(make_event):
+    # 22:00 on 31 Oct to midnight in Brussels: 31 Oct alone; a minute more and 1 Nov too.
+    starts = services.local_to_utc(datetime(2026, 10, 31, 22), BRUSSELS)
+    midnight = services.local_to_utc(datetime(2026, 11, 1), BRUSSELS)
+    until = make_event(starts_at=starts, ends_at=midnight)
+    past = make_event(starts_at=starts, ends_at=midnight + timedelta(microseconds=1))
+    grid = services.month_grid(date(2026, 10, 1))
+    assert [e.id for e in grid.by_day[date(2026, 10, 31)]] == [until.id, past.id]
+    assert [e.id for e in grid.by_day[date(2026, 11, 1)]] == [past.id]
+
+
+def test_month_grid_makes_datetimes_of_the_shown_events_times_alone(make_event, db, monkeypatch):
+    """The grid places every event of the month from its times but shows a few per day:
+    only the times of the events shown are made the column's datetimes, which was most of
+    the grid's work at ten times the bench's data. The events shown and the stand-ins'
+    times are those the column reads."""
+    for i in range(12):
+        start = datetime(2031, 2, 14, 8, tzinfo=UTC) + timedelta(minutes=10 * i)
+        make_event(starts_at=start, ends_at=start + timedelta(hours=1))
+    db.session.commit()
+    db.session.expire_all()
+    made = []
+    real = UTCDateTime.process_result_value
+
+    def counted(self, value, dialect):
+        made.append(value)
+        return real(self, value, dialect)
+
+    monkeypatch.setattr(UTCDateTime, "process_result_value", counted)
+    # The columns' result processors, made and kept before: made again, with the count.
+    bind = db.session.get_bind()
+    monkeypatch.setattr(bind.dialect, "_type_memos", type(bind.dialect._type_memos)())
+    monkeypatch.setattr(bind.engine, "_compiled_cache", None)
+    grid = services.month_grid(date(2031, 2, 1))
+    shown = grid.by_day[date(2031, 2, 14)]
+    assert len(shown) == services.CALENDAR_DAY_EVENTS and grid.more[date(2031, 2, 14)] == 8
+    assert all(e.starts_at.tzinfo is UTC and e.updated_at.tzinfo is UTC for e in shown)
+    assert [e.starts_at for e in shown] == sorted(e.starts_at for e in shown)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # The start and updated_at of the four shown; every event's three times before.
+        assert len(made) == 2 * len(shown)
