@@ -290,6 +290,10 @@ def _install_template_gettext(app: Flask) -> None:
     @pass_context
     def template_gettext(__context, __string: str, **variables) -> str:
         rv = translations().ugettext(__string)
+        if not variables and "%" not in rv:  # most of a page's strings: `%` would not change it
+            if __context.eval_ctx.autoescape:
+                rv = Markup(rv)  # noqa: S704  # nosec B704
+            return rv
         if __context.eval_ctx.autoescape:
             # As Jinja's own: the catalog's text is markup, the variables are escaped by %.
             rv = Markup(rv)  # noqa: S704  # nosec B704
