@@ -23,8 +23,9 @@ KEPT_PIECES = 4096
 
 
 def kept_piece(name: str, *parts, caller) -> Markup:
-    """A piece of every page's frame (the footer, the main navigation), kept as the HTML it
-    rendered to for this app, the same `parts`, the page's locale and its URL prefix:
+    """A piece of every page's frame (the footer, the main navigation, the consent banner),
+    kept as the HTML it rendered to for this app, the same `parts`, the page's locale and
+    its URL prefix:
 
         {% call kept_piece("footer", operator_name, current_year) %}...{% endcall %}
 
