@@ -56,7 +56,26 @@ class InteractaFlask(Flask):
     """Flask, with static files linked without the page's language prefix (one URL per
     file, so a browser caches it once for every language)."""
 
+    #: How many static files' links `url_for` keeps per app (URL prefixes x files).
+    STATIC_URLS_KEPT = 4096
+
     def url_for(self, endpoint: str, /, **values) -> str:
+        # A static file's relative link in a request: the same for the same script root
+        # and file (every page links its style sheets and scripts), so built once.
+        if endpoint == "static" and len(values) == 1 and has_request_context():
+            filename = values.get("filename")
+            if type(filename) is str:
+                kept = self.extensions.setdefault("interacta.static_urls", {})
+                key = (request.script_root, filename)
+                url = kept.get(key)
+                if url is None:
+                    url = self._build_url(endpoint, values)
+                    if len(kept) < self.STATIC_URLS_KEPT:
+                        kept[key] = url
+                return url
+        return self._build_url(endpoint, values)
+
+    def _build_url(self, endpoint: str, values: dict) -> str:
         # A plain relative link in a request: from the rule's shape (core.urls.quick_url).
         if (
             has_request_context()

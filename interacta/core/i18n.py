@@ -70,13 +70,21 @@ def _in_app() -> bool:
 FORMAT_LOCALES = {"en": "en_GB", "fr": "fr", "de": "de", "sl": "sl"}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    """Flask-Babel's locale selector: the page's (or `force_locale`'s) language. A Locale
+    made once per language, which Flask-Babel takes as it is (from a name it would parse
+    one on every request)."""
     forced = g.get("_interacta_forced_language") if _in_app() else None
     if forced:
-        return FORMAT_LOCALES[forced]
+        return _format_locale(forced)
     if has_request_context():
-        return FORMAT_LOCALES[request.environ.get(ENVIRON_KEY, DEFAULT_LANGUAGE)]
-    return FORMAT_LOCALES[DEFAULT_LANGUAGE]
+        return _format_locale(request.environ.get(ENVIRON_KEY, DEFAULT_LANGUAGE))
+    return _format_locale(DEFAULT_LANGUAGE)
+
+
+@lru_cache(maxsize=8)
+def _format_locale(language: str) -> Locale:
+    return Locale.parse(FORMAT_LOCALES[language])
 
 
 def current_locale():
@@ -290,6 +298,10 @@ def _install_template_gettext(app: Flask) -> None:
     @pass_context
     def template_gettext(__context, __string: str, **variables) -> str:
         rv = translations().ugettext(__string)
+        if not variables and "%" not in rv:  # most of a page's strings: `%` would not change it
+            if __context.eval_ctx.autoescape:
+                rv = Markup(rv)  # noqa: S704  # nosec B704
+            return rv
         if __context.eval_ctx.autoescape:
             # As Jinja's own: the catalog's text is markup, the variables are escaped by %.
             rv = Markup(rv)  # noqa: S704  # nosec B704

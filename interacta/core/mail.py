@@ -411,6 +411,8 @@ def deliver_committed() -> int:
     """Deliver the mail whose transaction has committed (MAIL_DELIVERY="immediate"), or
     hand it to the job worker (MAIL_DELIVERY="jobs"); "worker" leaves it to the next pass.
     Deferred mail not rendered yet is rendered first."""
+    if not db.session.registry.has():  # no session in this context: nothing committed
+        return 0
     render_committed()
     ids = db.session.info.pop(_COMMITTED, None)
     mode = current_app.config["MAIL_DELIVERY"]

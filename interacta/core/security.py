@@ -33,10 +33,16 @@ PERMISSIONS_POLICY = (
 
 def build_csp(extra_frame_src: list[str] | None = None) -> str:
     """The CSP header value; `extra_frame_src` lists hosts allowed in frames for this response."""
-    policy = dict(CSP)
-    if extra_frame_src:
-        policy["frame-src"] = " ".join(extra_frame_src)
+    if not extra_frame_src:
+        return _DEFAULT_CSP
+    return _join_csp({**CSP, "frame-src": " ".join(extra_frame_src)})
+
+
+def _join_csp(policy: dict[str, str]) -> str:
     return "; ".join(f"{key} {value}" for key, value in policy.items())
+
+
+_DEFAULT_CSP = _join_csp(CSP)
 
 
 def allow_frame_src(*hosts: str) -> None:
@@ -80,7 +86,19 @@ def _sets_session_cookie(app: Flask, response: Response) -> bool:
 class NoStoreSessionInterface(SecureCookieSessionInterface):
     """The signed-cookie session, sending `Cache-Control: no-store` with every response
     that sets the session cookie (Flask writes it after every `after_request` hook, so
-    only the interface sees it)."""
+    only the interface sees it). Its signing serializer is made once for the same keys
+    (Flask makes one per request, and another to write the cookie)."""
+
+    _kept: tuple[tuple, object] | None = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = self._kept
+        if kept is not None and kept[0] == keys:
+            return kept[1]
+        serializer = super().get_signing_serializer(app)
+        self._kept = (keys, serializer)
+        return serializer
 
     def save_session(self, app, session_, response) -> None:
         super().save_session(app, session_, response)
@@ -88,15 +106,27 @@ class NoStoreSessionInterface(SecureCookieSessionInterface):
             response.headers["Cache-Control"] = "no-store"
 
 
+#: The headers every response gets unless its view set them (after the CSP, in this order).
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
+_FIXED_LOWER = tuple((name.lower(), name, value) for name, value in FIXED_HEADERS)
+
+
 def set_security_headers(response: Response, app: Flask) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", build_csp(frame_src() if request else None))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    # As `setdefault` for each, with the names the response has read once.
+    present = {name.lower() for name, _value in headers.items()}
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", build_csp(frame_src() if request else None))
+    for lower, name, value in _FIXED_LOWER:
+        if lower not in present:
+            headers.add(name, value)
     if _behind_sign_in() or _sets_session_cookie(app, response):
         headers["Cache-Control"] = "no-store"
     if app.config.get("HSTS_ENABLED") and request.is_secure:

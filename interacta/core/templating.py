@@ -3,18 +3,87 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import BuiltinFunctionType, FunctionType, MethodType
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from jinja2.runtime import Context
+from jinja2.utils import _PassArg
+from markupsafe import Markup
 
 from interacta.core.cache import cached_fragment
+from interacta.core.i18n import locale_name
 from interacta.core.markdown import render_markdown
 from interacta.core.pagination import arg_link, url_args
 from interacta.core.registry import stylesheets
 from interacta.core.timezones import format_count, format_day, format_local, to_zone
 from interacta.core.urls import external_url
 
+#: How many pieces `kept_piece` keeps per app (languages x URL prefixes x the parts named).
+KEPT_PIECES = 4096
+
+
+def kept_piece(name: str, *parts, caller) -> Markup:
+    """A piece of every page's frame (the footer, the main navigation, the consent banner),
+    kept as the HTML it rendered to for this app, the same `parts`, the page's locale and
+    its URL prefix:
+
+        {% call kept_piece("footer", operator_name, current_year) %}...{% endcall %}
+
+    Rendered once instead of on every request (its links and strings cost about as much as
+    a small page's own content). `parts` must name everything else the piece shows or
+    decides on (the endpoint for `aria-current`, the member's roles); never anything that
+    differs between two visitors with the same parts (a CSRF token, a name). Not kept
+    while templates reload on change (development)."""
+    if current_app.jinja_env.auto_reload:
+        return caller()
+    store = current_app.extensions.setdefault("interacta.kept_pieces", {})
+    key = (name, locale_name(), request.script_root, parts)
+    found = store.get(key)
+    if found is None:
+        found = caller()
+        if len(store) < KEPT_PIECES:
+            store[key] = found
+    return found
+
+
+#: Callables that cannot be a class with a `__call__` of its own taking the context.
+_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType})
+
+
+class TemplateContext(Context):
+    """Jinja's Context, calling a plain function or method (what a template calls most:
+    `url_for`, `_`, `csrf_token`, the globals of every blueprint) without first looking for
+    the `__call__` of a callable class, which Jinja does on every call of every one. The
+    rest is Jinja's `Context.call`, anything else is handed to it."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - as Jinja's own
+        if type(__obj) not in _PLAIN_CALLABLES:
+            return Context.call(__self, __obj, *args, **kwargs)
+        pass_arg = getattr(__obj, "jinja_pass_arg", None)
+        if pass_arg is _PassArg.context:
+            # As Jinja: the context sees the variables of loops and blocks around the call.
+            if kwargs.get("_loop_vars"):
+                __self = __self.derived(kwargs["_loop_vars"])
+            if kwargs.get("_block_vars"):
+                __self = __self.derived(kwargs["_block_vars"])
+            args = (__self, *args)
+        elif pass_arg is _PassArg.eval_context:
+            args = (__self.eval_ctx, *args)
+        elif pass_arg is _PassArg.environment:
+            args = (__self.environment, *args)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
 
 def register(app: Flask) -> None:
+    app.jinja_env.context_class = TemplateContext
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["in_zone"] = to_zone
@@ -24,6 +93,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["url_args"] = url_args
     app.jinja_env.globals["arg_link"] = arg_link
     app.jinja_env.globals["cached_fragment"] = cached_fragment
+    app.jinja_env.globals["kept_piece"] = kept_piece
     app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.globals["stylesheets"] = stylesheets  # registered by the blueprints
     app.jinja_env.trim_blocks = True

@@ -28,18 +28,29 @@ def external_url(endpoint: str, _language: str | None = None, **values) -> Gener
 
     Built as url_for builds it in a request to `base`, from a URL adapter kept per app
     and base: a request context per link cost milliseconds (a feed of a thousand events,
-    two links per mail inside the seat lock)."""
+    two links per mail inside the seat lock). Where the rule allows, from its shape for
+    that base (`quick_url`, as relative links are): an event page links itself four times
+    (canonical, og:url, JSON-LD), a feed every item."""
     base = current_app.config["SERVER_BASE_URL"].rstrip("/")
     base += prefix_for(_language or current_language())
     app = current_app._get_current_object()
     if endpoint[:1] == ".":
         endpoint = endpoint[1:]
     app.inject_url_defaults(endpoint, values)
+    adapter = _adapter(app, base)
+    # The shapes are kept by (root, endpoint): an absolute base never equals a script root.
+    url = quick_url(app, base, endpoint, values, functools.partial(_build_external, adapter))
+    if url is not None:
+        return GeneratedUrl(url)
     try:
-        url = _adapter(app, base).build(endpoint, values, force_external=True)
+        url = adapter.build(endpoint, values, force_external=True)
     except BuildError as error:
         return app.handle_url_build_error(error, endpoint, values)
     return GeneratedUrl(url)
+
+
+def _build_external(adapter, endpoint: str, **values) -> str:
+    return adapter.build(endpoint, values, force_external=True)
 
 
 @functools.lru_cache(maxsize=64)
