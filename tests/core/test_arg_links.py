@@ -86,6 +86,9 @@ def test_the_publications_list_builds_its_facet_and_pager_links_once(
     for n in range(search.PER_PAGE + 2):
         make_publication(title=f"Paged record {n}", kind="report", year=2020 + n % 2,
                          authors=[f"Writer {n % 2}"])  # fmt: skip
+    # The page's frame (its navigation links to this list too) is built once and kept: a
+    # first visit keeps it, so only the list's own links are counted.
+    assert client.get("/publications/?v=0").status_code == 200
     few = _url_for_calls(client, monkeypatch, path)
     # Ten more years, authors and kinds among the facets, more pages: more links, the same
     # calls.
