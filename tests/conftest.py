@@ -335,3 +335,38 @@ def count_queries(db):
             sa.event.remove(bind, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def sqlite_statistics(db):
+    """SQLite: `sqlite_statistics(table, {index: stat})` runs ANALYZE, then gives `table` the
+    planner statistics `stats` (sqlite_stat1 rows, as a bench database has them) and makes
+    the connection read them, for this test alone.
+
+    When the test ends the statistics are put back as they were, rows and what the
+    connection loaded: the test's rollback restores the rows but not the statistics the
+    connection read from them, and later tests' plans would follow this test's data."""
+    connection = db.engines[None]  # the test's connection (see `db`)
+    saved = None
+
+    def give(table: str, stats: dict[str, str]) -> None:
+        nonlocal saved
+        if saved is None:
+            exists = connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).first()
+            saved = list(connection.exec_driver_sql("SELECT * FROM sqlite_stat1")) if exists else []
+            connection.exec_driver_sql("ANALYZE")
+        connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = ?", (table,))
+        for index, stat in stats.items():
+            connection.exec_driver_sql(
+                "INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", (table, index, stat)
+            )
+        connection.exec_driver_sql("ANALYZE sqlite_schema")  # reads them again
+
+    yield give
+    if saved is not None:
+        connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+        for row in saved:
+            connection.exec_driver_sql("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", tuple(row))
+        connection.exec_driver_sql("ANALYZE sqlite_schema")

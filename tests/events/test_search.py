@@ -174,7 +174,9 @@ def test_the_upcoming_search_runs_a_fixed_number_of_queries(events, make_event, 
     assert queries("security forum") == one
 
 
-def test_a_common_word_reads_the_events_in_date_order_on_sqlite(events, db, monkeypatch):
+def test_a_common_word_reads_the_events_in_date_order_on_sqlite(
+    events, db, monkeypatch, sqlite_statistics
+):
     """SQLite: a word with more matches than FTS_BOUND is tested on each event in the list's
     order, read from ix_events_starts_at, so the walk stops at the page and its bounded
     count; with the bench's statistics SQLite read every event to come from
@@ -182,22 +184,18 @@ def test_a_common_word_reads_the_events_in_date_order_on_sqlite(events, db, monk
     if db.session.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite's plan")
     monkeypatch.setattr(search, "FTS_BOUND", 1)
-    connection = db.session.connection()
-    connection.exec_driver_sql("ANALYZE")
     # The statistics of the bench's database at ten times the data (20,000 events).
-    connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'events'")
-    for index, stat in {
-        "ix_events_starts_at": "20020 3 1 1 1",
-        "ix_events_kind_window": "16544 1001 1001 2 1",
-        "ix_events_status_window": "21546 1001 3 2",
-        "ix_events_updated_at": "9919 3",
-        "ix_events_organizer_id": "19451 42",
-        "sqlite_autoindex_events_1": "18850 1",
-    }.items():
-        connection.exec_driver_sql(
-            "INSERT INTO sqlite_stat1 VALUES ('events', ?, ?)", (index, stat)
-        )
-    connection.exec_driver_sql("ANALYZE sqlite_schema")  # reads them again
+    sqlite_statistics(
+        "events",
+        {
+            "ix_events_starts_at": "20020 3 1 1 1",
+            "ix_events_kind_window": "16544 1001 1001 2 1",
+            "ix_events_status_window": "21546 1001 3 2",
+            "ix_events_updated_at": "9919 3",
+            "ix_events_organizer_id": "19451 42",
+            "sqlite_autoindex_events_1": "18850 1",
+        },
+    )
     for build, q in itertools.product((services.upcoming_query, services.past_query),
                                       ("security", None)):  # fmt: skip
         # Without words too: a page reads its rows and those before it, not every event.

@@ -234,7 +234,9 @@ def test_country_filter_kept_as_html_still_marks_the_chosen_country_in_each_lang
     assert '<option value="DE">Allemagne</option>' in pages[3]
 
 
-def test_the_directory_counts_its_members_from_their_index_alone(client, db, auth, make_member):
+def test_the_directory_counts_its_members_from_their_index_alone(
+    client, db, auth, make_member, sqlite_statistics
+):
     """The directory's total is counted from ix_members_directory without reading the
     members' rows (an index-only scan): counting every column read each listed member's
     row, the page's costliest statement at ten times the data."""
@@ -246,23 +248,20 @@ def test_the_directory_counts_its_members_from_their_index_alone(client, db, aut
     connection = db.session.connection()
     if db.session.get_bind().dialect.name == "sqlite":
         # ANALYZE, as the maintenance job does (not on PostgreSQL: its statistics are the
-        # whole database's, and other tests run beside this one).
-        connection.exec_driver_sql("ANALYZE")
-        # The statistics of the bench's database at ten times the data (50,000 members,
-        # 20,000 listed; sampled), with which SQLite counted them by reading the table.
-        connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'members'")
-        for index, stat in {
-            "ix_members_directory": "19272 1 1 1",
-            "ix_members_organisation_id": "53360 1001",
-            "ix_members_updated_at": "41420 1001",
-            "ix_members_sector": "25875 1001",
-            "ix_members_country": "51480 1001",
-            "sqlite_autoindex_members_1": "33900 1",
-        }.items():
-            connection.exec_driver_sql(
-                "INSERT INTO sqlite_stat1 VALUES ('members', ?, ?)", (index, stat)
-            )
-        connection.exec_driver_sql("ANALYZE sqlite_schema")  # reads them again
+        # whole database's, and other tests run beside this one), then the statistics of
+        # the bench's database at ten times the data (50,000 members, 20,000 listed;
+        # sampled), with which SQLite counted them by reading the table.
+        sqlite_statistics(
+            "members",
+            {
+                "ix_members_directory": "19272 1 1 1",
+                "ix_members_organisation_id": "53360 1001",
+                "ix_members_updated_at": "41420 1001",
+                "ix_members_sector": "25875 1001",
+                "ix_members_country": "51480 1001",
+                "sqlite_autoindex_members_1": "33900 1",
+            },
+        )
     seen = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
