@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app, make_response, request, session
+from flask import current_app, has_request_context, make_response, request, session
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event
@@ -58,13 +58,46 @@ _CLOCKS = {"minute": "%Y-%m-%dT%H:%M", "day": "%Y-%m-%d"}
 # --- fingerprints ----------------------------------------------------------------------
 
 
+#: Where a GET request keeps the fingerprints it read (in its WSGI environ): the page's key
+#: and the counts and pieces it keeps under the same tables read them once a request.
+_FINGERPRINTS = "interacta.fingerprints"
+
+
 def fingerprint(*models) -> str:
     """Newest `updated_at` and highest id of each model's table, and their last deletion,
-    in one query that reads only index ends (no count: it would grow with the table)."""
+    in one query that reads only index ends (no count: it would grow with the table).
+
+    Read once per GET request for the same models; any write through the session in that
+    request (a flush, a bulk statement, a commit or a rollback) has it read again."""
+    memo = None
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        memo = request.environ.setdefault(_FINGERPRINTS, {})
+        found = memo.get(models)
+        if found is not None:
+            return found
     bind = db.session.get_bind()
     sql = _fingerprint_sql(tuple(models), bind.dialect)
     row = db.session.connection().exec_driver_sql(sql).one()
-    return _digest(tuple(str(value) for value in row))
+    value = _digest(tuple(str(value) for value in row))
+    if memo is not None:
+        memo[models] = value
+    return value
+
+
+def _forget_fingerprints(*_args) -> None:
+    if has_request_context():
+        request.environ.pop(_FINGERPRINTS, None)
+
+
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget_fingerprints)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_write(state) -> None:
+    """An UPDATE or DELETE run through the session (no flush) changes what it read."""
+    if not state.is_select:
+        _forget_fingerprints()
 
 
 @functools.lru_cache(maxsize=128)
