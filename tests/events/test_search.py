@@ -174,6 +174,7 @@ def test_the_upcoming_search_runs_a_fixed_number_of_queries(events, make_event, 
     assert queries("security forum") == one
 
 
+@pytest.mark.sqlite_only
 def test_a_common_word_reads_the_events_in_date_order_on_sqlite(
     events, db, monkeypatch, sqlite_statistics
 ):
@@ -181,8 +182,6 @@ def test_a_common_word_reads_the_events_in_date_order_on_sqlite(
     order, read from ix_events_starts_at, so the walk stops at the page and its bounded
     count; with the bench's statistics SQLite read every event to come from
     ix_events_status_window and sorted them. A list without words likewise."""
-    if db.session.get_bind().dialect.name != "sqlite":
-        pytest.skip("SQLite's plan")
     monkeypatch.setattr(search, "FTS_BOUND", 1)
     # The statistics of the bench's database at ten times the data (20,000 events).
     sqlite_statistics(
