@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import BuiltinFunctionType, FunctionType, MethodType
 
 from flask import Flask, current_app, request
-from jinja2.runtime import Context
-from jinja2.utils import _PassArg
 from markupsafe import Markup
 
 from interacta.core.cache import cached_fragment
@@ -46,44 +43,7 @@ def kept_piece(name: str, *parts, caller) -> Markup:
     return found
 
 
-#: Callables that cannot be a class with a `__call__` of its own taking the context.
-_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType})
-
-
-class TemplateContext(Context):
-    """Jinja's Context, calling a plain function or method (what a template calls most:
-    `url_for`, `_`, `csrf_token`, the globals of every blueprint) without first looking for
-    the `__call__` of a callable class, which Jinja does on every call of every one. The
-    rest is Jinja's `Context.call`, anything else is handed to it."""
-
-    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - as Jinja's own
-        if type(__obj) not in _PLAIN_CALLABLES:
-            return Context.call(__self, __obj, *args, **kwargs)
-        pass_arg = getattr(__obj, "jinja_pass_arg", None)
-        if pass_arg is _PassArg.context:
-            # As Jinja: the context sees the variables of loops and blocks around the call.
-            if kwargs.get("_loop_vars"):
-                __self = __self.derived(kwargs["_loop_vars"])
-            if kwargs.get("_block_vars"):
-                __self = __self.derived(kwargs["_block_vars"])
-            args = (__self, *args)
-        elif pass_arg is _PassArg.eval_context:
-            args = (__self.eval_ctx, *args)
-        elif pass_arg is _PassArg.environment:
-            args = (__self.environment, *args)
-        if kwargs:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:
-            return __self.environment.undefined(
-                "value was undefined because a callable raised a StopIteration exception"
-            )
-
-
 def register(app: Flask) -> None:
-    app.jinja_env.context_class = TemplateContext
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["in_zone"] = to_zone

@@ -499,9 +499,13 @@ class DirectoryPagination(SelectPagination):
     the data). The order stays: without it SQLite read the table rather than the index
     (PostgreSQL reads the index either way)."""
 
+    def __init__(self, *, select, **kwargs) -> None:
+        self._ids = select.with_only_columns(Member.id)  # before the count the base runs
+        super().__init__(select=select, **kwargs)
+
     def _query_count(self) -> int:
-        ids = self._query_args["select"].with_only_columns(Member.id)
-        return db.session.execute(sa.select(sa.func.count()).select_from(ids.subquery())).scalar()
+        ids = self._ids.subquery()
+        return db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar()
 
 
 def directory_page(query, page: int, per_page: int) -> DirectoryPagination:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -42,22 +41,6 @@ def _review(db, submission, reviewer, score, recommendation="accept", **extra):
     db.session.add(review)
     db.session.flush()
     return review
-
-
-@contextmanager
-def counting(db):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    bind = db.session.get_bind()
-    sa.event.listen(bind, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(bind, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -129,7 +112,9 @@ def test_csv_export_has_the_table_and_neutralises_formulas(client, auth, db, sco
     assert '\'=HYPERLINK("http://evil")' in [r[1] for r in rows]
 
 
-def test_table_needs_a_constant_number_of_queries(client, auth, db, make_call, make_member):
+def test_table_needs_a_constant_number_of_queries(
+    client, auth, db, make_call, make_member, count_queries
+):
     def queries_for(n):
         call = make_call(criteria=[("Relevance", 2), ("Clarity", 1)])
         revs = [services.add_reviewer(call, make_member()) for _ in range(3)]
@@ -141,11 +126,11 @@ def test_table_needs_a_constant_number_of_queries(client, auth, db, make_call, m
         db.session.commit()
         auth.login_as(call.event.organizer)
         client.get(f"/events/manage/{call.event.id}/submissions")  # warm up the session
-        with counting(db) as statements:
+        with count_queries() as counter:
             response = client.get(f"/events/manage/{call.event.id}/submissions?sort=mean")
         assert response.status_code == 200
         assert response.get_data(as_text=True).count("Paper ") >= n
-        return len(statements)
+        return counter.count
 
     assert queries_for(5) == queries_for(20)
 
