@@ -20,7 +20,12 @@ from config import Config, config_from_env
 from interacta.core import cli as core_cli
 from interacta.core import errors as core_errors
 from interacta.core import i18n, requestlog, templating
-from interacta.core.db import configure_sqlite, include_name
+from interacta.core.db import (
+    configure_postgres,
+    configure_sqlite,
+    include_name,
+    postgres_engine_options,
+)
 from interacta.core.i18n import strip_language_prefix
 from interacta.core.jobs import init_app as init_jobs
 from interacta.core.mail import deliver_committed, install_session_hooks
@@ -168,7 +173,13 @@ def register_migrations(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
     db.init_app(app)
+    with app.app_context():
+        configure_postgres(db.engine)
     # Alembic (with Mako) takes about 15 MB in each process that imports it; a served worker
     # never migrates, so the migration tools are set up on the command line (`flask ...`,
     # which also serves `flask run`) and in the tests only.
