@@ -497,21 +497,32 @@ class DirectoryPagination(SelectPagination):
     in the list's order: read from ix_members_directory by itself (it holds them), where a
     count of the query's every column read each listed member's row (20,000 at ten times
     the data). The order stays: without it SQLite read the table rather than the index
-    (PostgreSQL reads the index either way)."""
+    (PostgreSQL reads the index either way). The total is kept under the members'
+    fingerprint for the same filters, so the directory's other pages do not count again."""
 
-    def __init__(self, *, select, **kwargs) -> None:
+    def __init__(self, *, select, filters: tuple, **kwargs) -> None:
         self._ids = select.with_only_columns(Member.id)  # before the count the base runs
+        self._filters = filters
         super().__init__(select=select, **kwargs)
 
     def _query_count(self) -> int:
-        ids = self._ids.subquery()
-        return db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar()
+        def count() -> int:
+            ids = self._ids.subquery()
+            return db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar()
+
+        return cached("member-directory-count", self._filters, data_fingerprint(Member), count)
 
 
-def directory_page(query, page: int, per_page: int) -> DirectoryPagination:
-    """One page of `directory_query` and the number of members it lists."""
+def directory_page(query, *, page: int, per_page: int, filters: tuple) -> DirectoryPagination:
+    """One page of `directory_query` and the number of members it lists; `filters`: the
+    arguments `query` was made with (the key of its kept total)."""
     return DirectoryPagination(
-        select=query, session=db.session, page=page, per_page=per_page, error_out=False
+        select=query,
+        filters=filters,
+        session=db.session,
+        page=page,
+        per_page=per_page,
+        error_out=False,
     )
 
 

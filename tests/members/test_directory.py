@@ -297,3 +297,25 @@ def test_the_directory_counts_its_members_from_their_index_alone(
         tables = {row[2] for row in program if row[1] == "OpenRead" and row[3] == root}
         assert tables, program
         assert not [row for row in program if row[1] == "Column" and row[2] in tables]
+
+
+def test_the_directory_counts_once_for_its_pages_and_again_after_a_change(
+    client, db, auth, make_member, count_queries
+):
+    """The total is kept under the members' fingerprint for the same filters: the other
+    pages of the same list do not count again; a new member, or another filter, does."""
+    for i in range(25):
+        make_member(name=f"Person {i:02d}", show_in_directory=True, sector="academia")
+    make_member(name="Soldier", show_in_directory=True, sector="military")
+    auth.login_as(make_member())
+    assert "Page 1 of 2" in client.get("/members/").get_data(as_text=True)
+    with count_queries() as counter:
+        second = client.get("/members/?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and "Person 20" in second
+    assert not [s for s in counter.statements if "count(" in s.lower() and "members" in s]
+    military = client.get("/members/?sector=military").get_data(as_text=True)
+    assert "Soldier" in military and "Person 00" not in military
+    assert "Page 1 of 2" not in military
+    for i in range(15):
+        make_member(name=f"Newcomer {i:02d}", show_in_directory=True, sector="academia")
+    assert "Page 2 of 3" in client.get("/members/?page=2").get_data(as_text=True)
