@@ -64,23 +64,30 @@ _FINGERPRINTS = "interacta.fingerprints"
 
 
 def fingerprint(*models) -> str:
-    """Newest `updated_at` and highest id of each model's table, and their last deletion,
+    """Newest `updated_at` and highest id of each model's table, and its last deletion,
     in one query that reads only index ends (no count: it would grow with the table).
 
-    Read once per GET request for the same models; any write through the session in that
-    request (a flush, a bulk statement, a commit or a rollback) has it read again."""
+    A GET request keeps what it read of each model: a later fingerprint of those models,
+    or of some of them, is made without a statement (the home page's key and its charts'
+    read the members' once). Any write through the session in that request (a flush, a
+    bulk statement, a commit or a rollback) has them read again."""
     memo = None
     if has_request_context() and request.method in ("GET", "HEAD"):
         memo = request.environ.setdefault(_FINGERPRINTS, {})
         found = memo.get(models)
         if found is not None:
             return found
-    bind = db.session.get_bind()
-    sql = _fingerprint_sql(tuple(models), bind.dialect)
-    row = db.session.connection().exec_driver_sql(sql).one()
-    value = _digest(tuple(str(value) for value in row))
-    if memo is not None:
-        memo[models] = value
+        missing = tuple(dict.fromkeys(m for m in models if m not in memo))
+    else:
+        memo, missing = {}, tuple(dict.fromkeys(models))
+    if missing:
+        bind = db.session.get_bind()
+        sql = _fingerprint_sql(missing, bind.dialect)
+        row = db.session.connection().exec_driver_sql(sql).one()
+        for n, model in enumerate(missing):
+            memo[model] = tuple(str(value) for value in row[3 * n : 3 * n + 3])
+    value = _digest(tuple(memo[model] for model in models))
+    memo[models] = value
     return value
 
 
@@ -102,18 +109,18 @@ def _forget_on_write(state) -> None:
 
 @functools.lru_cache(maxsize=128)
 def _fingerprint_sql(models: tuple, dialect) -> str:
-    """The fingerprint's statement for these models, compiled once per process and dialect
-    (building and compiling it again took most of its time: several per page)."""
+    """The fingerprint's statement for these models: three columns per model, in their
+    order (compiled once per process and dialect; building and compiling it again took
+    most of its time: several per page)."""
     columns = []
     for model in models:
         columns.append(sa.select(sa.func.max(model.updated_at)).scalar_subquery())
         columns.append(sa.select(sa.func.max(model.id)).scalar_subquery())
-    names = sorted(model.__tablename__ for model in models)
-    columns.append(
-        sa.select(sa.func.max(CacheDeletion.deleted_at))
-        .where(CacheDeletion.table_name.in_(names))
-        .scalar_subquery()
-    )
+        columns.append(
+            sa.select(CacheDeletion.deleted_at)
+            .where(CacheDeletion.table_name == model.__tablename__)
+            .scalar_subquery()
+        )
     statement = sa.select(*columns)
     return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 

@@ -805,9 +805,13 @@ def _events_by_id(ids: list[int]) -> list[Event]:
     return list(db.session.scalars(sa.select(Event).where(Event.id.in_(ids))))
 
 
-def next_events(limit: int = 3) -> list[Event]:
+def next_events(limit: int = 3) -> list[Deferred]:
+    """The next published events (the home page), as stand-ins: rows of their id and
+    `updated_at`, which name each one's kept piece; the events are loaded only if a piece
+    was not kept (`interacta.core.deferred`)."""
     query = upcoming_query().where(Event.status == "published").limit(limit)
-    return list(db.session.scalars(query))
+    rows = db.session.execute(query.with_only_columns(Event.id, Event.updated_at))
+    return deferred([row._mapping for row in rows], _events_by_id)
 
 
 #: Events a day of the month grid shows (a constant, however many the day holds); the

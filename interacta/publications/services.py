@@ -679,17 +679,18 @@ def _related_order(shared) -> tuple:
     )
 
 
-def latest_publications(limit: int = 5) -> list[Publication]:
-    """The newest records for the home page, with their authors (its items show no topics:
-    loading them was a statement and a few dozen objects a build for nothing)."""
+def latest_publications(limit: int = 5) -> list[Deferred]:
+    """The newest records for the home page, as stand-ins: rows of their id and
+    `updated_at`, which name each one's kept piece; the records, with their authors, are
+    loaded only if a piece was not kept (`interacta.core.deferred`)."""
     query = (
-        sa.select(Publication)
+        sa.select(Publication.id, Publication.updated_at)
         .where(Publication.status == "published")
         .order_by(*date_order())
         .limit(limit)
-        .options(selectinload(Publication.authors))
     )
-    return list(db.session.scalars(query))
+    rows = db.session.execute(query)
+    return deferred([row._mapping for row in rows], _with_lists_by_id)
 
 
 def latest_published_for_feed(limit: int = 50) -> list[Deferred]:

@@ -49,3 +49,26 @@ def test_a_post_reads_the_fingerprint_each_time(app, db, make_publication, count
         fingerprint(Publication)
         fingerprint(Publication)
     assert sum(_fingerprints(counter).values()) == 2
+
+
+def test_a_fingerprint_of_tables_already_read_takes_no_statement(
+    app, db, make_publication, make_member, count_queries
+):
+    """The home page's key covers every table it shows; its charts' members and the
+    longest event's events are then known without reading them again, and each value is
+    the one a request reading that table alone gets."""
+    from interacta.events.models import Event
+    from interacta.members.models import Member
+
+    make_publication()
+    make_member()
+    db.session.commit()
+    with app.test_request_context("/"):
+        alone = {model: fingerprint(model) for model in (Member, Event, Publication)}
+    with app.test_request_context("/"), count_queries() as counter:
+        fingerprint(Publication, Member)
+        assert fingerprint(Member) == alone[Member]
+        assert fingerprint(Publication) == alone[Publication]
+        fingerprint(Event, Member)  # reads the events' alone
+        assert fingerprint(Event) == alone[Event]
+    assert sum(_fingerprints(counter).values()) == 2

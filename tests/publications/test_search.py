@@ -8,6 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from interacta.core.cache import clear_texts
 from interacta.core.jobs import refresh_statistics
 from interacta.members.services import network_stats
 from interacta.publications import search
@@ -181,11 +182,42 @@ def test_detail_and_home_pages_run_a_fixed_number_of_queries(client, db, make_pu
     client.get("/events/")
     network_stats()
     few_detail = count_queries(db, lambda: client.get(f"/publications/{first.slug}"))
+    clear_texts()  # the home page's items not kept as HTML: their records are loaded
     few_home = count_queries(db, lambda: client.get("/"))
     for n in range(8):
         make_publication(title=f"Related {n}", topics=["religion"], authors=["B", "C"])
     assert count_queries(db, lambda: client.get(f"/publications/{first.slug}")) == few_detail
+    clear_texts()
     assert count_queries(db, lambda: client.get("/")) == few_home
+
+
+def test_the_home_page_rebuilt_with_its_items_kept_reads_only_their_rows(
+    client, db, make_publication, make_event, make_registration
+):
+    """Rebuilt after a change to what it does not show (a registration), the home page
+    finds its events and publications kept as HTML: it reads their ids and `updated_at`
+    alone, one statement per list, after one for every fingerprint it needs (the page's
+    key, the longest event's and the charts' members')."""
+    event = make_event(title="Next workshop")
+    for n in range(6):
+        make_publication(title=f"Record {n}", authors=["A"])
+    network_stats()
+    first = client.get("/").get_data(as_text=True)
+    assert "Next workshop" in first and "Record 5" in first
+    make_registration(event=event)
+    statements = []
+
+    def keep(conn, cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:120])
+
+    bind = db.session.get_bind()
+    sa.event.listen(bind, "before_cursor_execute", keep)
+    try:
+        again = client.get("/").get_data(as_text=True)
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", keep)
+    assert "Next workshop" in again and "Record 5" in again and "Record 0" not in again
+    assert len(statements) == 3, "\n".join(statements)  # from the cache: 1
 
 
 def test_year_facet_links_filter_and_the_active_year_removes_the_filter(client, make_publication):
