@@ -600,7 +600,7 @@ def linked_versions(
 RELATED_PER_TOPIC = 200
 
 
-def related_publications(pub: Publication, limit: int = 5) -> list[Publication]:
+def related_publications(pub: Publication, limit: int = 5) -> list[Deferred]:
     """Published records sharing the most topics with `pub`, newest first among equals.
 
     The candidates are the RELATED_PER_TOPIC most recently added records of each of its
@@ -613,13 +613,15 @@ def related_publications(pub: Publication, limit: int = 5) -> list[Publication]:
     params = {f"topic_{n}": topic_id for n, topic_id in enumerate(topic_ids)}
     params.update(topics=topic_ids, pub_id=pub.id)
     statement = _related_statement(len(topic_ids), RELATED_PER_TOPIC, limit)
-    return list(db.session.scalars(statement, params))
+    rows = db.session.execute(statement, params)
+    return deferred([row._mapping for row in rows], _with_authors_by_id)
 
 
 @functools.cache
 def _related_statement(n_topics: int, per_topic: int, limit: int) -> sa.Select:
-    """The related records of a record with `n_topics` topics, ranked and loaded in one
-    statement (then their translations and authors): built once per number of topics, its
+    """The related records of a record with `n_topics` topics, ranked in one statement that
+    returns their ids and `updated_at` (each one's kept piece is named by them; the records
+    are loaded only for a piece not kept): built once per number of topics, its
     values bound when run (pub_id, topic_0..., topics). The two limits are written into the
     SQL, so a plan made for any values (a prepared statement's generic plan on PostgreSQL)
     still knows each window holds `per_topic` rows: unknown, PostgreSQL guessed thousands
@@ -662,10 +664,9 @@ def _related_statement(n_topics: int, per_topic: int, limit: int) -> sa.Select:
         .subquery()
     )
     return (
-        sa.select(Publication)
+        sa.select(Publication.id, Publication.updated_at)
         .join(ranked, ranked.c.id == Publication.id)
         .order_by(*_related_order(ranked.c.shared))
-        .options(selectinload(Publication.authors))
     )
 
 
@@ -690,7 +691,7 @@ def latest_publications(limit: int = 5) -> list[Deferred]:
         .limit(limit)
     )
     rows = db.session.execute(query)
-    return deferred([row._mapping for row in rows], _with_lists_by_id)
+    return deferred([row._mapping for row in rows], _with_authors_by_id)
 
 
 def latest_published_for_feed(limit: int = 50) -> list[Deferred]:
@@ -722,6 +723,13 @@ def latest_published_for_feed(limit: int = 50) -> list[Deferred]:
         [{**row._mapping, "topic_names": "|".join(names.get(row.id, ()))} for row in rows],
         _with_lists_by_id,
     )
+
+
+def _with_authors_by_id(ids: list[int]) -> list[Publication]:
+    """The records of `ids` with their authors (an item of the home page or of a record's
+    related publications shows no topics)."""
+    query = sa.select(Publication).where(Publication.id.in_(ids))
+    return list(db.session.scalars(query.options(selectinload(Publication.authors))))
 
 
 def _with_lists_by_id(ids: list[int]) -> list[Publication]:

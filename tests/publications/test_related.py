@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from interacta.publications import services
+from interacta.publications.models import Publication
 
 
 def _titles(pub) -> list[str]:
@@ -57,13 +58,19 @@ def test_shared_topics_are_counted_in_full_for_a_record_in_one_topics_window(
     assert _titles(pub) == ["Both topics, 2001", "Law, 2022", "Law, 2021", "Religion, 2020"]
 
 
-def test_related_records_are_ranked_and_loaded_in_three_statements(db, make_publication):
-    """The ranked records in one statement, then their translations and their authors,
-    however many candidates there are (the page's statement count stays flat)."""
+def test_related_records_are_ranked_in_one_statement_and_loaded_only_if_needed(
+    db, make_publication
+):
+    """The ranked records' ids in one statement, however many candidates there are; their
+    records, with their translations and authors, in three more only when one is read
+    (a piece of the page not kept as HTML): the page's statement count stays flat."""
     pub = make_publication(title="Subject", topics=["religion", "rule-of-law"])
     for n in range(6):
         make_publication(title=f"Related {n}", topics=["religion"], year=2001 + n)
     assert len(pub.topics) == 2  # as the page has them, loaded with the record
+    db.session.expunge_all()
+    pub = db.session.get(Publication, pub.id)
+    pub.topics  # noqa: B018 - loaded, as the page has them
     seen: list[str] = []
 
     def before(_conn, _cursor, statement, *_args):
@@ -72,14 +79,39 @@ def test_related_records_are_ranked_and_loaded_in_three_statements(db, make_publ
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
     try:
         related = services.related_publications(pub)
+        ranked = len(seen)
         titles = [p.title for p in related]
         authors = [len(p.authors) for p in related]  # loaded with them: no statement more
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    assert ranked == 1
     assert titles == [f"Related {n}" for n in (5, 4, 3, 2, 1)]
     assert len(authors) == 5
     assert sorted(" ".join(s.split())[:40] for s in seen) == [
         "SELECT publication_authors.publication_i",
         "SELECT publication_translations.publicat",
         "SELECT publications.id, publications.slu",
+        "SELECT publications.id, publications.upd",
     ]
+
+
+def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
+    client, db, make_publication, count_queries
+):
+    """On a page-cache miss, the related records whose items are kept as HTML are not
+    loaded (their records, translations and authors: three statements)."""
+    from interacta.core.cache import clear_texts
+
+    pub = make_publication(title="Subject", topics=["religion"])
+    for n in range(6):
+        make_publication(title=f"Related {n}", topics=["religion"], year=2001 + n)
+    path = f"/publications/{pub.slug}"
+    client.get(path)
+    clear_texts()
+    with count_queries() as cold:
+        page = client.get(f"{path}?v=1").get_data(as_text=True)
+    with count_queries() as warm:
+        again = client.get(f"{path}?v=2").get_data(as_text=True)
+    assert "Related 5" in page and "Related 1" in page and "Related 0" not in page
+    assert again.replace("v=2", "v=1") == page
+    assert warm.count == cold.count - 3, warm.statements
