@@ -61,6 +61,9 @@ _CLOCKS = {"minute": "%Y-%m-%dT%H:%M", "day": "%Y-%m-%d"}
 #: Where a GET request keeps the fingerprints it read (in its WSGI environ): the page's key
 #: and the counts and pieces it keeps under the same tables read them once a request.
 _FINGERPRINTS = "interacta.fingerprints"
+#: The tables of the `cached_page` a GET request builds without a key (an argument no page
+#: declares): the first fingerprint it reads reads theirs too, as its key would have.
+_PAGE_MODELS = "interacta.page_models"
 
 
 def fingerprint(*models) -> str:
@@ -77,7 +80,9 @@ def fingerprint(*models) -> str:
         found = memo.get(models)
         if found is not None:
             return found
-        missing = tuple(dict.fromkeys(m for m in models if m not in memo))
+        # The tables of the page being built (`cached_page`), read with the first asked for.
+        wanted = (*models, *request.environ.get(_PAGE_MODELS, ()))
+        missing = tuple(dict.fromkeys(m for m in wanted if m not in memo))
     else:
         memo, missing = {}, tuple(dict.fromkeys(models))
     if missing:
@@ -346,7 +351,10 @@ def _page_key(models, clock: str | None, params: frozenset[str]) -> str | None:
     if request.method != "GET" or "_flashes" in session:
         return None
     if not params.issuperset(request.args):
-        return None  # an unknown parameter: built, never stored (it cannot fill the cache)
+        # An unknown parameter: built, never stored (it cannot fill the cache); the
+        # fingerprints the page reads while built are read together all the same.
+        request.environ[_PAGE_MODELS] = _models(models)
+        return None
     parts = (
         _release_digest(),
         request.script_root,  # the language prefix (/fr, /de, /sl) is part of the page

@@ -72,3 +72,18 @@ def test_a_fingerprint_of_tables_already_read_takes_no_statement(
         fingerprint(Event, Member)  # reads the events' alone
         assert fingerprint(Event) == alone[Event]
     assert sum(_fingerprints(counter).values()) == 2
+
+
+def test_a_page_built_for_an_undeclared_argument_reads_its_fingerprints_at_once(
+    client, db, make_publication, make_member, count_queries
+):
+    """`?v=1` is no argument of the home page: it is built and not kept, without a key.
+    The fingerprints its parts read (the longest event's, the charts' members') are read
+    in one statement with the page's other tables, as its key would have."""
+    make_publication()
+    make_member()
+    db.session.commit()
+    client.get("/")
+    with count_queries() as counter:
+        assert client.get("/?v=1").status_code == 200
+    assert sum(_fingerprints(counter).values()) == 1, counter.statements
