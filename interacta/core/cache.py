@@ -144,6 +144,20 @@ def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
     return value
 
 
+def cached_until(
+    name: str, parts, version: str, build: Callable[[], tuple[T, datetime | None]]
+) -> T:
+    """As `cached`, for a value that also changes with the time: `build()` returns it with
+    the moment it stops being true (None: never), and once that moment has passed it is
+    built again (a count of the events to come, true until the first of them ends)."""
+    key = f"{name}:{_digest((parts, version))}"
+    found = _get(key)
+    if found is None or (found[1] is not None and utcnow() >= found[1]):
+        found = build()
+        _set(key, found)
+    return found[0]
+
+
 class ByteBoundedLRU:
     """A per-process store of byte strings bounded by their total size, not their number:
     the least recently used go first. For many small texts (one VEVENT per event) that an

@@ -28,7 +28,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from interacta.core import content
-from interacta.core.cache import cached, fingerprint
+from interacta.core.cache import cached, cached_until, fingerprint
 from interacta.core.deferred import Deferred, DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
@@ -781,19 +781,50 @@ class BoundedPagination(DeferredPagination):
         return self._following if self.bounded else super().has_next
 
 
-def list_page(query, page: int, per_page: int, words: bool = False) -> DeferredPagination:
+class UpcomingPagination(DeferredPagination):
+    """A `DeferredPagination` of a list of events to come whose total is kept under the
+    events' fingerprint for the same filters, until the first event it counts ends (then
+    one fewer is to come): the list's other pages do not count again."""
+
+    def _query_count(self) -> int:
+        args = self._query_args
+
+        def count() -> tuple[int, datetime | None]:
+            sub = args["counted"].with_only_columns(Event.ends_at).order_by(None).subquery()
+            statement = sa.select(sa.func.count(), sa.func.min(sub.c.ends_at))
+            found, first_end = db.session.execute(statement).one()
+            return found, first_end
+
+        return cached_until("event-upcoming-count", args["key"], fingerprint(Event), count)
+
+
+def list_page(
+    query, page: int, per_page: int, words: bool = False, upcoming: tuple | None = None
+) -> DeferredPagination:
     """One page of an event list (`upcoming_query`, `past_query`) and its total, as
     stand-ins for the events: a row of what the list reads of each event whatever is kept
     (its id and `updated_at`, which name its kept piece, and its capacity for the seat
     count); the events themselves are loaded, all of the page in one go, only if a piece
     was not kept (`interacta.core.deferred`). A list searched for `words` counts at most
-    SEARCH_COUNT_BOUND + 1 matches (`BoundedPagination`); without, the total is exact."""
+    SEARCH_COUNT_BOUND + 1 matches (`BoundedPagination`); without, the total is exact.
+    `upcoming`: the filters of a list of events to come (`upcoming_query`), whose total is
+    then kept for its other pages (`UpcomingPagination`)."""
     rows = query.with_only_columns(Event.id, Event.updated_at, Event.capacity)
     if words:
         return BoundedPagination(
             select=rows,
             load=_events_by_id,
             bound=SEARCH_COUNT_BOUND,
+            page=page,
+            per_page=per_page,
+            error_out=False,
+        )
+    if upcoming is not None:
+        return UpcomingPagination(
+            select=rows,
+            load=_events_by_id,
+            counted=query,
+            key=upcoming,
             page=page,
             per_page=per_page,
             error_out=False,

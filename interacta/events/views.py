@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import astuple
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -61,9 +62,14 @@ def _filters() -> services.Filters:
     )
 
 
-def _listing(query, template: str, title: str):
+def _listing(query, template: str, title: str, upcoming: bool = False):
+    filters = _filters()
     pagination = services.list_page(
-        query, page=page_arg(), per_page=PER_PAGE, words=bool(_filters().q)
+        query,
+        page=page_arg(),
+        per_page=PER_PAGE,
+        words=bool(filters.q),
+        upcoming=astuple(filters) if upcoming else None,
     )
     counts = services.confirmed_counts([e.id for e in pagination.items])
     return render_template(
@@ -88,7 +94,12 @@ def index():
     if not request.args and consent_gate.preference("view") == "calendar":
         return redirect(url_for("events.calendar_view"))
     response = make_response(
-        _listing(services.upcoming_query(_filters()), "events/index.html", _("Upcoming events"))
+        _listing(
+            services.upcoming_query(_filters()),
+            "events/index.html",
+            _("Upcoming events"),
+            upcoming=True,
+        )
     )
     if request.args.get("view") == "list":
         consent_gate.remember_preference(response, "view", "list")
