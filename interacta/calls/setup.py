@@ -3,6 +3,7 @@ package itself only makes `bp`)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
 from interacta.calls import decision_demo, decisions, demo, reviews, services
@@ -37,6 +38,21 @@ def _event_page_contributions(event_id: int) -> list:
     return decisions.accepted_contributions(event_id)
 
 
+def _may_have_call(event_id_column):
+    """The event page's condition for its call's sections (read with the event)."""
+    return sa.exists().where(Call.event_id == event_id_column)
+
+
+def _no_call(event) -> dict:
+    if has_request_context():
+        request.environ.setdefault(_EVENT_CALLS, {})[event.id] = None
+    return {"call": None}
+
+
+def _no_contributions(event) -> dict:
+    return {"contributions": []}
+
+
 def init_app(app: Flask) -> None:
     register_related_items(
         app,
@@ -46,6 +62,8 @@ def init_app(app: Flask) -> None:
             "calls/_event_link.html",
             load=lambda event: {"call": _event_page_call(event.id)},
             models=(Call,),
+            present=_may_have_call,
+            absent=_no_call,
         ),
     )
     register_related_items(
@@ -56,6 +74,8 @@ def init_app(app: Flask) -> None:
             "calls/_accepted.html",
             load=lambda event: {"contributions": _event_page_contributions(event.id)},
             models=(Submission,),
+            present=_may_have_call,  # no call, no contributions
+            absent=_no_contributions,
         ),
     )
     register_related_items(

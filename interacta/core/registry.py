@@ -19,7 +19,7 @@ A blueprint registers in its `init_app(app)`; core reads the lists and imports n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,12 @@ class RelatedItems:
     load: Callable[[Any], dict]
     #: The models whose rows it shows, for the page's cache fingerprint.
     models: tuple[type, ...] = ()
+    #: Optional: `present(id_column)`, a condition on the subject's id (an EXISTS) true when
+    #: the section has something to show. The page reads it with its subject, in the same
+    #: statement, and when it is false includes the template with `absent(subject)` as its
+    #: context instead of calling `load` (a statement saved on most pages).
+    present: Callable[[Any], Any] | None = None
+    absent: Callable[[Any], dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,9 +166,22 @@ def related_items(page: str) -> list[RelatedItems]:
     return sorted((r for r in _store(current_app)["related"] if r.page == page), key=_order)
 
 
-def related_sections(page: str, subject) -> list[tuple[str, dict]]:
-    """(template, context) of each section registered for `page`, loaded for `subject`."""
-    return [(r.template, r.load(subject)) for r in related_items(page)]
+def related_sections(page: str, subject, present: Mapping | None = None) -> list[tuple[str, dict]]:
+    """(template, context) of each section registered for `page`, loaded for `subject`;
+    `present`: what the page read of `related_presence(page)` (RelatedItems -> bool), each
+    section known to have nothing to show with its `absent` context, without loading."""
+    present = present or {}
+    return [
+        (r.template, r.absent(subject) if present.get(r) is False else r.load(subject))
+        for r in related_items(page)
+    ]
+
+
+def related_presence(page: str) -> tuple[RelatedItems, ...]:
+    """The sections of `page` that say with a condition whether they have anything to show
+    (`RelatedItems.present`), in their order: the page reads those conditions with its
+    subject and passes what it found to `related_sections`."""
+    return tuple(r for r in related_items(page) if r.present is not None and r.absent)
 
 
 def related_models(page: str) -> tuple[type, ...]:

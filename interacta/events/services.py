@@ -1034,30 +1034,33 @@ def load_event_page(slug: str) -> Event | None:
     return db.session.scalar(_event_page_statement(), {"slug": slug})
 
 
-def load_event_page_counted(slug: str) -> tuple[Event, int] | None:
+def load_event_page_counted(slug: str, related: tuple = ()) -> tuple[Event, int, dict] | None:
     """load_event_page with the event's confirmed registrations, counted in the event's own
     statement (one statement fewer on every event page than confirmed_counts after it).
     Whether the event has translations and seats reserved per sector is read there too:
     without any (most events) their statement is not run; with some, they load when read
-    (one statement each, as before: the sector groups were always loaded when read)."""
-    row = db.session.execute(_event_page_statement(counted=True), {"slug": slug}).first()
+    (one statement each, as before: the sector groups were always loaded when read).
+    `related`: the sections other parts add to the page that tell whether they have
+    anything to show (`core.registry.related_presence`); what the statement found of each
+    is returned (RelatedItems -> bool) for `related_sections`."""
+    row = db.session.execute(_event_page_statement(True, related), {"slug": slug}).first()
     if row is None:
         return None
-    event, confirmed, translated, grouped = row
+    event, confirmed, translated, grouped, *present = row
     if not translated:
         set_committed_value(event, "translations", [])
     if not grouped:
         set_committed_value(event, "sector_groups", [])
-    return event, confirmed
+    return event, confirmed, dict(zip(related, present, strict=True))
 
 
 @functools.cache
-def _event_page_statement(counted: bool = False) -> sa.Select:
+def _event_page_statement(counted: bool = False, related: tuple = ()) -> sa.Select:
     """load_event_page's statement, built once with its cache key (making both again took
     a fifth of the load's time, on every page built): the slug is bound when it runs.
     `counted`: with the confirmed registrations' count and whether the event has
     translations and sector groups as second to fourth columns (the translations then
-    load when read)."""
+    load when read), then whether each section of `related` has anything to show."""
     columns = [Event]
     options = [
         joinedload(Event.organizer),
@@ -1073,6 +1076,7 @@ def _event_page_statement(counted: bool = False) -> sa.Select:
         )
         columns.append(sa.exists().where(EventTranslation.event_id == Event.id))
         columns.append(sa.exists().where(SectorGroup.event_id == Event.id))
+        columns.extend(section.present(Event.id) for section in related)
         options.append(lazyload(Event.translations))
     return sa.select(*columns).where(Event.slug == sa.bindparam("slug")).options(*options)
 

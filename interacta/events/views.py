@@ -28,7 +28,7 @@ from interacta.core.cache import cached_page
 from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg, query_params
-from interacta.core.registry import related_models, related_sections
+from interacta.core.registry import related_models, related_presence, related_sections
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
 from interacta.events.jsonld import event_jsonld
@@ -183,12 +183,20 @@ def event_ics(slug: str):
     return _ics_response(ics.feed_bytes([event]), f"{event.slug}.ics")
 
 
-def _render_event(event: Event, preview: bool = False, confirmed: int | None = None):
-    """`confirmed`: the event's confirmed registrations if counted already."""
+def _render_event(
+    event: Event,
+    preview: bool = False,
+    confirmed: int | None = None,
+    present: dict | None = None,
+):
+    """`confirmed`: the event's confirmed registrations if counted already; `present`:
+    which sections of other parts have anything to show, if read already."""
     known = confirmed is not None
     counts = {event.id: confirmed} if known else services.confirmed_counts([event.id])
     left = services.seats_left(event, counts)
     member = _member()
+    # First: a section known to be empty tells its part so (the JSON-LD asks it too).
+    related = related_sections("event", event, present)
     return render_template(
         "events/detail.html",
         event=event,
@@ -200,7 +208,7 @@ def _render_event(event: Event, preview: bool = False, confirmed: int | None = N
         show_online_link=bool(event.online_url) and services.can_see_online_link(event, member),
         preview=preview or event.status == "draft",
         registration=services.registration_context(event, member),
-        related=related_sections("event", event),
+        related=related,
     )
 
 
@@ -209,11 +217,11 @@ def _render_event(event: Event, preview: bool = False, confirmed: int | None = N
     Event, Registration, functools.partial(related_models, "event"), Member, clock="minute"
 )
 def detail(slug: str):
-    found = services.load_event_page_counted(slug)
+    found = services.load_event_page_counted(slug, related_presence("event"))
     if found is None or not services.is_visible(found[0], _member()):
         abort(404)
-    event, confirmed = found
-    return _render_event(event, confirmed=confirmed)
+    event, confirmed, present = found
+    return _render_event(event, confirmed=confirmed, present=present)
 
 
 # --- organizer tools ---------------------------------------------------------------------

@@ -323,6 +323,18 @@ def _co_organisers_statement() -> sa.Select:
     )
 
 
+def may_have_co_organisers(event_id_column):
+    """The event page's condition for its co-organisers' section (read with the event)."""
+    return sa.exists().where(event_organisations.c.event_id == event_id_column)
+
+
+def no_co_organisers(event: Event) -> dict:
+    """The section's context for an event without co-organisers, known for the request
+    (its JSON-LD asks again)."""
+    g.setdefault(_MAP_KEY, {})[event.id] = []
+    return {"co_organisers": []}
+
+
 def event_co_organisers(event_id: int) -> list[Organisation]:
     """The event's co-organisers by name, read once for the request: for this event alone
     unless prefetched (an event page reads its own, not every event's), then shared by the

@@ -77,6 +77,8 @@ def init_app(app: Flask) -> None:
             "network/_event_organisations.html",
             lambda event: {"co_organisers": services.event_co_organisers(event.id)},
             models=(Organisation,),
+            present=services.may_have_co_organisers,
+            absent=services.no_co_organisers,
         ),
     )
     register_answer(app, "event_organizers", services.organizers_jsonld)

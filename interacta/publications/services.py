@@ -780,6 +780,15 @@ def event_choices() -> list[tuple[int, str]]:
     return [(row.id, f"{row.title} ({row.starts_at:%Y-%m-%d})") for row in rows]
 
 
+def may_have_presented(event_id_column):
+    """The event page's condition for its section of records presented there."""
+    return sa.exists().where(Publication.presented_at_event_id == event_id_column)
+
+
+def none_presented(_event) -> dict:
+    return {"publications": []}
+
+
 def presented_at_event(event_id: int) -> list[Publication]:
     """Published records presented at the event, newest first (for the event page)."""
     return list(db.session.scalars(_presented_statement(), {"event_id": event_id}))

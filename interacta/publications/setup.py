@@ -116,6 +116,8 @@ def init_app(app: Flask) -> None:
             "publications/_presented_here.html",
             load=lambda event: {"publications": services.presented_at_event(event.id)},
             models=(Publication,),
+            present=services.may_have_presented,
+            absent=services.none_presented,
         ),
     )
     register_related_items(

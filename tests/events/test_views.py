@@ -479,6 +479,32 @@ def test_event_page_counts_its_seats_in_the_events_statement(
     assert not any(s.lstrip().startswith("SELECT event_sector_groups.") for s in counter.statements)
 
 
+def test_event_page_asks_for_no_section_the_event_has_nothing_for(
+    client, make_event, make_call, make_publication, count_queries, db
+):
+    """Whether the event has co-organisers, a call (and so accepted contributions) and
+    records presented there is read in the event's own statement: the sections it has
+    nothing for are shown empty without a statement each; those it has are loaded."""
+    bare = make_event(title="Bare seminar")
+    full = make_event(title="Full seminar")
+    make_call(event=full)
+    presented = make_publication(title="Presented paper")
+    presented.presented_at_event_id = full.id
+    db.session.commit()
+    bare_url, full_url = f"/events/{bare.slug}", f"/events/{full.slug}"
+    db.session.expire_all()
+    with count_queries() as counter:
+        html = client.get(bare_url).get_data(as_text=True)
+    asked = [" ".join(s.split()) for s in counter.statements]
+    assert "Bare seminar" in html
+    for table in ("event_organisations", "calls", "publications"):
+        assert not [s for s in asked if s.startswith(f"SELECT {table}.")], (table, asked)
+    # The page's key, the event (with its counts and what it has), its topics and agenda.
+    assert len(asked) == 4, "\n".join(s[:150] for s in asked)
+    html = client.get(full_url).get_data(as_text=True)
+    assert "Presented paper" in html and "Read the call" in html
+
+
 def test_a_members_confirmation_is_not_asked_for_a_page_without_an_online_link(
     client, auth, make_event, make_member, count_queries, db
 ):
