@@ -369,4 +369,6 @@ def test_a_harvester_that_asks_too_fast_is_told_to_retry(client, db, app, monkey
         assert client.get("/oai?verb=Identify").status_code == 200
     response = client.get("/oai?verb=Identify")
     assert response.status_code == 503  # OAI-PMH flow control, which harvesters honour
-    assert response.headers["Retry-After"] == "60"
+    # Seconds until the minute's window ends: 60 less the time the four requests took (a
+    # slow machine took more than a second).
+    assert 50 <= int(response.headers["Retry-After"]) <= 60
