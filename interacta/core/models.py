@@ -34,10 +34,11 @@ class CacheDeletion(Base):
     deleted_at: Mapped[datetime]
 
 
-class Topic(Base):
+class Topic(TimestampMixin, Base):
     """An area of focus of the network; events, publications and members refer to them."""
 
     __tablename__ = "topics"
+    __table_args__ = (sa.Index("ix_topics_updated_at", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)

@@ -29,6 +29,7 @@ from interacta.core.errors import DomainError, attach_to_form
 from interacta.core.models import Topic, utcnow
 from interacta.core.pagination import page_arg, query_params
 from interacta.core.registry import related_models, related_presence, related_sections
+from interacta.core.topics import topic_rows
 from interacta.events import bp, ics, services
 from interacta.events.forms import CancelForm, DuplicateForm, EventForm
 from interacta.events.jsonld import event_jsonld
@@ -80,14 +81,14 @@ def _listing(query, template: str, title: str, upcoming: bool = False):
         counts=counts,
         seats_left=services.seats_left,
         filters=_filters(),
-        topics=_topics(),
+        topics=topic_rows(),
         kinds=KINDS,
         formats=FORMATS,
     )
 
 
 @bp.get("/")
-@cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
+@cached_page(Event, Registration, Topic, clock="minute", params=EVENT_LIST_PARAMS)
 @query_params(*EVENT_LIST_PARAMS)
 def index():
     # A visitor who allowed functionality cookies gets the view they used last.
@@ -107,7 +108,7 @@ def index():
 
 
 @bp.get("/past")
-@cached_page(Event, Registration, clock="minute", params=EVENT_LIST_PARAMS)
+@cached_page(Event, Registration, Topic, clock="minute", params=EVENT_LIST_PARAMS)
 @query_params(*EVENT_LIST_PARAMS)
 def past():
     return _listing(services.past_query(_filters()), "events/index.html", _("Past events"))

@@ -35,6 +35,7 @@ from interacta.core.pagination import list_args, page_arg, query_params
 from interacta.core.registry import export_member_data, related_sections
 from interacta.core.securitylog import security_event
 from interacta.core.text import normalize_email
+from interacta.core.topics import topic_rows
 from interacta.extensions import db, limiter
 from interacta.members import bp, forms, freshness, services, sessions, throttle, tokens
 from interacta.members.countries import country_choices
@@ -477,7 +478,7 @@ def deleted():
 
 @bp.get("/")
 @login_required
-@cached_page(Member, params=("sector", "country", "topic", "q", "page"))
+@cached_page(Member, Topic, params=("sector", "country", "topic", "q", "page"))
 @query_params("sector", "country", "topic", "q", "page")
 def directory():
     sector = request.args.get("sector") or None
@@ -495,7 +496,7 @@ def directory():
         "members/directory.html",
         pagination=pagination,
         members=pagination.items,
-        topics=[(topic.slug, topic.name) for topic in _topics()],
+        topics=[(topic.slug, topic.name) for topic in topic_rows()],
         sectors=SECTORS,
         countries=country_choices(),
         filters={"sector": sector, "country": country, "topic": topic, "q": q},
