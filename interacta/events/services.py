@@ -792,8 +792,7 @@ class UpcomingPagination(DeferredPagination):
         def count() -> tuple[int, datetime | None]:
             sub = args["counted"].with_only_columns(Event.ends_at).order_by(None).subquery()
             statement = sa.select(sa.func.count(), sa.func.min(sub.c.ends_at))
-            found, first_end = db.session.execute(statement).one()
-            return found, first_end
+            return tuple(db.session.execute(statement).one())
 
         return cached_until("event-upcoming-count", args["key"], fingerprint(Event), count)
 

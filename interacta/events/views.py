@@ -44,10 +44,6 @@ def _member():
     return current_user if current_user.is_authenticated else None
 
 
-def _topics() -> list[Topic]:
-    return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
-
-
 #: The query parameters of the event lists (filters, view choice, page).
 EVENT_LIST_PARAMS = ("kind", "topic", "format", "month", "q", "view", "page")
 
@@ -80,7 +76,7 @@ def _listing(query, template: str, title: str, upcoming: bool = False):
         events=pagination.items,
         counts=counts,
         seats_left=services.seats_left,
-        filters=_filters(),
+        filters=filters,
         topics=topic_rows(),
         kinds=KINDS,
         formats=FORMATS,
@@ -338,7 +334,7 @@ def _blank_rows(form: EventForm, n: int = 3) -> None:
 
 
 def _topic_choices():
-    return [(t.id, t.name) for t in _topics()]
+    return [(t.id, t.name) for t in topic_rows()]
 
 
 def _selected_topics(ids) -> list[Topic]:

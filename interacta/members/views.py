@@ -56,10 +56,6 @@ def _signed_in_member_key() -> str:
     return "member:" + (member_id.partition(":")[0] if member_id else request.remote_addr or "-")
 
 
-def _topics() -> list[Topic]:
-    return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))
-
-
 def _show_error(form, exc: DomainError) -> None:
     """A rule's message beside its field, or above the form."""
     if not attach_to_form(form, exc):
@@ -154,7 +150,7 @@ def _join_limit_message() -> str:
 def join():
     if current_user.is_authenticated:
         return redirect(url_for("members.me"))
-    form = forms.JoinForm(topics=_topics())
+    form = forms.JoinForm(topics=topic_rows())
     if form.validate_on_submit():
         if form.website.data:
             logger.info("join: honeypot filled in, ignored")
@@ -326,7 +322,7 @@ def reset_password(token: str):
 
 
 def _render_me(profile=None, email_form=None, password_form=None, status=200):
-    topics = _topics()
+    topics = topic_rows()
     if profile is None:
         profile = forms.ProfileForm(obj=current_user, topics=topics, prefix="profile")
         profile.interests.data = [t.id for t in current_user.interests]
@@ -349,7 +345,7 @@ def _render_me(profile=None, email_form=None, password_form=None, status=200):
 def me():
     if request.method == "GET":
         return _render_me()
-    profile = forms.ProfileForm(topics=_topics(), prefix="profile")
+    profile = forms.ProfileForm(topics=topic_rows(), prefix="profile")
     if profile.validate_on_submit():
         try:
             services.update_profile(

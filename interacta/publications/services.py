@@ -805,7 +805,3 @@ def _presented_statement() -> sa.Select:
         )
         .order_by(*date_order())
     )
-
-
-def all_topics() -> list[Topic]:
-    return list(db.session.scalars(sa.select(Topic).order_by(Topic.position)))

@@ -26,6 +26,7 @@ from interacta.core.errors import DomainError, attach_to_form, render_error
 from interacta.core.jobs import enqueue
 from interacta.core.models import utcnow
 from interacta.core.pagination import page_arg, query_params
+from interacta.core.topics import topic_rows
 from interacta.core.urls import external_url
 from interacta.events.models import Event
 from interacta.extensions import db
@@ -164,7 +165,7 @@ def _edit(pub: Publication | None):
         listed = services.listed_member_names([a.member_id for a in pub.authors if a.member_id])
         initial = PublicationForm.initial(pub, services.format_authors(pub.authors, listed))
     form = PublicationForm(data=initial)
-    form.topics.choices = [(t.id, t.name) for t in services.all_topics()]
+    form.topics.choices = [(t.id, t.name) for t in topic_rows()]
     form.version_of.choices = [(0, _("(none)"))] + services.version_choices(pub.id if pub else None)
     form.presented_at.choices = [(0, _("(none)"))] + services.event_choices()
     status = 200
