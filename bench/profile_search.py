@@ -133,6 +133,8 @@ def main() -> None:
 
     phases = Phases()
     phases.wrap(search, "_hits", "hits")
+    phases.wrap(search, "sole_terms", "vocabulary")
+    phases.wrap(search, "_tuples", "hits' rows")
     phases.wrap(search, "_load", "load 20 records")
     phases.wrap(search, "_counts_among", "facet counts")
     phases.wrap(views, "render_template", "render")

@@ -23,6 +23,7 @@ of results (`results`), every result for an export (`all_results`) and the facet
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import re
 from array import array
@@ -38,7 +39,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from interacta.core.cache import cached, fingerprint
-from interacta.core.deferred import DeferredPagination, paginate_deferred
+from interacta.core.deferred import DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic
 from interacta.extensions import db
 from interacta.publications.models import (
@@ -505,6 +506,22 @@ def _load(ids: list[int], topics: bool = True) -> list[Publication]:
     return [found[i] for i in ids if i in found]
 
 
+def _stand_ins(ids: list[int]) -> list:
+    """The records `ids`, in that order, as stand-ins (`core.deferred`): their id and
+    `updated_at` (which name a record's kept piece of the list) read in one query; the
+    records are loaded with their authors, the page's together, only if a piece was not
+    kept."""
+    if not ids:
+        return []
+    found = {
+        row.id: row._mapping
+        for row in db.session.execute(
+            sa.select(Publication.id, Publication.updated_at).where(Publication.id.in_(ids))
+        )
+    }
+    return deferred([found[i] for i in ids if i in found], lambda page: _load(page, topics=False))
+
+
 def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
     """One page of results (authors and topics loaded), in a fixed number of queries.
 
@@ -526,7 +543,7 @@ def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
             rows = sorted(rows, key=lambda r: (r[2], r[3], r[4], r[0]), reverse=True)
         ids = [row[0] for row in rows[start : start + per_page]]
         pagination = _Page(page=page, per_page=per_page, error_out=False,
-                           items=_load(ids, topics=False), total=len(found.rows))  # fmt: skip
+                           items=_stand_ins(ids), total=len(found.rows))  # fmt: skip
         pagination.more = found.more
         return pagination
     # By title, by date beyond BOUND matches, or no words: the exact order, from the query.
@@ -587,9 +604,10 @@ def facets(params: SearchParams, max_authors: int = 15) -> Facets:
     facet ignores its own filter so the other choices stay visible.
 
     With words: counted among the matches `hits` finds (one query per facet whose filter
-    is set, plus one), by one grouped query. Without: exact counts over every record,
-    derived from a summary of all the records read once per process while they are
-    unchanged (`_exact_counts`), and cached until a record changes."""
+    is set, plus one), from each record's topics and names kept in the summary of all the
+    records (`_summary`, read once per process while they are unchanged). Without: exact
+    counts over every record, derived from the same summary (`_exact_counts`), and cached
+    until a record changes."""
     if not params.terms:
         counts = cached(
             "publication-facets",
@@ -622,19 +640,6 @@ def _facets(counts: dict, bounded: bool) -> Facets:
     )
 
 
-def _id_table(ids: list[int], name: str):
-    """The ids as a one-column table `id` (a CTE), passed as one parameter (an array; JSON
-    on SQLite): a thousand separate parameters cost more to bind than the query takes."""
-    if _dialect() == "postgresql":
-        # The array's text form, written here: the driver's list adapter would look at each
-        # of a thousand numbers in Python first.
-        text = "{" + ",".join(map(str, ids)) + "}"
-        array = sa.cast(sa.literal(text, sa.Text), ARRAY(sa.Integer))
-        return sa.select(sa.func.unnest(array).label("id")).cte(name)
-    values = sa.func.json_each(sa.literal(json.dumps(ids))).table_valued("value")
-    return sa.select(values.c.value.label("id")).cte(name)
-
-
 def _value_table(values: list[str], name: str):
     """The strings as a one-column table `value` (a CTE), passed as one parameter."""
     if _dialect() == "postgresql":
@@ -647,63 +652,21 @@ def _value_table(values: list[str], name: str):
 def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
     """Each facet's counts among its list of matches (`Hits.rows`; the same list unless
     a facet's own filter is set). Kinds and years are counted from the rows themselves;
-    topics and authors by one grouped query (a UNION ALL of two small GROUP BYs over at
-    most BOUND ids each, each distinct list of ids sent once)."""
+    topics and author names from each record's topics and names kept in `_summary`
+    (each name once per record), without a query but for the order of tied names
+    (`_top_names`)."""
+    summary = _summary()
     kinds = Counter(row[5] for row in rows["kind"])
     years = Counter(row[2] for row in rows["year"])
-    topic_ids, author_ids = ([row[0] for row in rows[f]] for f in ("topic", "author"))
-    topic = _id_table(topic_ids, "ids_0")
-    author = topic if author_ids == topic_ids else _id_table(author_ids, "ids_1")
-    count = sa.func.count()
-    label = sa.literal_column("'-'")
-    # Each name once per publication, then counted by a hash (count(DISTINCT ...) would
-    # sort every name by the database's collation first); the top names only leave the
-    # database. SQLite: the ids as an IN list, which it sorts and then reads the index
-    # (publication, name) in that order, so the names of a publication come grouped
-    # without a temporary b-tree for DISTINCT (PostgreSQL: faster as a join).
-    pa = PublicationAuthor
-    if _dialect() == "postgresql":
-        names = sa.select(pa.publication_id, pa.name).join(author, author.c.id == pa.publication_id)
-        names = names.distinct()
-    else:
-        names = sa.select(pa.publication_id, pa.name).where(
-            pa.publication_id.in_(sa.select(author.c.id))
-        )
-        names = names.group_by(pa.publication_id, pa.name)
-    names = names.subquery("names")
-    top = (
-        sa.select(names.c.name, count.label("n"))
-        .group_by(names.c.name)
-        .order_by(count.desc(), names.c.name)
-        .limit(max_authors)
-        .subquery("top_authors")
-    )
-    # Counted per topic id, then named: the grouping holds integers only.
-    pt = publication_topics
-    per_topic = (
-        sa.select(pt.c.topic_id, count.label("n"))
-        .where(pt.c.publication_id.in_(sa.select(topic.c.id)))
-        .group_by(pt.c.topic_id)
-        .subquery("per_topic")
-    )
-    parts = [
-        sa.select(sa.literal("topic"), Topic.slug, Topic.name, Topic.position, per_topic.c.n).join(
-            per_topic, per_topic.c.topic_id == Topic.id
-        ),
-        sa.select(sa.literal("author"), top.c.name, label, sa.literal(0), top.c.n),
-    ]
-    found = db.session.execute(sa.union_all(*parts)).all()
-    by_facet: dict[str, list] = {"topic": [], "author": []}
-    for facet, key, name, position, n in found:
-        by_facet[facet].append((key, name, position, n))
-    authors = sorted(by_facet["author"], key=lambda r: (-r[3], r[0]))
+    topics = summary.record_topics.count(row[0] for row in rows["topic"])
+    numbered = summary.record_names.count(row[0] for row in rows["author"])
+    name_of = summary.name_list
     return {
         "kind": list(kinds.items()),
         "year": sorted(years.items(), reverse=True),
-        "topic": [(key, name, n) for key, name, _p, n in sorted(by_facet["topic"],
-                                                                   key=lambda r: r[2])],
-        "author": [(key, n) for key, _name, _pos, n in authors],
-    }  # fmt: skip
+        "topic": [(slug, name, topics[tid]) for tid, slug, name in summary.topics if topics[tid]],
+        "author": _top_names({name_of[k]: n for k, n in numbered.items()}, max_authors),
+    }
 
 
 def _exact_counts(params: SearchParams, max_authors: int) -> dict:
@@ -790,6 +753,41 @@ class _Summary:
     topics: list
     #: slug -> id
     topic_ids: dict
+    #: each published record's topic ids, by record id
+    record_topics: _Runs
+    #: each published record's author names (their numbers in `name_list`), each once
+    record_names: _Runs
+
+
+class _Runs:
+    """Numbers listed per record id, as runs in one array: a record's numbers are
+    `values[start[id]:start[id] + length[id]]` (three arrays of machine integers, a few
+    megabytes at 100,000 records). Filled in the order of record ids, each record's
+    numbers together (`add`)."""
+
+    def __init__(self) -> None:
+        self.start = array("I")
+        self.length = array("I")
+        self.values = array("I")
+
+    def add(self, record: int, value: int) -> None:
+        if record >= len(self.length):
+            _grow(self.start, record)
+            _grow(self.length, record)
+        if not self.length[record]:
+            self.start[record] = len(self.values)
+        self.length[record] += 1
+        self.values.append(value)
+
+    def count(self, records) -> Counter:
+        """How many of `records` list each number."""
+        start, length, values = self.start, self.length, self.values
+        known = len(length)
+        return Counter(
+            itertools.chain.from_iterable(
+                values[start[r] : start[r] + length[r]] for r in records if r < known
+            )
+        )
 
 
 #: The summary this process read last: ((database, version), _Summary).
@@ -843,11 +841,15 @@ def _summary() -> _Summary:
         cells[keys[number - 1]] += 1
     del kind_of
     topic_cells: Counter = Counter()
+    record_topics = _Runs()
     pt = publication_topics
-    for pid, topic in _plain_rows(sa.select(pt.c.publication_id, pt.c.topic_id)):
+    for pid, topic in _plain_rows(
+        sa.select(pt.c.publication_id, pt.c.topic_id).order_by(pt.c.publication_id)
+    ):
         number = cell_of[pid] if pid < len(cell_of) else 0
         if number:
             topic_cells[(*keys[number - 1], topic)] += 1
+            record_topics.add(pid, topic)
     topics = [
         tuple(row)
         for row in db.session.execute(
@@ -861,6 +863,7 @@ def _summary() -> _Summary:
     name_no: dict[str, int] = {}
     all_counts = array("I")
     pairs = array("Q")
+    record_names = _Runs()
     last = None
     for pid, name in _plain_rows(
         sa.select(PublicationAuthor.publication_id, PublicationAuthor.name).order_by(
@@ -878,6 +881,7 @@ def _summary() -> _Summary:
             all_counts.append(0)
         all_counts[no] += 1
         pairs.append(number << 32 | no)
+        record_names.add(pid, no)
     del cell_of, name_no
     names: dict = {}
     run_key, run = None, 0
@@ -899,6 +903,8 @@ def _summary() -> _Summary:
         all_names=all_names,
         topics=topics,
         topic_ids={slug: tid for tid, slug, _name in topics},
+        record_topics=record_topics,
+        record_names=record_names,
     )
     _summaries["last"] = (version, summary)
     return summary

@@ -1,6 +1,6 @@
-"""The list's facet counts without search words: exact over every published record, each
-facet ignoring its own filter, whatever the combination of filters, and current after a
-change."""
+"""The list's facet counts, without search words (exact over every published record) and
+with them (among the matches): each facet ignoring its own filter, whatever the
+combination of filters, and current after a change."""
 
 from __future__ import annotations
 
@@ -13,32 +13,34 @@ from interacta.publications import search
 from interacta.publications.models import Publication, PublicationAuthor
 
 RECORDS = [
-    # kind, year, topics, authors
-    ("report", 2023, ["religion"], ["Ana Ferreira", "Bo Li"]),
-    ("report", 2024, ["religion", "rule-of-law"], ["Ana Ferreira"]),
-    ("report", 2024, [], ["bo li", "Zoe Adams"]),
-    ("journal_article", 2023, ["rule-of-law"], ["Bo Li", "Ana Ferreira"]),
-    ("journal_article", 2024, ["religion"], ["Zoe Adams"]),
-    ("working_paper", 2022, ["rule-of-law"], ["Ana Ferreira", "Ana Ferreira"]),
+    # kind, year, topics, authors, title
+    ("report", 2023, ["religion"], ["Ana Ferreira", "Bo Li"], "Floods and faith"),
+    ("report", 2024, ["religion", "rule-of-law"], ["Ana Ferreira"], "Courts after floods"),
+    ("report", 2024, [], ["bo li", "Zoe Adams"], "Harbour logistics"),
+    ("journal_article", 2023, ["rule-of-law"], ["Bo Li", "Ana Ferreira"], "Flooding the courts"),
+    ("journal_article", 2024, ["religion"], ["Zoe Adams"], "Floodplain chaplaincy"),
+    ("working_paper", 2022, ["rule-of-law"], ["Ana Ferreira", "Ana Ferreira"], "Law of floods"),
 ]
 
 
 def make_records(make_publication):
-    for kind, year, topics, authors in RECORDS:
-        make_publication(kind=kind, year=year, topics=topics, authors=authors)
+    for kind, year, topics, authors, title in RECORDS:
+        make_publication(kind=kind, year=year, topics=topics, authors=authors, title=title)
     # A draft counts nowhere.
     make_publication(kind="report", year=2023, topics=["religion"], authors=["Ana Ferreira"],
                      status="draft")  # fmt: skip
 
 
-def expected(kind, year, topic, author) -> dict:
+def expected(kind, year, topic, author, word: str | None = None) -> dict:
     """The facets worked out by hand from RECORDS: each facet among the records every
-    other filter keeps; a name counted once per record."""
+    other filter (and the word, a prefix of a title's word) keeps; a name counted once per
+    record."""
 
     def kept(record, exclude):
-        r_kind, r_year, r_topics, r_authors = record
+        r_kind, r_year, r_topics, r_authors, r_title = record
         return (
-            (exclude == "kind" or kind is None or r_kind == kind)
+            (word is None or any(w.startswith(word) for w in r_title.lower().split()))
+            and (exclude == "kind" or kind is None or r_kind == kind)
             and (exclude == "year" or year is None or r_year == year)
             and (exclude == "topic" or topic is None or topic in r_topics)
             and (exclude == "author" or author is None or author in r_authors)
@@ -83,6 +85,46 @@ def test_every_combination_of_filters_counts_each_facet_exactly(db, make_publica
     ):
         params = search.SearchParams(kind=kind, year=year, topic=topic, author=author)
         assert shown(search.facets(params)) == expected(kind, year, topic, author), params
+
+
+def test_with_words_every_combination_of_filters_counts_each_facet_among_the_matches(
+    db, make_publication
+):
+    make_records(make_publication)
+    for word, kind, year, topic, author in itertools.product(
+        ("flood", "floods", "courts", "nothingmatches"),
+        (None, "report", "journal_article"),
+        (None, 2023, 2024),
+        (None, "religion", "no-such-topic"),
+        (None, "Ana Ferreira", "Nobody"),
+    ):
+        params = search.SearchParams(q=word, kind=kind, year=year, topic=topic, author=author)
+        assert shown(search.facets(params)) == expected(kind, year, topic, author, word), params
+
+
+def test_with_words_the_counts_follow_a_change_to_a_record(db, make_publication):
+    make_records(make_publication)
+
+    def params():  # a new request's
+        return search.SearchParams(q="floods")
+
+    assert shown(search.facets(params()))["topics"] == [("religion", 2), ("rule-of-law", 2)]
+
+    record = db.session.scalar(
+        sa.select(Publication).where(Publication.title == "Floods and faith")
+    )
+    record.title = "Harbour faith"
+    record.authors[0].name = "Cy Novak"
+    db.session.commit()
+    facets = shown(search.facets(params()))
+    assert facets["topics"] == [("religion", 1), ("rule-of-law", 2)]
+    assert facets["authors"] == [("Ana Ferreira", 2)]
+    make_publication(kind="report", year=2021, topics=["religion"], authors=["Cy Novak"],
+                     title="Floods again")  # fmt: skip
+    facets = shown(search.facets(params()))
+    assert facets["topics"] == [("religion", 2), ("rule-of-law", 2)]
+    assert facets["authors"] == [("Ana Ferreira", 2), ("Cy Novak", 1)]
+    assert facets["years"] == [(2024, 1), (2022, 1), (2021, 1)]
 
 
 def test_the_counts_follow_a_change_to_a_record(db, make_publication):
