@@ -27,7 +27,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -142,6 +142,25 @@ def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
         value = build()
         _set(key, value)
     return value
+
+
+def cached_each(name: str, parts: Sequence, version: str, build: Callable[[list], dict]) -> dict:
+    """`cached` for many values at once: part -> the value of each of `parts`; those not
+    kept are built together, `build(missing parts)` returning part -> value."""
+    keys = {part: f"{name}:{_digest((part, version))}" for part in parts}
+    found, missing = {}, []
+    for part, key in keys.items():
+        value = _get(key)
+        if value is None:
+            missing.append(part)
+        else:
+            found[part] = value
+    if missing:
+        built = build(missing)
+        for part in missing:
+            found[part] = built[part]
+            _set(keys[part], built[part])
+    return found
 
 
 def cached_until(

@@ -38,7 +38,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from interacta.core.cache import cached, fingerprint
+from interacta.core.cache import cached, cached_each, fingerprint
 from interacta.core.deferred import DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic
 from interacta.extensions import db
@@ -169,12 +169,31 @@ def sole_terms(words: list[str]) -> dict[str, str]:
     every word is plain): the search then asks for that word exactly ("governance"),
     which finds the same records with the same rank, but which the index answers from the
     newest matches (FTS5) or by skipping through its lists (GIN); a prefix ("gov"*) first
-    gathers every match of every word it begins. One query for all the words, read from
-    the index's vocabulary (migration 0029_search: FTS5's own on SQLite, `publication_lexemes`
-    on PostgreSQL). A word nothing begins maps to itself: it finds nothing either way."""
+    gathers every match of every word it begins. Read from the index's vocabulary
+    (migration 0029_search: FTS5's own on SQLite, `publication_lexemes` on PostgreSQL), in
+    one query for the words not kept since the records last changed. A word nothing begins
+    maps to itself: it finds nothing either way."""
     if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
         return {}  # a word folded by the index is only ever asked for as written
     plain = sorted(set(words))
+    # Each word's first indexed word and the one after it, kept per word until the records
+    # change (words come back: the next page, another filter, a word of another search).
+    found = cached_each("sole-term", plain, fingerprint(Publication), _first_terms)
+    sole = {}
+    for word in plain:
+        term, other = found[word]
+        # Plain words only, which each index's query parser reads back as that one word.
+        if other is None and _PLAIN_WORD.fullmatch(term):
+            sole[word] = term
+    # Two words asked for as one and the same (ts_rank counts a repeated word of the query
+    # once): both stay prefixes.
+    asked = Counter(sole.get(w, w) for w in set(words))
+    return {word: term for word, term in sole.items() if asked[term] == 1}
+
+
+def _first_terms(plain: list[str]) -> dict[str, tuple]:
+    """word -> (the first indexed word it begins, the indexed word after that one that it
+    also begins, or None): (word, None) when none. One query for all the words."""
     if _dialect() == "postgresql":
         vocab = sa.table(PG_LEXEMES, sa.column("lexeme", sa.String)).alias("vocab")
         column = "lexeme"
@@ -201,16 +220,7 @@ def sole_terms(words: list[str]) -> dict[str, str]:
         parts.append(sa.select(sa.literal(n), first.c[column], other))
     rows = db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])
     found = {n: (term, other) for n, term, other in rows}
-    sole = {}
-    for n, word in enumerate(plain):
-        term, other = found.get(n, (word, None))
-        # Plain words only, which each index's query parser reads back as that one word.
-        if other is None and _PLAIN_WORD.fullmatch(term):
-            sole[word] = term
-    # Two words asked for as one and the same (ts_rank counts a repeated word of the query
-    # once): both stay prefixes.
-    asked = Counter(sole.get(w, w) for w in set(words))
-    return {word: term for word, term in sole.items() if asked[term] == 1}
+    return {word: found.get(n, (word, None)) for n, word in enumerate(plain)}
 
 
 def _pg_vector():
@@ -665,7 +675,7 @@ def _counts_among(rows: dict[str, list[tuple]], max_authors: int) -> dict:
         "kind": list(kinds.items()),
         "year": sorted(years.items(), reverse=True),
         "topic": [(slug, name, topics[tid]) for tid, slug, name in summary.topics if topics[tid]],
-        "author": _top_names({name_of[k]: n for k, n in numbered.items()}, max_authors),
+        "author": _top_numbered(numbered, name_of, max_authors),
     }
 
 
@@ -725,7 +735,7 @@ def _exact_counts(params: SearchParams, max_authors: int) -> dict:
                 for number, n in zip(numbers, counts, strict=True):
                     numbered[number] += n
         name_of = summary.name_list
-        authors = _top_names({name_of[k]: n for k, n in numbered.items()}, max_authors)
+        authors = _top_numbered(numbered, name_of, max_authors)
     else:
         authors = _topic_top_authors(params, max_authors)
     return {
@@ -979,6 +989,15 @@ def _topic_top_authors(params: SearchParams, limit: int) -> list[tuple[str, int]
             .limit(limit)
         )
     ]
+
+
+def _top_numbered(numbered: Counter, name_of: list[str], limit: int) -> list[tuple[str, int]]:
+    """`_top_names` of names counted by their number in `name_of`: only the names that
+    can make the list are looked up."""
+    if not numbered or limit <= 0:
+        return []
+    least = heapq.nlargest(limit, numbered.values())[-1]
+    return _top_names({name_of[k]: n for k, n in numbered.items() if n >= least}, limit)
 
 
 def _top_names(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:

@@ -291,3 +291,20 @@ def test_the_text_store_is_bounded_in_bytes_and_drops_the_least_recently_used():
     assert store.size == 8
     store.set("big", b"x" * 11)  # larger than the whole store: never kept
     assert store.get("big") is None and store.size == 8
+
+
+def test_values_kept_each_are_built_together_only_when_missing(app):
+    from interacta.core.cache import cached_each
+
+    built = []
+
+    def build(parts):
+        built.append(sorted(parts))
+        return {part: part.upper() for part in parts}
+
+    with app.app_context():
+        assert cached_each("test-each", ["a", "b"], "v1", build) == {"a": "A", "b": "B"}
+        assert cached_each("test-each", ["b", "c"], "v1", build) == {"b": "B", "c": "C"}
+        assert cached_each("test-each", ["a", "c"], "v1", build) == {"a": "A", "c": "C"}
+        assert cached_each("test-each", ["a"], "v2", build) == {"a": "A"}  # a new version
+    assert built == [["a", "b"], ["c"], ["a"]]

@@ -565,3 +565,31 @@ def test_a_search_shows_a_record_as_it_is_now_after_a_change(client, db, make_pu
     html = client.get("/publications/?q=floods&v=2").get_data(as_text=True)
     assert titles_on(client.get("/publications/?q=flood")) == ["Floods in the lower delta"]
     assert "Ana Ferreira Lopes" in html
+
+
+def test_a_word_looked_up_once_is_not_looked_up_again_until_the_records_change(
+    client, db, make_publication
+):
+    make_publication(title="Governance of refugee camps")
+
+    def vocabulary_reads(path):
+        statements = []
+
+        def before(conn, cursor, statement, *args):
+            if search.FTS_VOCAB in statement or search.PG_LEXEMES in statement:
+                statements.append(statement)
+
+        bind = db.session.get_bind()
+        sa.event.listen(bind, "before_cursor_execute", before)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            sa.event.remove(bind, "before_cursor_execute", before)
+        return len(statements)
+
+    assert vocabulary_reads("/publications/?q=gov") == 1
+    assert vocabulary_reads("/publications/?q=gov&kind=report") == 0
+    assert vocabulary_reads("/publications/?q=gov+camps") == 1  # camps, not gov
+    make_publication(title="Government archives")
+    assert vocabulary_reads("/publications/?q=gov&kind=report") == 1
+    assert len(titles_on(client.get("/publications/?q=gov&v=1"))) == 2
