@@ -459,7 +459,9 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
         # matches); the edge row may be one more.
         found_rows = sa.union_all(sa.select(first), rest).subquery("found")
         query = sa.select(found_rows).limit(BOUND + 2)
-        found = {row[0]: row[:6] for row in _tuples(query) if row[6]}
+        # Planned for its own words every time: a prepared statement's generic plan, made
+        # for any words, read three times as long (`_tuples`).
+        found = {row[0]: row[:6] for row in _tuples(query, prepared=False) if row[6]}
         rows = [found[key] for key in sorted(found, reverse=True)]
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
@@ -489,14 +491,25 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
     return Hits(rows=rows[:BOUND], more=len(rows) > BOUND)
 
 
-def _tuples(query) -> list[tuple]:
+def _tuples(query, prepared: bool = True) -> list[tuple]:
     """The rows of a query of plain columns as the database driver hands them over (no
-    result rows built: a thousand hits cost more to wrap than to read)."""
-    result = db.session.connection().execute(query)
+    result rows built: a thousand hits cost more to wrap than to read). `prepared=False`:
+    never as a prepared statement (psycopg prepares a statement run five times on a
+    connection, and PostgreSQL may then run it with a generic plan, made for any values)."""
+    connection = db.session.connection()
+    driver = connection.connection.dbapi_connection
+    threshold = getattr(driver, "prepare_threshold", None)
+    if not prepared and threshold is not None:
+        driver.prepare_threshold = None
     try:
-        return result.cursor.fetchall()
+        result = connection.execute(query)
+        try:
+            return result.cursor.fetchall()
+        finally:
+            result.close()
     finally:
-        result.close()
+        if not prepared and threshold is not None:
+            driver.prepare_threshold = threshold
 
 
 def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
