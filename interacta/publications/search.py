@@ -25,6 +25,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+import operator
 import re
 from array import array
 from collections import Counter
@@ -803,14 +804,18 @@ class _Runs:
         self.values.append(value)
 
     def count(self, records) -> Counter:
-        """How many of `records` list each number."""
-        start, length, values = self.start, self.length, self.values
-        known = len(length)
-        return Counter(
-            itertools.chain.from_iterable(
-                values[start[r] : start[r] + length[r]] for r in records if r < known
-            )
-        )
+        """How many of `records` list each number (the runs gathered and counted in C:
+        a loop in Python over a thousand records took milliseconds)."""
+        known = len(self.length)
+        records = [r for r in records if r < known]
+        if not records:
+            return Counter()
+        get = operator.itemgetter(*records)
+        starts, lengths = get(self.start), get(self.length)
+        if len(records) == 1:
+            starts, lengths = (starts,), (lengths,)
+        runs = map(slice, starts, map(operator.add, starts, lengths))
+        return Counter(itertools.chain.from_iterable(map(self.values.__getitem__, runs)))
 
 
 #: The summary this process read last: ((database, version), _Summary).
