@@ -24,6 +24,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from interacta.core.cache import cached_each, fingerprint
 from interacta.events.models import Event, EventTranslation
 from interacta.extensions import db
 
@@ -111,42 +112,61 @@ def _fts_matches(word: str):
 
 
 def _fts_conditions(words: list[tuple[str, object]]) -> list:
-    """SQLite: one query reads at most FTS_BOUND + 1 matches of each indexable word from
-    each index (events, translations), and the highest event id (about how many events
-    there are). A rarer word is matched from the index (its matches read by id); a common
-    word keeps its ILIKE."""
-    asked = [(n, word) for n, (word, _ilike) in enumerate(words) if indexable(word)]
-    counts: dict[tuple[int, int], int] = {}
-    common: set[int] = set()
-    if asked:
-        # Counted by the database: a common word's 2,001 rows cost more to fetch than to read.
-        # Up to the bound, or half the events (the highest id) if fewer, and one more.
-        events = sa.select(sa.func.max(Event.id)).scalar_subquery()
-        limit = sa.func.min(FTS_BOUND, sa.func.coalesce(events, 0) // 2) + 1
-        parts = [sa.select(sa.literal(-1), sa.literal(0), events)]
-        for n, word in asked:
-            for part, matches in enumerate(_fts_matches(word)):
-                found = matches.limit(limit).subquery()
-                parts.append(
-                    sa.select(sa.literal(n), sa.literal(part), sa.func.count()).select_from(found)
-                )
-        events = 0
-        for n, part, value in db.session.execute(sa.union_all(*parts)):
-            if n < 0:
-                events = value or 0
-            elif value:
-                counts[n, part] = value
-        bound = min(FTS_BOUND, events // 2)
-        common = {n for (n, _part), count in counts.items() if count > bound}
+    """SQLite: a rarer word is matched from the index (its matches read by id); a common
+    word keeps its ILIKE (`_fts_kinds`)."""
+    kinds = _probed("event-word-fts", words, _fts_kinds)
     clauses = []
-    for n, (word, ilike) in enumerate(words):
-        if not indexable(word) or n in common:
+    for word, ilike in words:
+        kind = kinds.get(word, "common")
+        if kind == "common":
             clauses.append(ilike)
-        elif (n, 0) in counts or (n, 1) in counts:
+        elif kind == "indexed":
             clauses.append(Event.id.in_(sa.union_all(*_fts_matches(word))))
         else:
             clauses.append(sa.false())  # no match
     return clauses
+
+
+def _probed(name: str, words: list[tuple[str, object]], probe) -> dict:
+    """`probe(words)` for the indexable words, each word's answer kept until an event (or
+    a translation) changes: a word comes back (the next page, another filter, another
+    visitor), and asking the index again cost as much as the list."""
+    asked = sorted({word for word, _ilike in words if indexable(word)})
+    return cached_each(name, asked, fingerprint(Event), probe) if asked else {}
+
+
+def _fts_kinds(asked: list[str]) -> dict[str, str]:
+    """SQLite: for each word, "indexed" (matched from the index), "common" (its ILIKE) or
+    "none" (no match). One query reads at most FTS_BOUND + 1 matches of each word from
+    each index (events, translations), and the highest event id (about how many events
+    there are)."""
+    # Counted by the database: a common word's 2,001 rows cost more to fetch than to read.
+    # Up to the bound, or half the events (the highest id) if fewer, and one more.
+    events = sa.select(sa.func.max(Event.id)).scalar_subquery()
+    limit = sa.func.min(FTS_BOUND, sa.func.coalesce(events, 0) // 2) + 1
+    parts = [sa.select(sa.literal(-1), sa.literal(0), events)]
+    for n, word in enumerate(asked):
+        for part, matches in enumerate(_fts_matches(word)):
+            found = matches.limit(limit).subquery()
+            parts.append(
+                sa.select(sa.literal(n), sa.literal(part), sa.func.count()).select_from(found)
+            )
+    events = 0
+    counts: dict[tuple[int, int], int] = {}
+    for n, part, value in db.session.execute(sa.union_all(*parts)):
+        if n < 0:
+            events = value or 0
+        elif value:
+            counts[n, part] = value
+    bound = min(FTS_BOUND, events // 2)
+    kinds = {}
+    for n, word in enumerate(asked):
+        found = [counts.get((n, part), 0) for part in (0, 1)]
+        if any(count > bound for count in found):
+            kinds[word] = "common"
+        else:
+            kinds[word] = "indexed" if any(found) else "none"
+    return kinds
 
 
 #: PostgreSQL: a word with more candidates than this is common; its ILIKE then reads the
@@ -156,42 +176,45 @@ BOUND = 200
 
 
 def _pg_conditions(words: list[tuple[str, object]]) -> list:
-    """PostgreSQL: one query asks the index for at most BOUND + 1 candidates of each
-    indexable word (the events whose joined text passes the ILIKE: a superset of the
-    events where one column does). A word with at most BOUND keeps them, then its ILIKE
-    on them alone; a common word keeps its ILIKE alone."""
-    asked = [(n, word) for n, (word, _ilike) in enumerate(words) if indexable(word)]
-    found: dict[int, set[int]] = {n: set() for n, _word in asked}
-    common: set[int] = set()
-    if asked:
-        parts = []
-        for n, word in asked:
-            pattern = f"%{word}%"
-            own = _joined(Event.title, Event.summary, Event.description, Event.venue_name)
-            translated = _joined(
-                EventTranslation.title, EventTranslation.summary, EventTranslation.description
-            )
-            parts.append(
-                sa.select(sa.literal(n), Event.id).where(own.ilike(pattern)).limit(BOUND + 1)
-            )
-            parts.append(
-                sa.select(sa.literal(n), EventTranslation.event_id)
-                .where(translated.ilike(pattern))
-                .limit(BOUND + 1)
-            )
-        counts: dict[int, int] = {}
-        for n, event_id in db.session.execute(sa.union_all(*parts)):
-            counts[n] = counts.get(n, 0) + 1
-            found[n].add(event_id)
-        common = {n for n, count in counts.items() if count > BOUND}
+    """PostgreSQL: a word with at most BOUND candidates keeps them, then its ILIKE on them
+    alone; a common word keeps its ILIKE alone (`_pg_candidates`)."""
+    candidates = _probed("event-word-pg", words, _pg_candidates)
     clauses = []
-    for n, (_word, ilike) in enumerate(words):
-        if n in found and n not in common:
-            if not found[n]:
-                clauses.append(sa.false())  # no candidate: no match
-                continue
-            ids = sa.cast(sa.literal(sorted(found[n]), ARRAY(sa.Integer)), ARRAY(sa.Integer))
-            clauses.append(sa.and_(Event.id == sa.any_(ids), ilike))
-        else:
+    for word, ilike in words:
+        found = candidates.get(word, "common")
+        if found == "common":
             clauses.append(ilike)
+        elif not found:
+            clauses.append(sa.false())  # no candidate: no match
+        else:
+            ids = sa.cast(sa.literal(list(found), ARRAY(sa.Integer)), ARRAY(sa.Integer))
+            clauses.append(sa.and_(Event.id == sa.any_(ids), ilike))
     return clauses
+
+
+def _pg_candidates(asked: list[str]) -> dict[str, object]:
+    """PostgreSQL: for each word, its candidates (the ids of the events whose joined text
+    passes the ILIKE: a superset of the events where one column does), or "common" when
+    there are more than BOUND. One query asks the index for at most BOUND + 1 of each."""
+    parts = []
+    own = _joined(Event.title, Event.summary, Event.description, Event.venue_name)
+    translated = _joined(
+        EventTranslation.title, EventTranslation.summary, EventTranslation.description
+    )
+    for n, word in enumerate(asked):
+        pattern = f"%{word}%"
+        parts.append(sa.select(sa.literal(n), Event.id).where(own.ilike(pattern)).limit(BOUND + 1))
+        parts.append(
+            sa.select(sa.literal(n), EventTranslation.event_id)
+            .where(translated.ilike(pattern))
+            .limit(BOUND + 1)
+        )
+    counts: dict[int, int] = {}
+    found: dict[int, set[int]] = {n: set() for n in range(len(asked))}
+    for n, event_id in db.session.execute(sa.union_all(*parts)):
+        counts[n] = counts.get(n, 0) + 1
+        found[n].add(event_id)
+    return {
+        word: "common" if counts.get(n, 0) > BOUND else tuple(sorted(found[n]))
+        for n, word in enumerate(asked)
+    }

@@ -206,3 +206,29 @@ def test_a_common_word_reads_the_events_in_date_order_on_sqlite(
         assert "SEARCH events USING INDEX ix_events_starts_at" in plan, plan
         assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
     assert found("security") == by_ilike("security")
+
+
+def test_a_word_asked_again_is_not_looked_up_again_until_an_event_changes(events, make_event, db):
+    probes = []
+
+    def before(conn, cursor, statement, *args):
+        if "UNION ALL" in statement and "LIMIT" in statement:
+            probes.append(statement)
+
+    sa.event.listen(db.session.get_bind(), "before_cursor_execute", before)
+    try:
+        assert found("shipping") == ["Maritime Security Forum"]
+        assert found("shipping port") == ["Maritime Security Forum"]
+        assert len(probes) == 2  # "port" is new to the second search
+        assert found("port shipping") == ["Maritime Security Forum"]
+        assert len(probes) == 2
+        make_event(title="Shipping law", starts_at=NOW + timedelta(days=4))
+        db.session.commit()
+        assert found("shipping") == ["Maritime Security Forum", "Shipping law"]
+        assert len(probes) == 3
+        french = {"title": "Transport maritime", "summary": "", "description": "shipping"}
+        services.set_translations(events[4], {"fr": french})
+        db.session.commit()
+        assert found("shipping") == ["Maritime Security Forum", "Plain", "Shipping law"]
+    finally:
+        sa.event.remove(db.session.get_bind(), "before_cursor_execute", before)
