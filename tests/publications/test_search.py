@@ -316,7 +316,9 @@ def test_sqlite_reads_the_matches_columns_from_the_covering_index(db, make_publi
     captured = []
     original = search._tuples
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "_tuples", lambda query: captured.append(query) or original(query))
+        patch.setattr(
+            search, "_tuples", lambda query, **kw: captured.append(query) or original(query, **kw)
+        )
         assert [row[0] for row in search.hits(params).rows]
     compiled = captured[0].compile(db.session.get_bind())
     connection = db.session.connection()
@@ -510,7 +512,9 @@ def _pg_plan(db, args: dict, forced: bool) -> dict:
     captured = []
     original = search._tuples
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "_tuples", lambda query: captured.append(query) or original(query))
+        patch.setattr(
+            search, "_tuples", lambda query, **kw: captured.append(query) or original(query, **kw)
+        )
         search.hits(search.SearchParams.from_args(args))
     compiled = captured[0].compile(db.session.get_bind())
     connection = db.session.connection()
