@@ -144,6 +144,18 @@ def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
     return value
 
 
+def kept(name: str, parts, version: str):
+    """What `keep` stored for the same name, parts and version, or None: for a value
+    worked out by a statement that also reads something else (a page of a list and its
+    count), so that `cached`'s build cannot be the statement."""
+    return _get(f"{name}:{_digest((parts, version))}")
+
+
+def keep(name: str, parts, version: str, value) -> None:
+    """Store `value` (not None) for `kept`."""
+    _set(f"{name}:{_digest((parts, version))}", value)
+
+
 def cached_each(name: str, parts: Sequence, version: str, build: Callable[[list], dict]) -> dict:
     """`cached` for many values at once: part -> the value of each of `parts`; those not
     kept are built together, `build(missing parts)` returning part -> value."""

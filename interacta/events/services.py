@@ -28,7 +28,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from interacta.core import content
-from interacta.core.cache import cached, cached_until, fingerprint
+from interacta.core.cache import cached, cached_until, fingerprint, keep, kept
 from interacta.core.deferred import Deferred, DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
@@ -738,6 +738,18 @@ class BoundedPagination(DeferredPagination):
         args = self._query_args
         select, bound = args["select"], args["bound"]
         offset, per_page = self._query_offset, self.per_page
+        # The count of the same search, kept for the minute and until an event changes
+        # (the list's own page is kept no longer: `cached_page(clock="minute")`): the
+        # page is then read alone, stopping at its last row instead of the bound.
+        key = args.get("key")
+        counted = None
+        if key is not None:
+            counted = (key, utcnow().replace(second=0, microsecond=0))
+            found = kept("event-search-count", counted, fingerprint(Event))
+            if found is not None:
+                query = select.limit(per_page + 1).offset(offset)
+                rows = [row._mapping for row in db.session.execute(query)]
+                return self._page(rows, found)
         if offset >= bound:
             query = select.limit(per_page + 1).offset(offset)
             rows = [row._mapping for row in db.session.execute(query)]
@@ -759,10 +771,16 @@ class BoundedPagination(DeferredPagination):
             rows = [{name: row._mapping[name] for name in names} for row in result]
             # No row here: none at all on the first page, else counted.
             found = result[0]._mapping["_found"] if result else offset and self._count(bound)
-        self._following = len(rows) > per_page
-        self.bounded = found > bound
+        if counted is not None:
+            keep("event-search-count", counted, fingerprint(Event), found)
+        return self._page(rows, found)
+
+    def _page(self, rows: list, found: int) -> list:
+        """This page's stand-ins, from its rows and the row after it (if any)."""
+        self._following = len(rows) > self.per_page
+        self.bounded = found > self._query_args["bound"]
         self._found = found
-        return deferred(rows[:per_page], args["load"])
+        return deferred(rows[: self.per_page], self._query_args["load"])
 
     def _count(self, bound: int) -> int:
         sub = self._query_args["select"].order_by(None).limit(bound + 1).subquery()
@@ -798,7 +816,12 @@ class UpcomingPagination(DeferredPagination):
 
 
 def list_page(
-    query, page: int, per_page: int, words: bool = False, upcoming: tuple | None = None
+    query,
+    page: int,
+    per_page: int,
+    words: bool = False,
+    upcoming: tuple | None = None,
+    key: tuple | None = None,
 ) -> DeferredPagination:
     """One page of an event list (`upcoming_query`, `past_query`) and its total, as
     stand-ins for the events: a row of what the list reads of each event whatever is kept
@@ -807,13 +830,15 @@ def list_page(
     was not kept (`interacta.core.deferred`). A list searched for `words` counts at most
     SEARCH_COUNT_BOUND + 1 matches (`BoundedPagination`); without, the total is exact.
     `upcoming`: the filters of a list of events to come (`upcoming_query`), whose total is
-    then kept for its other pages (`UpcomingPagination`)."""
+    then kept for its other pages (`UpcomingPagination`). `key`: what names a searched
+    list (which list, its filters), whose bounded count is then kept for the minute."""
     rows = query.with_only_columns(Event.id, Event.updated_at, Event.capacity)
     if words:
         return BoundedPagination(
             select=rows,
             load=_events_by_id,
             bound=SEARCH_COUNT_BOUND,
+            key=key,
             page=page,
             per_page=per_page,
             error_out=False,

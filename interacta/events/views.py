@@ -67,6 +67,7 @@ def _listing(query, template: str, title: str, upcoming: bool = False):
         per_page=PER_PAGE,
         words=bool(filters.q),
         upcoming=astuple(filters) if upcoming else None,
+        key=("upcoming" if upcoming else "past", astuple(filters)),
     )
     counts = services.confirmed_counts([e.id for e in pagination.items])
     return render_template(

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from interacta.core.models import utcnow
 from interacta.events import services, views
@@ -106,3 +107,30 @@ def test_a_page_within_the_bound_is_read_and_counted_by_one_statement(
         assert counter.count == 1
         assert pagination.bounded and pagination.total == BOUND and pagination.has_next
         assert pagination.items[0].title == first
+
+
+@pytest.mark.parametrize("past", [False, True])
+def test_the_count_of_a_search_is_kept_for_its_other_pages(client, make_event, db, past):
+    titles = make_talks(make_event, db, 4, past=past)
+    base = "/events/past?q=harbour" if past else "/events/?q=harbour"
+    assert page(client, base)[1] == "Page 1 of 2 · 4 in all"
+
+    statements = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    try:
+        shown, line, has_next, _numbers = page(client, f"{base}&page=2")
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    assert (shown, line, has_next) == (titles[2:], "Page 2 of 2 · 4 in all", False)
+    # Its rows read alone: the matches were not gathered and counted again.
+    assert statements and not [s for s in statements if "gathered" in s]
+
+    # A new match is counted at once.
+    start = utcnow() + (-timedelta(days=40) if past else timedelta(days=9))
+    make_event(title="Harbour talk 99", starts_at=start)
+    db.session.commit()
+    assert page(client, f"{base}&page=2")[1] == "Page 2 of 3 · 5 in all"
