@@ -136,11 +136,10 @@ def _digest(parts) -> str:
 
 def cached(name: str, parts, version: str, build: Callable[[], T]) -> T:
     """`build()`, or what it returned before for the same name, parts and version."""
-    key = f"{name}:{_digest((parts, version))}"
-    value = _get(key)
+    value = kept(name, parts, version)
     if value is None:
         value = build()
-        _set(key, value)
+        keep(name, parts, version, value)
     return value
 
 
@@ -148,21 +147,24 @@ def kept(name: str, parts, version: str):
     """What `keep` stored for the same name, parts and version, or None: for a value
     worked out by a statement that also reads something else (a page of a list and its
     count), so that `cached`'s build cannot be the statement."""
-    return _get(f"{name}:{_digest((parts, version))}")
+    return _get(_key(name, parts, version))
 
 
 def keep(name: str, parts, version: str, value) -> None:
     """Store `value` (not None) for `kept`."""
-    _set(f"{name}:{_digest((parts, version))}", value)
+    _set(_key(name, parts, version), value)
+
+
+def _key(name: str, parts, version: str) -> str:
+    return f"{name}:{_digest((parts, version))}"
 
 
 def cached_each(name: str, parts: Sequence, version: str, build: Callable[[list], dict]) -> dict:
     """`cached` for many values at once: part -> the value of each of `parts`; those not
     kept are built together, `build(missing parts)` returning part -> value."""
-    keys = {part: f"{name}:{_digest((part, version))}" for part in parts}
     found, missing = {}, []
-    for part, key in keys.items():
-        value = _get(key)
+    for part in parts:
+        value = kept(name, part, version)
         if value is None:
             missing.append(part)
         else:
@@ -171,7 +173,7 @@ def cached_each(name: str, parts: Sequence, version: str, build: Callable[[list]
         built = build(missing)
         for part in missing:
             found[part] = built[part]
-            _set(keys[part], built[part])
+            keep(name, part, version, built[part])
     return found
 
 
@@ -181,11 +183,10 @@ def cached_until(
     """As `cached`, for a value that also changes with the time: `build()` returns it with
     the moment it stops being true (None: never), and once that moment has passed it is
     built again (a count of the events to come, true until the first of them ends)."""
-    key = f"{name}:{_digest((parts, version))}"
-    found = _get(key)
+    found = kept(name, parts, version)
     if found is None or (found[1] is not None and utcnow() >= found[1]):
         found = build()
-        _set(key, found)
+        keep(name, parts, version, found)
     return found[0]
 
 
