@@ -161,19 +161,16 @@ def _key(name: str, parts, version: str) -> str:
 
 def cached_each(name: str, parts: Sequence, version: str, build: Callable[[list], dict]) -> dict:
     """`cached` for many values at once: part -> the value of each of `parts`; those not
-    kept are built together, `build(missing parts)` returning part -> value."""
-    found, missing = {}, []
-    for part in parts:
-        value = kept(name, part, version)
-        if value is None:
-            missing.append(part)
-        else:
-            found[part] = value
+    kept are built together, `build(missing parts)` returning part -> value. Read and
+    written in one call each (one round trip each with Redis)."""
+    keys = {part: _key(name, part, version) for part in parts}
+    values = _get_many(list(keys.values()))
+    found = {part: v for part, v in zip(keys, values, strict=True) if v is not None}
+    missing = [part for part in keys if part not in found]
     if missing:
         built = build(missing)
-        for part in missing:
-            found[part] = built[part]
-            keep(name, part, version, built[part])
+        found.update((part, built[part]) for part in missing)
+        _set_many({keys[part]: built[part] for part in missing})
     return found
 
 
@@ -280,14 +277,10 @@ def cached_texts(
     With a Redis cache (CACHE_REDIS_URL), shared between processes, read and written in
     one round trip each (get_many/set_many); otherwise kept in this process, bounded in
     bytes (CACHE_TEXT_BYTES), so a thousand texts fit where a thousand entries would not."""
-    keys = [f"{name}:{_digest((parts, version))}" for parts, version, _item in items]
+    keys = [_key(name, parts, version) for parts, version, _item in items]
     shared = "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower()
     if shared:
-        try:
-            found = list(cache.get_many(*keys)) if keys else []
-        except Exception:
-            logger.warning("the cache is unavailable; building without it", exc_info=True)
-            found = [None] * len(keys)
+        found = _get_many(keys)
     else:
         store = _text_store()
         found = [store.get(key) for key in keys]
@@ -298,10 +291,7 @@ def cached_texts(
     for i, value in zip(missing, built, strict=True):
         found[i] = value
     if shared:
-        try:
-            cache.set_many({keys[i]: found[i] for i in missing})
-        except Exception:
-            logger.warning("the cache is unavailable; not storing", exc_info=True)
+        _set_many({keys[i]: found[i] for i in missing})
     else:
         for i in missing:
             store.set(keys[i], found[i])
@@ -320,6 +310,24 @@ def _get(key: str):
 def _set(key: str, value, timeout: int | None = None) -> None:
     try:
         cache.set(key, value, timeout=timeout)
+    except Exception:
+        logger.warning("the cache is unavailable; not storing", exc_info=True)
+
+
+def _get_many(keys: list[str]) -> list:
+    """The cached values of `keys` (None for each one missing), in one call."""
+    if not keys:
+        return []
+    try:
+        return list(cache.get_many(*keys))
+    except Exception:  # as `_get`: built as if nothing were cached
+        logger.warning("the cache is unavailable; building without it", exc_info=True)
+        return [None] * len(keys)
+
+
+def _set_many(values: dict) -> None:
+    try:
+        cache.set_many(values)
     except Exception:
         logger.warning("the cache is unavailable; not storing", exc_info=True)
 

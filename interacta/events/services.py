@@ -742,18 +742,14 @@ class BoundedPagination(DeferredPagination):
         # (the list's own page is kept no longer: `cached_page(clock="minute")`): the
         # page is then read alone, stopping at its last row instead of the bound.
         key = args.get("key")
-        counted = None
+        counted = known = None
         if key is not None:
             counted = (key, utcnow().replace(second=0, microsecond=0))
-            found = kept("event-search-count", counted, fingerprint(Event))
-            if found is not None:
-                query = select.limit(per_page + 1).offset(offset)
-                rows = [row._mapping for row in db.session.execute(query)]
-                return self._page(rows, found)
-        if offset >= bound:
+            known = kept("event-search-count", counted, fingerprint(Event))
+        if known is not None or offset >= bound:
             query = select.limit(per_page + 1).offset(offset)
             rows = [row._mapping for row in db.session.execute(query)]
-            found = bound + 1 if rows else self._count(bound)
+            found = known if known is not None else bound + 1 if rows else self._count(bound)
         else:
             # The page is read from the CTE in the list's order (its columns kept in it).
             order = select._order_by_clauses
@@ -771,16 +767,12 @@ class BoundedPagination(DeferredPagination):
             rows = [{name: row._mapping[name] for name in names} for row in result]
             # No row here: none at all on the first page, else counted.
             found = result[0]._mapping["_found"] if result else offset and self._count(bound)
-        if counted is not None:
+        if counted is not None and known is None:
             keep("event-search-count", counted, fingerprint(Event), found)
-        return self._page(rows, found)
-
-    def _page(self, rows: list, found: int) -> list:
-        """This page's stand-ins, from its rows and the row after it (if any)."""
-        self._following = len(rows) > self.per_page
-        self.bounded = found > self._query_args["bound"]
+        self._following = len(rows) > per_page
+        self.bounded = found > bound
         self._found = found
-        return deferred(rows[: self.per_page], self._query_args["load"])
+        return deferred(rows[:per_page], args["load"])
 
     def _count(self, bound: int) -> int:
         sub = self._query_args["select"].order_by(None).limit(bound + 1).subquery()
