@@ -26,3 +26,23 @@ def redis_client():
         pytest.skip(f"Redis at {REDIS_URL} is unreachable")
     yield client
     client.close()
+
+
+@pytest.fixture
+def shared_apps(make_app, redis_client):
+    """Two app processes on one database and one Redis cache (keys under a prefix of
+    their own, deleted afterwards): `(first, second, prefix)`."""
+    import uuid
+
+    prefix = f"interacta-test-{uuid.uuid4().hex}:"
+    settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL}
+    first = make_app(CACHE_KEY_PREFIX=prefix, **settings)
+    second = make_app(
+        migrate=False,
+        CACHE_KEY_PREFIX=prefix,
+        SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"],
+        **settings,
+    )
+    yield first, second, prefix
+    for key in redis_client.scan_iter(prefix + "*"):
+        redis_client.delete(key)

@@ -3,65 +3,48 @@ one process shows at once through the other (the fingerprint is read from the da
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 
 from interacta.extensions import db
-from tests.redis.conftest import REDIS_URL
 
 
-def test_two_apps_share_built_pages_and_see_each_others_changes(make_app, redis_client):
-    prefix = f"interacta-test-{uuid.uuid4().hex}:"
-    settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL}
-    first = make_app(CACHE_KEY_PREFIX=prefix, **settings)
-    second = make_app(
-        migrate=False,
-        CACHE_KEY_PREFIX=prefix,
-        SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"],
-        **settings,
-    )
-    try:
-        from interacta.publications import services
+def test_two_apps_share_built_pages_and_see_each_others_changes(shared_apps, redis_client):
+    first, second, prefix = shared_apps
+    from interacta.publications import services
 
-        with first.app_context():
-            pub = services.save_publication(
-                None,
-                services.PublicationInput(
-                    kind="report",
-                    title="Shared cache report",
-                    abstract="",
-                    year=2025,
-                    language="en",
-                    authors=[services.AuthorInput("Ana Novak")],
-                    topic_ids=[],
-                ),
-            )
-            services.publish(pub)
-            db.session.commit()
-
-        assert b"Shared cache report" in first.test_client().get("/publications/").data
-        assert redis_client.keys(prefix + "page:*"), "the page was stored in Redis"
-
-        statements = []
-
-        def count(_conn, _cursor, statement, *_args):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        with second.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", count)
-        page = second.test_client().get("/publications/")
-        assert b"Shared cache report" in page.data
-        assert len(statements) == 1, "served from the shared cache: only the fingerprint"
-
-        with second.app_context():
-            pub = db.session.scalars(sa.select(services.Publication)).one()
-            pub.title = "Renamed through the second process"
-            db.session.commit()
-        assert (
-            b"Renamed through the second process" in first.test_client().get("/publications/").data
+    with first.app_context():
+        pub = services.save_publication(
+            None,
+            services.PublicationInput(
+                kind="report",
+                title="Shared cache report",
+                abstract="",
+                year=2025,
+                language="en",
+                authors=[services.AuthorInput("Ana Novak")],
+                topic_ids=[],
+            ),
         )
-    finally:
-        for key in redis_client.scan_iter(prefix + "*"):
-            redis_client.delete(key)
+        services.publish(pub)
+        db.session.commit()
+
+    assert b"Shared cache report" in first.test_client().get("/publications/").data
+    assert redis_client.keys(prefix + "page:*"), "the page was stored in Redis"
+
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    with second.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+    page = second.test_client().get("/publications/")
+    assert b"Shared cache report" in page.data
+    assert len(statements) == 1, "served from the shared cache: only the fingerprint"
+
+    with second.app_context():
+        pub = db.session.scalars(sa.select(services.Publication)).one()
+        pub.title = "Renamed through the second process"
+        db.session.commit()
+    assert b"Renamed through the second process" in first.test_client().get("/publications/").data
