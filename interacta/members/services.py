@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import selectinload
 
 from interacta.core.cache import cached
 from interacta.core.cache import fingerprint as data_fingerprint
+from interacta.core.deferred import DeferredPagination
 from interacta.core.errors import DomainError
 from interacta.core.i18n import LANGUAGES, current_language, normalize_language
 from interacta.core.models import Topic, utcnow
@@ -464,7 +464,15 @@ def erase_account(member: Member, password: str) -> None:
 
 
 def directory_query(*, sector=None, country=None, topic=None, q=None):
-    """Members who opted in to the directory, filtered; interests loaded with them."""
+    """Members who opted in to the directory, filtered, in its order; interests loaded
+    with them."""
+    return _listed(sector=sector, country=country, topic=topic, q=q).options(
+        selectinload(Member.interests)
+    )
+
+
+def _listed(*, sector=None, country=None, topic=None, q=None):
+    """The directory's select of members, filtered and in its order (no loader options)."""
     query = (
         sa.select(Member)
         .where(
@@ -472,7 +480,6 @@ def directory_query(*, sector=None, country=None, topic=None, q=None):
             Member.is_active.is_(True),
             Member.email_verified_at.is_not(None),
         )
-        .options(selectinload(Member.interests))
         .order_by(Member.name, Member.id)
     )
     if sector:
@@ -492,18 +499,22 @@ def directory_query(*, sector=None, country=None, topic=None, q=None):
     return query
 
 
-class DirectoryPagination(SelectPagination):
-    """`db.paginate` of `directory_query`, its total counted over the members' ids alone,
-    in the list's order: read from ix_members_directory by itself (it holds them), where a
-    count of the query's every column read each listed member's row (20,000 at ten times
-    the data). The order stays: without it SQLite read the table rather than the index
-    (PostgreSQL reads the index either way). The total is kept under the members'
-    fingerprint for the same filters, so the directory's other pages do not count again."""
+class DirectoryPagination(DeferredPagination):
+    """One page of the directory as stand-ins (`core.deferred`): rows of each member's id
+    and `updated_at`, which name the member's card kept as HTML (the template's
+    `cached_fragment`); the members, with their interests, are loaded together only if a
+    card was not kept. Its total is counted over the members' ids alone, in the list's
+    order: read from ix_members_directory by itself (it holds them), where a count of
+    every column read each listed member's row (20,000 at ten times the data). The order
+    stays: without it SQLite read the table rather than the index (PostgreSQL reads the
+    index either way). The total is kept under the members' fingerprint for the same
+    filters, so the directory's other pages do not count again."""
 
     def __init__(self, *, select, filters: tuple, **kwargs) -> None:
         self._ids = select.with_only_columns(Member.id)  # before the count the base runs
         self._filters = filters
-        super().__init__(select=select, **kwargs)
+        rows = select.with_only_columns(Member.id, Member.updated_at)
+        super().__init__(select=rows, load=_members_with_interests, **kwargs)
 
     def _query_count(self) -> int:
         def count() -> int:
@@ -513,17 +524,26 @@ class DirectoryPagination(SelectPagination):
         return cached("member-directory-count", self._filters, data_fingerprint(Member), count)
 
 
-def directory_page(query, *, page: int, per_page: int, filters: tuple) -> DirectoryPagination:
-    """One page of `directory_query` and the number of members it lists; `filters`: the
-    arguments `query` was made with (the key of its kept total)."""
-    return DirectoryPagination(
-        select=query,
-        filters=filters,
-        session=db.session,
+def _members_with_interests(ids: list[int]) -> list[Member]:
+    query = sa.select(Member).where(Member.id.in_(ids)).options(selectinload(Member.interests))
+    return list(db.session.scalars(query))
+
+
+def directory_page(
+    *, sector=None, country=None, topic=None, q=None, page: int, per_page: int
+) -> DirectoryPagination:
+    """One page of the directory for these filters, and the number of members it lists;
+    `topics_version` names the topics as the members' cards show them (each card kept as
+    HTML is named by it, its member's `updated_at` and id)."""
+    pagination = DirectoryPagination(
+        select=_listed(sector=sector, country=country, topic=topic, q=q),
+        filters=(sector, country, topic, q),
         page=page,
         per_page=per_page,
         error_out=False,
     )
+    pagination.topics_version = data_fingerprint(Topic)
+    return pagination
 
 
 #: Counts below this are shown as "fewer than 5", so nobody can be singled out.

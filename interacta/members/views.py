@@ -481,13 +481,10 @@ def directory():
     country = request.args.get("country") or None
     topic = request.args.get("topic") or None
     q = (request.args.get("q") or "").strip()[:100] or None
-    query = services.directory_query(sector=sector, country=country, topic=topic, q=q)
     pagination = services.directory_page(
-        query,
-        page=page_arg(),
+        sector=sector, country=country, topic=topic, q=q, page=page_arg(),
         per_page=DIRECTORY_PER_PAGE,
-        filters=(sector, country, topic, q),
-    )
+    )  # fmt: skip
     return render_template(
         "members/directory.html",
         pagination=pagination,

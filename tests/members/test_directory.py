@@ -321,3 +321,47 @@ def test_the_directory_counts_once_for_its_pages_and_again_after_a_change(
     for i in range(15):
         make_member(name=f"Newcomer {i:02d}", show_in_directory=True, sector="academia")
     assert "Page 2 of 3" in client.get("/members/?page=2").get_data(as_text=True)
+
+
+def test_directory_cards_are_kept_until_their_member_or_a_topic_changes(
+    client, db, auth, make_member, count_queries
+):
+    """Each member's card is kept as HTML (named by the member's `updated_at` and the
+    topics'): another page of the directory showing the same members reads their ids
+    alone, loading neither them nor their interests; a change to the member, to their
+    interests or to a topic's name shows at once."""
+    first, second = _topics(db)[:2]
+    ana = make_member(name="Ana Kept", show_in_directory=True, sector="academia", interests=[first])
+    make_member(name="Bo Kept", show_in_directory=True, sector="military")
+    db.session.commit()
+    auth.login_as(make_member(name="Viewer"))
+    page = client.get("/members/?q=kept").get_data(as_text=True)
+    assert "Ana Kept" in page and "Bo Kept" in page and first.name in page
+
+    with count_queries() as counter:
+        again = client.get("/members/?q=kep").get_data(as_text=True)
+    assert "Ana Kept" in again and "Bo Kept" in again and first.name in again
+    assert "Academia" in again
+    assert not [s for s in counter.statements if "member_interests" in s]
+    assert not [s for s in counter.statements if "members.bio" in s and " IN (" in s]
+
+    ana.name = "Ana Renamed"
+    db.session.commit()
+    page = client.get("/members/?q=a").get_data(as_text=True)
+    assert "Ana Renamed" in page and "Ana Kept" not in page
+
+    ana.interests = [second]
+    db.session.commit()
+    page = client.get("/members/?q=an").get_data(as_text=True)
+    card = page[page.index("Ana Renamed") :].split("</li>", 1)[0]
+    assert second.name in card and first.name not in card
+
+    second.name = "Renamed Topic"
+    db.session.commit()
+    page = client.get("/members/?q=ren").get_data(as_text=True)
+    card = page[page.index("Ana Renamed") :].split("</li>", 1)[0]
+    assert "Renamed Topic" in card
+
+    # Each language has its own cards.
+    french = client.get("/fr/members/?q=ren").get_data(as_text=True)
+    assert "Ana Renamed" in french and "Enseignement supérieur et recherche" in french
