@@ -132,3 +132,38 @@ def test_a_connection_the_server_closed_in_the_pool_is_replaced(pg_app):
         assert response.status_code == 200
         with engine.connect() as conn:
             assert conn.scalar(sa.select(sa.func.pg_backend_pid())) != pid
+
+
+def test_a_connection_idle_for_a_while_is_pinged_when_checked_out_and_a_busy_one_is_not(
+    pg_app, monkeypatch
+):
+    """A pooled connection checked out again at once is only checked for what the server
+    sent meanwhile (no round trip); one idle longer than PING_AFTER_IDLE_SECONDS is pinged
+    first (`SELECT 1`, seen as the backend's last statement), so a server gone silent is
+    found before a request gets it."""
+    from interacta.core import db as core_db
+
+    with pg_app.app_context():
+        engine = db.engine
+        other = _other_connection(pg_app)
+
+        def last_statement(pid: int) -> str:
+            with other.connect() as admin:
+                return admin.scalar(
+                    sa.text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+                )
+
+        try:
+            with engine.connect() as conn:
+                conn.scalar(sa.text("SELECT 'busy'"))
+            with engine.connect() as conn:  # at once: not pinged
+                pid = conn.connection.dbapi_connection.info.backend_pid
+                assert last_statement(pid) == "SELECT 'busy'"
+                conn.scalar(sa.text("SELECT 'busy again'"))
+            monkeypatch.setattr(core_db, "PING_AFTER_IDLE_SECONDS", 0.0)
+            time.sleep(0.01)
+            with engine.connect() as conn:  # idle longer than the (lowered) limit: pinged
+                pid = conn.connection.dbapi_connection.info.backend_pid
+                assert last_statement(pid) == "SELECT 1"
+        finally:
+            other.dispose()
