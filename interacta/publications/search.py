@@ -22,6 +22,7 @@ of results (`results`), every result for an export (`all_results`) and the facet
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -264,6 +265,39 @@ def _pg_exact(lexeme: str) -> str:
 # --- the list page's search ------------------------------------------------------------
 
 
+#: The list's filters besides the words, in the order of their WHERE clauses.
+_FILTERS = ("kind", "year", "topic", "author")
+
+
+def _filter_clauses(names: tuple[str, ...], values: dict) -> list:
+    """The WHERE clauses of the filters `names`, comparing with `values` (name -> a value,
+    or a bind parameter: `_hits_statement`)."""
+    where = []
+    if "kind" in names:
+        where.append(Publication.kind == values["kind"])
+    if "year" in names:
+        where.append(Publication.year == values["year"])
+    if "topic" in names:
+        # Aliases, so the subquery never correlates with a facet query's own FROM.
+        pt, topic = publication_topics.alias(), aliased(Topic)
+        where.append(
+            sa.exists().where(
+                pt.c.publication_id == Publication.id,
+                pt.c.topic_id == topic.id,
+                topic.slug == values["topic"],
+            )
+        )
+    if "author" in names:
+        author = aliased(PublicationAuthor)
+        where.append(
+            sa.exists().where(
+                author.publication_id == Publication.id,
+                author.name == values["author"],
+            )
+        )
+    return where
+
+
 def _clean(value: str | None, max_length: int) -> str:
     return " ".join((value or "").split())[:max_length]
 
@@ -324,29 +358,15 @@ class SearchParams:
                 where.append(matches(self.terms, self.sole_terms()))
         elif self.q:
             where.append(sa.false())  # only punctuation: nothing to look for, nothing found
-        if self.kind and exclude != "kind":
-            where.append(Publication.kind == self.kind)
-        if self.year and exclude != "year":
-            where.append(Publication.year == self.year)
-        if self.topic and exclude != "topic":
-            # Aliases, so the subquery never correlates with a facet query's own FROM.
-            pt, topic = publication_topics.alias(), aliased(Topic)
-            where.append(
-                sa.exists().where(
-                    pt.c.publication_id == Publication.id,
-                    pt.c.topic_id == topic.id,
-                    topic.slug == self.topic,
-                )
-            )
-        if self.author and exclude != "author":
-            author = aliased(PublicationAuthor)
-            where.append(
-                sa.exists().where(
-                    author.publication_id == Publication.id,
-                    author.name == self.author,
-                )
-            )
+        where += _filter_clauses(self.set_filters(exclude), self.filter_values())
         return where
+
+    def set_filters(self, exclude: str | None = None) -> tuple[str, ...]:
+        """The names of the filters set (kind, year, topic, author), but `exclude`."""
+        return tuple(name for name in _FILTERS if getattr(self, name) and name != exclude)
+
+    def filter_values(self) -> dict:
+        return {name: getattr(self, name) for name in _FILTERS}
 
     def filters(self) -> tuple:
         """The filters and words, without sort and page: what the counts depend on."""
@@ -409,18 +429,73 @@ def hits(params: SearchParams, exclude: str | None = None) -> Hits:
 
 def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
     words = params.terms
-    where = params.conditions(exclude, text=False)
+    sole = params.sole_terms()
+    filters = params.set_filters(exclude)
+    postgresql = _dialect() == "postgresql"
+    if postgresql:
+        # Each word an exact lexeme (its sole term) or a prefix, bound as w0, w1...
+        shape = tuple(w in sole for w in words)
+        values = {f"w{n}": _pg_exact(sole[w]) if w in sole else w for n, w in enumerate(words)}
+    else:
+        shape = ()
+        values = {"match": _fts_query(words, sole)}
+    values.update((name, getattr(params, name)) for name in filters)
+    dialect = db.session.get_bind().dialect
+    statement = _hits_statement(dialect, shape, filters, rank, BOUND, WALK)
+    # Planned for its own words every time on PostgreSQL: a prepared statement's generic
+    # plan, made for any words, read three times as long (`_tuples`).
+    rows = _tuples(statement, values, prepared=not postgresql)
+    if postgresql:
+        found = {row[0]: row[:6] for row in rows if row[6]}
+        rows = [found[key] for key in sorted(found, reverse=True)]
+    return Hits(rows=rows[:BOUND], more=len(rows) > BOUND)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A statement compiled once: its SQL, and how to make its parameters from named
+    values (its own defaults, such as its limits, added)."""
+
+    sql: str
+    defaults: dict
+    #: The parameters' names in their order, for a driver that takes them by position.
+    order: tuple | None
+
+    def parameters(self, values: dict):
+        merged = {**self.defaults, **values}
+        if self.order is None:
+            return merged
+        return tuple(merged[name] for name in self.order)
+
+
+@functools.lru_cache(maxsize=256)
+def _hits_statement(
+    dialect, shape: tuple, filters: tuple, rank: bool, bound: int, walk_rows: int
+) -> _Statement:
+    """The statement of `_hits` for a shape of search, compiled once per process: on
+    PostgreSQL the words' shape (each exact or a prefix), and the filters set, whether
+    ranked (and BOUND and WALK). Building and compiling it for every search took a few
+    milliseconds of each."""
+    where = [
+        Publication.status == "published",
+        *_filter_clauses(filters, {name: sa.bindparam(name) for name in filters}),
+    ]
     month = sa.func.coalesce(Publication.month, 0)
     day = sa.func.coalesce(Publication.day, 0)
-    if _dialect() == "postgresql":
-        tsquery = _pg_query(words, params.sole_terms())
+    if dialect.name == "postgresql":
+        text = None
+        for n, exact in enumerate(shape):
+            word = sa.bindparam(f"w{n}", type_=sa.Text)
+            part = sa.cast(word, sa.Text) if exact else pg_lexeme(word)
+            text = part if text is None else text.op("||")(_text(" & ")).op("||")(part)
+        tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), text)
         walk = (
             sa.select(Publication.id, Publication.year, month.label("month"),
                       day.label("day"), Publication.kind, _pg_vector().label("vector"),
                       sa.func.row_number().over(order_by=Publication.id.desc()).label("n"))
             .where(*where)
             .order_by(Publication.id.desc())
-            .limit(WALK)
+            .limit(walk_rows)
             .subquery("walk")
         )  # fmt: skip
         # The matches among the walk, and its last row (`n` = WALK) whether it matches or
@@ -433,14 +508,14 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
                 walk.c.year, walk.c.month, walk.c.day, walk.c.kind, hit.label("hit"),
                 walk.c.n,
             )
-            .where(sa.or_(hit, walk.c.n == WALK))
-            .limit(BOUND + 1)
+            .where(sa.or_(hit, walk.c.n == walk_rows))
+            .limit(bound + 1)
             .cte("first")
         )  # fmt: skip
         found_first = (
             sa.select(sa.func.count()).select_from(first).where(first.c.hit).scalar_subquery()
         )
-        edge = sa.select(first.c.id).where(first.c.n == WALK).scalar_subquery()
+        edge = sa.select(first.c.id).where(first.c.n == walk_rows).scalar_subquery()
         # Asked only when the walk found too few and read WALK rows (a one-time filter: not
         # run otherwise), for the newest matches older than the walk's last row: a walk
         # that read fewer rows read all that the filters keep.
@@ -451,19 +526,15 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
                 Publication.year, month, day, Publication.kind, sa.true(), sa.null(),
             )
             .where(*where, _pg_vector().op("@@")(tsquery), Publication.id < edge)
-            .where(found_first <= BOUND, edge.is_not(None))
+            .where(found_first <= bound, edge.is_not(None))
             .order_by(Publication.id.desc())
-            .limit(BOUND + 1)
+            .limit(bound + 1)
         )  # fmt: skip
         # The rest stops at the first's matches and its own making BOUND + 1 (a limit the
         # planner reads as a constant, so it still picks the full-text index for few
         # matches); the edge row may be one more.
         found_rows = sa.union_all(sa.select(first), rest).subquery("found")
-        query = sa.select(found_rows).limit(BOUND + 2)
-        # Planned for its own words every time: a prepared statement's generic plan, made
-        # for any words, read three times as long (`_tuples`).
-        found = {row[0]: row[:6] for row in _tuples(query, prepared=False) if row[6]}
-        rows = [found[key] for key in sorted(found, reverse=True)]
+        query = sa.select(found_rows).limit(bound + 2)
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         weights = ", ".join(str(w) for w in COLUMNS.values())
@@ -480,30 +551,41 @@ def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
             .select_from(fts)
             .join(Publication, Publication.id == fts.c.rowid)
             .where(
-                sa.literal_column(FTS_TABLE).op("MATCH")(_fts_query(words, params.sole_terms())),
+                sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam("match", type_=sa.Text)),
                 *where,
             )
             # The full-text index hands its matches over in rowid order and stops at the
             # limit: no match beyond it is ever read.
             .order_by(fts.c.rowid.desc())
-            .limit(BOUND + 1)
+            .limit(bound + 1)
         )
-        rows = _tuples(query)
-    return Hits(rows=rows[:BOUND], more=len(rows) > BOUND)
+    compiled = query.compile(dialect=dialect)
+    own = {*filters, "match", *(f"w{n}" for n in range(len(shape)))}
+    defaults = {
+        name: value
+        for name, value in compiled.construct_params(_check=False).items()
+        if name not in own
+    }
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return _Statement(str(compiled), defaults, order)
 
 
-def _tuples(query, prepared: bool = True) -> list[tuple]:
-    """The rows of a query of plain columns as the database driver hands them over (no
-    result rows built: a thousand hits cost more to wrap than to read). `prepared=False`:
-    never as a prepared statement (psycopg prepares a statement run five times on a
-    connection, and PostgreSQL may then run it with a generic plan, made for any values)."""
+def _tuples(query, values: dict | None = None, prepared: bool = True) -> list[tuple]:
+    """The rows of a query of plain columns (or a `_Statement` and its `values`) as the
+    database driver hands them over (no result rows built: a thousand hits cost more to
+    wrap than to read). `prepared=False`: never as a prepared statement (psycopg prepares a
+    statement run five times on a connection, and PostgreSQL may then run it with a
+    generic plan, made for any values)."""
     connection = db.session.connection()
     driver = connection.connection.dbapi_connection
     threshold = getattr(driver, "prepare_threshold", None)
     if not prepared and threshold is not None:
         driver.prepare_threshold = None
     try:
-        result = connection.execute(query)
+        if isinstance(query, _Statement):
+            result = connection.exec_driver_sql(query.sql, query.parameters(values or {}))
+        else:
+            result = connection.execute(query)
         try:
             return result.cursor.fetchall()
         finally:

@@ -313,19 +313,11 @@ def test_sqlite_reads_the_matches_columns_from_the_covering_index(db, make_publi
     make_publication(title="Cyber norms", kind="report")
     refresh_statistics()
     params = search.SearchParams.from_args({"q": "cyber", "kind": "report"})
-    captured = []
-    original = search._tuples
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            search, "_tuples", lambda query, **kw: captured.append(query) or original(query, **kw)
-        )
-        assert [row[0] for row in search.hits(params).rows]
-    compiled = captured[0].compile(db.session.get_bind())
+    statement, values = _hits_statement(lambda: search.hits(params).rows or None)
     connection = db.session.connection()
-    values = tuple(compiled.params[name] for name in compiled.positiontup)
     plan = " ".join(
         str(row[-1])
-        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, values)
     )
     assert "COVERING INDEX ix_publications_search_hits" in plan, plan
 
@@ -506,23 +498,31 @@ def test_a_bounded_search_finds_the_newest_matches_within_and_beyond_the_walk(
             assert (other.ids, other.more) == (everywhere[:3], len(everywhere) > 3), word
 
 
-def _pg_plan(db, args: dict, forced: bool) -> dict:
-    """The executed plan (EXPLAIN ANALYZE, JSON) of the hits query for `args`; `forced`:
-    plain index scans only (the full-text index answers by a bitmap alone)."""
+def _hits_statement(search_for) -> tuple[str, object]:
+    """The SQL of the hits statement `search_for()` runs, and its parameters."""
     captured = []
     original = search._tuples
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            search, "_tuples", lambda query, **kw: captured.append(query) or original(query, **kw)
-        )
-        search.hits(search.SearchParams.from_args(args))
-    compiled = captured[0].compile(db.session.get_bind())
+
+        def capture(statement, values=None, **kw):
+            captured.append((statement.sql, statement.parameters(values)))
+            return original(statement, values, **kw)
+
+        patch.setattr(search, "_tuples", capture)
+        assert search_for() is not None
+    return captured[0]
+
+
+def _pg_plan(db, args: dict, forced: bool) -> dict:
+    """The executed plan (EXPLAIN ANALYZE, JSON) of the hits query for `args`; `forced`:
+    plain index scans only (the full-text index answers by a bitmap alone)."""
+    statement, values = _hits_statement(lambda: search.hits(search.SearchParams.from_args(args)))
     connection = db.session.connection()
     settings = ("enable_seqscan", "enable_bitmapscan", "enable_sort") if forced else ()
     for setting in settings:
         connection.exec_driver_sql(f"SET LOCAL {setting} = off")
     plan = connection.exec_driver_sql(
-        "EXPLAIN (ANALYZE, FORMAT JSON) " + str(compiled), compiled.params
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, values
     ).scalar()
     for setting in settings:
         connection.exec_driver_sql(f"RESET {setting}")
