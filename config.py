@@ -80,13 +80,20 @@ class Config:
     # Caches of built pages and counts (interacta.core.cache). Every key carries a
     # fingerprint of the data it was built from, so a per-process cache is never stale;
     # CACHE_REDIS_URL=redis://... shares the built bodies between processes.
+    # Without it, each process keeps its own, bounded in bytes (CACHE_BYTES), least recently
+    # used first (interacta/core/cache_store.py).
     CACHE_TYPE = os.environ.get(
-        "CACHE_TYPE", "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"
+        "CACHE_TYPE",
+        "RedisCache"
+        if os.environ.get("CACHE_REDIS_URL")
+        else "interacta.core.cache_store.BoundedCache",
     )
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
     CACHE_KEY_PREFIX = "interacta:"
     CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 3600)
-    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)  # entries per process (SimpleCache)
+    #: Bytes per process for built pages, counts and kept values (their pickled size).
+    CACHE_BYTES = _int("CACHE_BYTES", 32 * 1024 * 1024)
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)  # entries, only if CACHE_TYPE=SimpleCache
     #: Bytes per process for small texts cached one per record (each event's VEVENT in
     #: the calendar feeds): bounded by size, not by entries, so 20,000 events fit
     #: (about 600 bytes each). Not used with CACHE_REDIS_URL, which holds them instead.
@@ -162,7 +169,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    CACHE_TYPE = "SimpleCache"
+    CACHE_TYPE = "interacta.core.cache_store.BoundedCache"
     MAIL_SERVER = None
     DEV_MAILBOX = True
     SERVER_NAME = None

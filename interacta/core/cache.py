@@ -4,8 +4,8 @@ Nothing here expires by time alone: every key carries a *fingerprint* of the tab
 page shows (newest `updated_at` and highest id of each, and when a row of them was last
 deleted, read in one query from indexes: its cost does not grow with the data), so a
 change anywhere in them gives new keys and the old entries just age out. A per-process
-cache (the default SimpleCache) is therefore never stale, and CACHE_REDIS_URL shares the
-entries between processes.
+cache (the default: `core.cache_store.BoundedCache`, bounded in bytes) is therefore never
+stale, and CACHE_REDIS_URL shares the entries between processes.
 
 For that to hold, every change must move `updated_at`: `touch_changed` (a before_flush
 hook) sets it on any changed row, also when only a collection changed, and on the parent
