@@ -19,6 +19,9 @@ from flask_caching.backends.simplecache import SimpleCache
 #: What an entry costs besides its key and value (the dict slot, the tuple, the object
 #: headers): so that many tiny entries are not counted as free.
 ENTRY_OVERHEAD = 200
+#: How often, at most, a full cache looks through all its entries for those past their
+#: time (otherwise the least recently used go, and one past its time is dropped when read).
+SWEEP_SECONDS = 10.0
 
 
 class BoundedCache(SimpleCache):
@@ -30,6 +33,7 @@ class BoundedCache(SimpleCache):
         super().__init__(default_timeout=default_timeout, **kw)
         self.max_bytes = max_bytes
         self.size = 0
+        self._swept = 0.0
         self._cache: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
 
     @classmethod
@@ -57,8 +61,12 @@ class BoundedCache(SimpleCache):
         self.size += weight
         if self.size > self.max_bytes:
             now = time()
-            for old in [k for k, (until, _) in self._cache.items() if until and until <= now]:
-                self._drop(old)
+            # Entries past their time go before live ones, but the walk over every entry
+            # is made at most once per SWEEP_SECONDS: a full cache is written to often.
+            if now - self._swept >= SWEEP_SECONDS:
+                self._swept = now
+                for old in [k for k, (until, _) in self._cache.items() if until and until <= now]:
+                    self._drop(old)
             while self.size > self.max_bytes:
                 self._drop(next(iter(self._cache)))
         return True

@@ -88,3 +88,17 @@ def test_a_built_page_stays_cached_while_many_small_values_are_kept(app, client,
     assert second.data == first.data
     # Served from the cache: the fingerprint's statement alone.
     assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_a_full_cache_drops_entries_past_their_time_before_live_ones(monkeypatch):
+    one = _weight("a", "x" * 1000)
+    store = BoundedCache(max_bytes=3 * one)
+    now = time.time()
+    monkeypatch.setattr("interacta.core.cache_store.time", lambda: now)
+    store.set("a", "x" * 1000, timeout=0)
+    store.set("b", "x" * 1000, timeout=60)
+    store.set("c", "x" * 1000, timeout=0)
+    monkeypatch.setattr("interacta.core.cache_store.time", lambda: now + 61)
+    store.set("d", "x" * 1000)  # full: "b", past its time, goes; "a", the oldest, stays
+    assert store.get("a") is not None and store.get("b") is None
+    assert store.size == 3 * one
