@@ -515,6 +515,9 @@ class DirectoryPagination(DeferredPagination):
         self._filters = filters
         rows = select.with_only_columns(Member.id, Member.updated_at)
         super().__init__(select=rows, load=_members_with_interests, **kwargs)
+        #: Names the topics as the cards show them: each card kept as HTML is named by
+        #: it, its member's `updated_at` and id.
+        self.topics_version = data_fingerprint(Topic)
 
     def _query_count(self) -> int:
         def count() -> int:
@@ -532,18 +535,14 @@ def _members_with_interests(ids: list[int]) -> list[Member]:
 def directory_page(
     *, sector=None, country=None, topic=None, q=None, page: int, per_page: int
 ) -> DirectoryPagination:
-    """One page of the directory for these filters, and the number of members it lists;
-    `topics_version` names the topics as the members' cards show them (each card kept as
-    HTML is named by it, its member's `updated_at` and id)."""
-    pagination = DirectoryPagination(
+    """One page of the directory for these filters, and the number of members it lists."""
+    return DirectoryPagination(
         select=_listed(sector=sector, country=country, topic=topic, q=q),
         filters=(sector, country, topic, q),
         page=page,
         per_page=per_page,
         error_out=False,
     )
-    pagination.topics_version = data_fingerprint(Topic)
-    return pagination
 
 
 #: Counts below this are shown as "fewer than 5", so nobody can be singled out.

@@ -482,9 +482,13 @@ def directory():
     topic = request.args.get("topic") or None
     q = (request.args.get("q") or "").strip()[:100] or None
     pagination = services.directory_page(
-        sector=sector, country=country, topic=topic, q=q, page=page_arg(),
+        sector=sector,
+        country=country,
+        topic=topic,
+        q=q,
+        page=page_arg(),
         per_page=DIRECTORY_PER_PAGE,
-    )  # fmt: skip
+    )
     return render_template(
         "members/directory.html",
         pagination=pagination,
