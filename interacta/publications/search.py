@@ -629,7 +629,8 @@ def _stand_ins(ids: list[int]) -> list:
 
 
 def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
-    """One page of results (authors and topics loaded), in a fixed number of queries.
+    """One page of results (with their authors: the list shows no topics), in a fixed number of
+    queries.
 
     A search for words ranks and counts among at most BOUND of its matches (`hits`);
     `pagination.more` says there were more. Without words, the list is read in an order
@@ -654,8 +655,9 @@ def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
         return pagination
     # By title, by date beyond BOUND matches, or no words: the exact order, from the query.
     pagination = db.paginate(
-        with_lists(params.select()), page=page, per_page=per_page, error_out=False, count=False
-    )
+        params.select().options(selectinload(Publication.authors)),
+        page=page, per_page=per_page, error_out=False, count=False,
+    )  # fmt: skip
     pagination.more = found.more if found is not None else False
     if found is not None and found.more:
         pagination.total = len(found.rows)
@@ -668,19 +670,15 @@ def list_page(params: SearchParams, page: int, per_page: int) -> DeferredPaginat
     """One page of the list without words, in an order an index serves, counted exactly
     (the count cached until a record changes); the records as stand-ins, rows of their id
     and `updated_at` (which name a record's kept piece of the list), loaded with their
-    authors and topics, the whole page at once, only if a piece was not kept
-    (`interacta.core.deferred`)."""
+    authors (a piece shows no topics), the whole page at once, only if a piece was not
+    kept (`interacta.core.deferred`)."""
     rows = params.select().with_only_columns(Publication.id, Publication.updated_at)
-    pagination = paginate_deferred(rows, _by_id, page=page, per_page=per_page, count=False)
+    pagination = paginate_deferred(
+        rows, lambda ids: _load(ids, topics=False), page=page, per_page=per_page, count=False
+    )
     pagination.more = False
     pagination.total = _count(params)
     return pagination
-
-
-def _by_id(ids: list[int]) -> list[Publication]:
-    return list(
-        db.session.scalars(with_lists(sa.select(Publication).where(Publication.id.in_(ids))))
-    )
 
 
 def _count(params: SearchParams) -> int:

@@ -41,6 +41,17 @@ def test_a_record_not_kept_beside_kept_ones_is_shown_in_full(client, db, make_pu
     assert "Second record" in html and "Dee Author" in html
 
 
+def test_a_piece_not_kept_loads_its_authors_but_not_the_topics_no_piece_shows(
+    client, make_publication, count_queries
+):
+    make_publication(title="Fresh record", authors=["Ann Author"], topics=["religion"])
+    with count_queries() as cold:
+        html = _page(client, PATH)
+    assert "Fresh record" in html and "Ann Author" in html
+    assert [s for s in cold.statements if "FROM publication_authors" in s]
+    assert not [s for s in cold.statements if "publication_topics.publication_id IN" in s]
+
+
 def test_list_without_words_runs_a_fixed_number_of_queries(client, make_publication, count_queries):
     def load():
         _page(client, "/publications/?sort=title&v=1")
