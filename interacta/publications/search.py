@@ -1099,20 +1099,58 @@ def _top_numbered(numbered: Counter, name_of: list[str], limit: int) -> list[tup
 
 
 def _top_names(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
-    """The `limit` names with the most records, ties in the database's order of names (one
-    query, over the names that can make the list)."""
+    """The `limit` names with the most records, ties in the database's order of names:
+    Python's where the database orders text by code point (`_codepoint_order`), else one
+    query over the names that can make the list."""
     if not counts or limit <= 0:
         return []
     ranked = heapq.nlargest(limit, counts.values())
     least = ranked[-1]
     candidates = [name for name, n in counts.items() if n >= least]
-    if len(candidates) > 1:
+    if len(candidates) > 1 and _codepoint_order(db.session.get_bind()):
+        order = sorted(candidates)
+    elif len(candidates) > 1:
         table = _value_table(candidates, "names")
         order = list(db.session.scalars(sa.select(table.c.value).order_by(table.c.value)))
     else:
         order = candidates
     order.sort(key=lambda name: -counts[name])  # stable: by name within a count
     return [(name, counts[name]) for name in order[:limit]]
+
+
+#: Per database (its URL): whether it orders text by code point, as Python orders strings.
+_CODEPOINT_ORDER: dict[str, bool] = {}
+#: PostgreSQL locales whose order of text is that of the code points (libc's C.UTF-8 since
+#: glibc 2.35; PostgreSQL 17's builtin provider).
+_CODEPOINT_LOCALES = frozenset({"C", "POSIX", "C.UTF-8", "C.utf8"})
+
+
+def _codepoint_order(bind) -> bool:
+    """Whether the database orders text (its default collation) by code point: SQLite's
+    BINARY does (UTF-8 bytes compare as their code points), and PostgreSQL does with the
+    C, POSIX or C.UTF-8 locale; ICU and the other libc locales do not. Asked once per
+    process and database. `bind`: the session's engine or connection."""
+    engine = bind.engine
+    key = engine.url.render_as_string(hide_password=True)
+    if key not in _CODEPOINT_ORDER:
+        if engine.dialect.name != "postgresql":
+            found = engine.dialect.name == "sqlite"
+        else:
+            # Every column of the row as JSON: `datlocprovider` (PostgreSQL 15) and
+            # `datlocale` (17) are missing before.
+            row = db.session.scalar(
+                sa.text("SELECT to_jsonb(d) FROM pg_database d WHERE datname = current_database()")
+            )
+            found = _codepoint_locale(row)
+        _CODEPOINT_ORDER[key] = found
+    return _CODEPOINT_ORDER[key]
+
+
+def _codepoint_locale(database: dict) -> bool:
+    """Whether a PostgreSQL database (its `pg_database` row) orders text by code point."""
+    provider = database.get("datlocprovider", "c")  # libc before PostgreSQL 15
+    locale = database.get("datcollate") if provider == "c" else database.get("datlocale")
+    return provider in ("c", "b") and locale in _CODEPOINT_LOCALES
 
 
 # --- keeping search_authors and search_translations current -----------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 import sqlalchemy as sa
 
 from interacta.extensions import cache
@@ -172,6 +173,91 @@ def test_the_author_facet_lists_fifteen_names_ties_in_the_databases_order(db, ma
         )
     )
     assert facets.authors == [("Author W", 2)] + [(name, 1) for name in in_order[:14]]
+
+
+TRICKY_NAMES = [
+    "author z",
+    "Author W",
+    "Éva Kiss",
+    "Eve Kiss",
+    "Åse Berg",
+    "Zoe Adams",
+    "ßa",
+    "_Underscore",
+    "Ana-Maria",
+    "Ana Maria",
+    "Ōta Ken",
+    "Ola",
+]
+
+
+def test_tied_authors_are_ordered_without_a_query_where_the_database_orders_by_code_point(
+    db, make_publication, count_queries
+):
+    """The order of tied names is the database's: asked of it, unless its text order is by
+    code point (SQLite; PostgreSQL's C, POSIX and C.UTF-8), when Python's is the same."""
+    for name in TRICKY_NAMES:
+        make_publication(kind="report", authors=[name])
+    table = search._value_table(TRICKY_NAMES, "names")
+    in_order = list(db.session.scalars(sa.select(table.c.value).order_by(table.c.value)))
+    by_code_point = search._codepoint_order(db.session.get_bind())
+    if db.session.get_bind().dialect.name == "sqlite":
+        assert by_code_point
+    assert (in_order == sorted(TRICKY_NAMES)) or not by_code_point
+    search.facets(search.SearchParams(kind="report"))  # the records' summary read once
+    with count_queries() as counted:
+        facets = search.facets(search.SearchParams(year=2024, kind="report"))
+    assert facets.authors == [(name, 1) for name in in_order]
+    asked = [s for s in counted.statements if "names" in s and "ORDER BY" in s]
+    assert bool(asked) != by_code_point
+
+
+@pytest.mark.parametrize(
+    ("database", "by_code_point"),
+    [
+        ({"datcollate": "C"}, True),  # PostgreSQL 14: libc, no provider column
+        ({"datcollate": "en_US.UTF-8"}, False),
+        ({"datlocprovider": "c", "datcollate": "C.UTF-8"}, True),
+        ({"datlocprovider": "c", "datcollate": "POSIX"}, True),
+        ({"datlocprovider": "c", "datcollate": "sl_SI.UTF-8"}, False),
+        ({"datlocprovider": "i", "datcollate": "C", "daticulocale": "und"}, False),
+        ({"datlocprovider": "b", "datcollate": "C", "datlocale": "C.UTF-8"}, True),
+        ({"datlocprovider": "b", "datcollate": "en_US.UTF-8", "datlocale": "C"}, True),
+    ],
+)
+def test_which_postgresql_locales_order_text_by_code_point(database, by_code_point):
+    assert search._codepoint_locale(database) is by_code_point
+
+
+def test_this_database_is_read_right(db):
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        collate, row = db.session.execute(
+            sa.text(
+                "SELECT datcollate, to_jsonb(d) FROM pg_database d"
+                " WHERE datname = current_database()"
+            )
+        ).one()
+        libc = row.get("datlocprovider", "c") == "c"
+        expected = libc and collate in ("C", "POSIX", "C.UTF-8", "C.utf8")
+    else:
+        expected = True  # SQLite's BINARY collation
+    assert search._codepoint_order(bind) is expected
+
+
+def test_tied_authors_are_ordered_by_the_database_where_its_order_is_not_by_code_point(
+    db, make_publication, monkeypatch, count_queries
+):
+    monkeypatch.setattr(search, "_codepoint_order", lambda _engine: False)
+    for name in TRICKY_NAMES:
+        make_publication(kind="report", authors=[name])
+    table = search._value_table(TRICKY_NAMES, "names")
+    in_order = list(db.session.scalars(sa.select(table.c.value).order_by(table.c.value)))
+    search.facets(search.SearchParams(kind="report"))
+    with count_queries() as counted:
+        facets = search.facets(search.SearchParams(year=2024, kind="report"))
+    assert facets.authors == [(name, 1) for name in in_order]
+    assert [s for s in counted.statements if "names" in s and "ORDER BY" in s]
 
 
 def test_a_query_of_punctuation_alone_counts_nothing(db, make_publication):
