@@ -44,6 +44,7 @@ from interacta.core.cache import cached, cached_each, fingerprint
 from interacta.core.deferred import DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic
 from interacta.extensions import db
+from interacta.publications.items import list_items
 from interacta.publications.models import (
     KIND_NAMES,
     KINDS,
@@ -601,13 +602,11 @@ def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
     return sorted(rows, key=lambda r: (sign * (r[1] or 0), -r[2], -r[3], -r[4], -r[0]))
 
 
-def _load(ids: list[int], topics: bool = True) -> list[Publication]:
-    """The publications `ids` in that order, with their authors and topics (`topics`
-    False: authors only, for the list page, whose items never show the topics)."""
+def _load(ids: list[int]) -> list[Publication]:
+    """The publications `ids` in that order, with their authors and topics (exports)."""
     if not ids:
         return []
-    query = sa.select(Publication).where(Publication.id.in_(ids))
-    query = with_lists(query) if topics else query.options(selectinload(Publication.authors))
+    query = with_lists(sa.select(Publication).where(Publication.id.in_(ids)))
     found = {p.id: p for p in db.session.scalars(query)}
     return [found[i] for i in ids if i in found]
 
@@ -615,8 +614,8 @@ def _load(ids: list[int], topics: bool = True) -> list[Publication]:
 def _stand_ins(ids: list[int]) -> list:
     """The records `ids`, in that order, as stand-ins (`core.deferred`): their id and
     `updated_at` (which name a record's kept piece of the list) read in one query; the
-    records are loaded with their authors, the page's together, only if a piece was not
-    kept."""
+    records are read as the list shows them (`items.list_items`), the page's together,
+    only if a piece was not kept."""
     if not ids:
         return []
     found = {
@@ -625,12 +624,11 @@ def _stand_ins(ids: list[int]) -> list:
             sa.select(Publication.id, Publication.updated_at).where(Publication.id.in_(ids))
         )
     }
-    return deferred([found[i] for i in ids if i in found], lambda page: _load(page, topics=False))
+    return deferred([found[i] for i in ids if i in found], list_items)
 
 
 def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
-    """One page of results (with their authors: the list shows no topics), in a fixed number of
-    queries.
+    """One page of results, in a fixed number of queries.
 
     A search for words ranks and counts among at most BOUND of its matches (`hits`);
     `pagination.more` says there were more. Without words, the list is read in an order
@@ -669,13 +667,11 @@ def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
 def list_page(params: SearchParams, page: int, per_page: int) -> DeferredPagination:
     """One page of the list without words, in an order an index serves, counted exactly
     (the count cached until a record changes); the records as stand-ins, rows of their id
-    and `updated_at` (which name a record's kept piece of the list), loaded with their
-    authors (a piece shows no topics), the whole page at once, only if a piece was not
-    kept (`interacta.core.deferred`)."""
+    and `updated_at` (which name a record's kept piece of the list), read as the list shows
+    them (`items.list_items`), the whole page at once, only if a piece was not kept
+    (`interacta.core.deferred`)."""
     rows = params.select().with_only_columns(Publication.id, Publication.updated_at)
-    pagination = paginate_deferred(
-        rows, lambda ids: _load(ids, topics=False), page=page, per_page=per_page, count=False
-    )
+    pagination = paginate_deferred(rows, list_items, page=page, per_page=per_page, count=False)
     pagination.more = False
     pagination.total = _count(params)
     return pagination

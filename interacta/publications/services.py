@@ -32,6 +32,7 @@ from interacta.extensions import db
 from interacta.members import services as member_services
 from interacta.members.models import Member
 from interacta.publications import files
+from interacta.publications.items import list_items
 from interacta.publications.models import (
     KINDS,
     MAX_ABSTRACT,
@@ -614,7 +615,7 @@ def related_publications(pub: Publication, limit: int = 5) -> list[Deferred]:
     params.update(topics=topic_ids, pub_id=pub.id)
     statement = _related_statement(len(topic_ids), RELATED_PER_TOPIC, limit)
     rows = db.session.execute(statement, params)
-    return deferred([row._mapping for row in rows], _with_authors_by_id)
+    return deferred([row._mapping for row in rows], list_items)
 
 
 @functools.cache
@@ -682,7 +683,7 @@ def _related_order(shared) -> tuple:
 
 def latest_publications(limit: int = 5) -> list[Deferred]:
     """The newest records for the home page, as stand-ins: rows of their id and
-    `updated_at`, which name each one's kept piece; the records, with their authors, are
+    `updated_at`, which name each one's kept piece; the records (`items.list_items`) are
     loaded only if a piece was not kept (`interacta.core.deferred`)."""
     query = (
         sa.select(Publication.id, Publication.updated_at)
@@ -691,7 +692,7 @@ def latest_publications(limit: int = 5) -> list[Deferred]:
         .limit(limit)
     )
     rows = db.session.execute(query)
-    return deferred([row._mapping for row in rows], _with_authors_by_id)
+    return deferred([row._mapping for row in rows], list_items)
 
 
 def latest_published_for_feed(limit: int = 50) -> list[Deferred]:
@@ -723,13 +724,6 @@ def latest_published_for_feed(limit: int = 50) -> list[Deferred]:
         [{**row._mapping, "topic_names": "|".join(names.get(row.id, ()))} for row in rows],
         _with_lists_by_id,
     )
-
-
-def _with_authors_by_id(ids: list[int]) -> list[Publication]:
-    """The records of `ids` with their authors (an item of the home page or of a record's
-    related publications shows no topics)."""
-    query = sa.select(Publication).where(Publication.id.in_(ids))
-    return list(db.session.scalars(query.options(selectinload(Publication.authors))))
 
 
 def _with_lists_by_id(ids: list[int]) -> list[Publication]:

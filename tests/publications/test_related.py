@@ -62,8 +62,9 @@ def test_related_records_are_ranked_in_one_statement_and_loaded_only_if_needed(
     db, make_publication
 ):
     """The ranked records' ids in one statement, however many candidates there are; their
-    records, with their translations and authors, in three more only when one is read
-    (a piece of the page not kept as HTML): the page's statement count stays flat."""
+    records as a list shows them (`items.list_items`: their columns; their authors and
+    translated titles) in two more only when one is read (a piece of the page not kept as
+    HTML): the page's statement count stays flat."""
     pub = make_publication(title="Subject", topics=["religion", "rule-of-law"])
     for n in range(6):
         make_publication(title=f"Related {n}", topics=["religion"], year=2001 + n)
@@ -87,19 +88,15 @@ def test_related_records_are_ranked_in_one_statement_and_loaded_only_if_needed(
     assert ranked == 1
     assert titles == [f"Related {n}" for n in (5, 4, 3, 2, 1)]
     assert len(authors) == 5
-    assert sorted(" ".join(s.split())[:40] for s in seen) == [
-        "SELECT publication_authors.publication_i",
-        "SELECT publication_translations.publicat",
-        "SELECT publications.id, publications.slu",
-        "SELECT publications.id, publications.upd",
-    ]
+    assert len(seen) == 3
+    assert "publication_authors" in seen[2] and "publication_translations" in seen[2]
 
 
 def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
     client, db, make_publication, count_queries
 ):
     """On a page-cache miss, the related records whose items are kept as HTML are not
-    loaded (their records, translations and authors: three statements)."""
+    loaded (their records; their authors and translated titles: two statements)."""
     from interacta.core.cache import clear_texts
 
     pub = make_publication(title="Subject", topics=["religion"])
@@ -114,4 +111,4 @@ def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
         again = client.get(f"{path}?v=2").get_data(as_text=True)
     assert "Related 5" in page and "Related 1" in page and "Related 0" not in page
     assert again.replace("v=2", "v=1") == page
-    assert warm.count == cold.count - 3, warm.statements
+    assert warm.count == cold.count - 2, warm.statements

@@ -172,15 +172,32 @@ def test_list_page_runs_a_fixed_number_of_queries_whatever_the_number_of_records
     assert count_queries(db, other_words) <= 5
 
 
-def test_a_search_page_loads_its_records_authors_but_not_their_topics(db, make_publication):
-    # The list's items show authors, never topics: one statement and its rows saved.
-    make_publication(title="Record one", authors=["A"], topics=["religion"])
+def test_a_search_page_reads_its_records_as_the_list_shows_them(
+    db, make_publication, count_queries
+):
+    # The list's items show titles (in each language), authors, year, kind and journal,
+    # never topics: read as plain rows, the authors and the titles in one statement.
+    make_publication(
+        title="Record one",
+        authors=["Bea Second", "Al First"],
+        topics=["religion"],
+        journal="Journal of Floods",
+        translations={"fr": {"title": "Dossier un", "abstract": ""}},
+    )
     db.session.expunge_all()  # as in a new request
     page = search.results(search.SearchParams.from_args({"q": "record"}))
     (pub,) = page.items
-    loaded = sa.inspect(pub).dict
-    assert "authors" in loaded and "topics" not in loaded
-    assert [a.name for a in loaded["authors"]] == ["A"]
+    with count_queries() as counted:
+        assert [a.name for a in pub.authors] == ["Bea Second", "Al First"]
+    assert (pub.title, pub.journal, pub.year, pub.kind_name) == (
+        "Record one",
+        "Journal of Floods",
+        2024,
+        "Journal article",
+    )
+    assert [(t.language, t.title) for t in pub.translations] == [("fr", "Dossier un")]
+    assert counted.count == 2
+    assert not [s for s in counted.statements if "topic" in s]
 
 
 def test_detail_and_home_pages_run_a_fixed_number_of_queries(client, db, make_publication):
