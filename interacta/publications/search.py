@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from interacta.core.cache import cached, cached_each, fingerprint
 from interacta.core.deferred import DeferredPagination, deferred, paginate_deferred
@@ -637,10 +637,8 @@ def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
     if not params.terms:
         return list_page(params, page, per_page)
     start = (page - 1) * per_page
-    found = hits(params) if params.terms else None
-    if found is not None and (
-        params.sort == "relevance" or (params.sort == "date" and not found.more)
-    ):
+    found = hits(params)
+    if params.sort == "relevance" or (params.sort == "date" and not found.more):
         if params.sort == "relevance":
             rows = _best_first(found.rows, _dialect() == "postgresql")
         else:
@@ -649,18 +647,13 @@ def results(params: SearchParams, page: int = 1, per_page: int = PER_PAGE):
         ids = [row[0] for row in rows[start : start + per_page]]
         pagination = _Page(page=page, per_page=per_page, error_out=False,
                            items=_stand_ins(ids), total=len(found.rows))  # fmt: skip
-        pagination.more = found.more
-        return pagination
-    # By title, by date beyond BOUND matches, or no words: the exact order, from the query.
-    pagination = db.paginate(
-        params.select().options(selectinload(Publication.authors)),
-        page=page, per_page=per_page, error_out=False, count=False,
-    )  # fmt: skip
-    pagination.more = found.more if found is not None else False
-    if found is not None and found.more:
-        pagination.total = len(found.rows)
     else:
-        pagination.total = len(found.rows) if found is not None else _count(params)
+        # By title, or by date beyond BOUND matches: the exact order, from the query; the
+        # records as stand-ins, as on the list without words.
+        rows = params.select().with_only_columns(Publication.id, Publication.updated_at)
+        pagination = paginate_deferred(rows, list_items, page=page, per_page=per_page, count=False)
+        pagination.total = len(found.rows)
+    pagination.more = found.more
     return pagination
 
 

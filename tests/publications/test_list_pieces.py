@@ -91,3 +91,23 @@ def test_feed_entry_follows_a_renamed_topic(client, db, make_publication):
     db.session.flush()
     body = client.get("/publications/feed.atom?v=1").get_data(as_text=True)
     assert 'label="Faith and belief"' in body
+
+
+def test_a_search_by_title_reads_its_records_only_for_the_pieces_not_kept(
+    client, make_publication, count_queries
+):
+    # Sorted by title, a search's page comes from the query in that order (not from the
+    # ranked matches): its records are stand-ins as on the list without words.
+    make_publication(title="Beta floods", authors=["Bo Author"], topics=["religion"])
+    make_publication(title="Alpha floods", authors=["Ann Author"], topics=["religion"])
+    path = "/publications/?q=floods&sort=title&v="
+    with count_queries() as cold:
+        first = _page(client, path + "1")
+    assert first.index("Alpha floods") < first.index("Beta floods")
+    assert "Ann Author" in first and "Bo Author" in first
+    assert [s for s in cold.statements if "FROM publication_authors" in s]
+    assert not [s for s in cold.statements if "publication_topics.publication_id IN" in s]
+    with count_queries() as warm:
+        again = _page(client, path + "2")
+    assert again.replace("v=2", "v=1") == first
+    assert not [s for s in warm.statements if "publication_authors" in s]
