@@ -90,6 +90,12 @@ def test_a_list_filtered_by_kind_is_counted_from_its_index(db, make_event, make_
     bind = db.session.get_bind()
     sql = str(count.compile(bind, compile_kwargs={"literal_binds": True}))
     if bind.dialect.name == "postgresql":
+        # Which index the planner picks among those that could serve depends on a few
+        # rows' statistics (a CI run once chose ix_events_starts_at, reading every row):
+        # the other indexes on the window are dropped inside the test's transaction (rolled
+        # back with it), and only an index holding the kind, the status, the window and the
+        # id can then answer the count by an index-only scan.
+        db.session.execute(sa.text("DROP INDEX ix_events_starts_at, ix_events_status_window"))
         db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
         plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + sql)))
@@ -98,3 +104,5 @@ def test_a_list_filtered_by_kind_is_counted_from_its_index(db, make_event, make_
             row[-1] for row in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))
         )
     assert "ix_events_kind_window" in plan, plan
+    if bind.dialect.name == "postgresql":
+        assert "Index Only Scan" in plan, plan
