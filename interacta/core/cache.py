@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -37,11 +38,12 @@ from flask import current_app, has_request_context, make_response, request, sess
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from interacta.core import security
 from interacta.core.i18n import current_language, offered_language
-from interacta.core.models import CacheDeletion, TimestampMixin, utcnow
+from interacta.core.models import CacheDeletion, KeptText, TimestampMixin, utcnow
 from interacta.core.registry import cache_key_parts
 from interacta.extensions import cache, db
 
@@ -267,35 +269,117 @@ def _text_store() -> ByteBoundedLRU:
     return _texts
 
 
+#: Texts looked up in the shared store, built and kept at a time by `cached_texts`.
+TEXTS_AT_ONCE = 500
+
+
 def cached_texts(
-    name: str, items: list[tuple], build: Callable[[list], list[bytes]]
+    name: str, items: list[tuple], build: Callable[[list], list[bytes]], *, in_table: bool = False
 ) -> list[bytes]:
     """Many small texts at once: for each `(parts, version, item)`, the text built before
-    for the same name, parts and version; the others from one call of `build(items)`
-    (a list of the items missing, answered by their texts in the same order).
+    for the same name, parts and version; the others from `build(items)` (a list of the
+    items missing, answered by their texts in the same order).
 
-    With a Redis cache (CACHE_REDIS_URL), shared between processes, read and written in
-    one round trip each (get_many/set_many); otherwise kept in this process, bounded in
-    bytes (CACHE_TEXT_BYTES), so a thousand texts fit where a thousand entries would not."""
+    Kept where every process finds them: with a Redis cache (CACHE_REDIS_URL) there, read
+    and written with get_many/set_many; otherwise in the `kept_texts` table (a row per
+    name and parts, replaced by a new version), and in this process too, bounded in bytes
+    (CACHE_TEXT_BYTES), so a thousand texts fit where a thousand entries would not.
+
+    The table is read and written only when the caller says `in_table=True`: a view answering
+    a GET, which writes nothing after. The rows are written at once in a transaction of
+    their own, and on SQLite a transaction that has read cannot write any more once
+    another connection has written (a mail rendered with its calendar file, then marked
+    sent, would fail): such callers keep their texts in the process only.
+
+    The texts missing are looked up, built and kept TEXTS_AT_ONCE at a time, from a chunk
+    chosen at random: processes asked for the same texts at once (every worker's first
+    feed of 12,500 events) find in each chunk what the others have kept meanwhile and
+    share the work instead of each doing all of it, and each keeps what it built as it
+    goes (a request that fails half way loses only its last chunk)."""
     keys = [_key(name, parts, version) for parts, version, _item in items]
-    shared = "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower()
-    if shared:
-        found = _get_many(keys)
+    if "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower():
+        found: list = [None] * len(items)
+
+        def look(indexes: list[int]) -> dict[int, bytes]:
+            return dict(zip(indexes, _get_many([keys[i] for i in indexes]), strict=True))
+
+        def keep(texts: dict[int, bytes]) -> None:
+            _set_many({keys[i]: text for i, text in texts.items()})
+
     else:
         store = _text_store()
         found = [store.get(key) for key in keys]
-    missing = [i for i, value in enumerate(found) if value is None]
-    if not missing:
-        return found
-    built = build([items[i][2] for i in missing])
-    for i, value in zip(missing, built, strict=True):
-        found[i] = value
-    if shared:
-        _set_many({keys[i]: found[i] for i in missing})
-    else:
-        for i in missing:
-            store.set(keys[i], found[i])
+        names = {i: f"{name}:{_digest(items[i][0])}" for i, text in enumerate(found)
+                 if text is None and in_table}  # fmt: skip
+
+        def look(indexes: list[int]) -> dict[int, bytes]:
+            if not in_table:
+                return {}
+            texts = _kept_rows({names[i]: (i, items[i][1]) for i in indexes})
+            for i, text in texts.items():
+                store.set(keys[i], text)
+            return texts
+
+        def keep(texts: dict[int, bytes]) -> None:
+            for i, text in texts.items():
+                store.set(keys[i], text)
+            if in_table:
+                _keep_rows({names[i]: (items[i][1], text) for i, text in texts.items()})
+
+    missing = [i for i, text in enumerate(found) if text is None]
+    chunks = [missing[n : n + TEXTS_AT_ONCE] for n in range(0, len(missing), TEXTS_AT_ONCE)]
+    first = secrets.randbelow(len(chunks)) if chunks else 0
+    for chunk in chunks[first:] + chunks[:first]:
+        texts = {i: text for i, text in look(chunk).items() if text is not None}
+        todo = [i for i in chunk if i not in texts]
+        if todo:
+            built = dict(zip(todo, build([items[i][2] for i in todo]), strict=True))
+            keep(built)
+            texts.update(built)
+        for i, text in texts.items():
+            found[i] = text
     return found
+
+
+def _kept_rows(wanted: dict[str, tuple[int, str]]) -> dict[int, bytes]:
+    """The texts of the `kept_texts` rows named (key -> (index, version)) whose version
+    is the one wanted, by index; read in the request's own transaction."""
+    rows = db.session.execute(
+        sa.select(KeptText.key, KeptText.version, KeptText.text).where(
+            KeptText.key.in_(list(wanted))
+        )
+    )
+    return {wanted[key][0]: text for key, version, text in rows if wanted[key][1] == version}
+
+
+def _keep_rows(texts: dict[str, tuple[str, bytes]]) -> None:
+    """Write `kept_texts` rows (key -> (version, text)), replacing the older versions, in
+    a transaction of their own, committed at once: the request's own transaction may be
+    read-only or rolled back, and the texts are for every process. A text not kept is
+    only built again: a failure is logged, never raised."""
+    now = utcnow()
+    try:
+        with Session(bind=db.engine, join_transaction_mode="create_savepoint") as session:
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = insert(KeptText).values(
+                [
+                    {"key": key, "version": version, "text": text, "kept_at": now}
+                    for key, (version, text) in texts.items()
+                ]
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=[KeptText.key],
+                set_={
+                    "version": statement.excluded.version,
+                    "text": statement.excluded.text,
+                    "kept_at": statement.excluded.kept_at,
+                },
+            )
+            session.execute(statement)
+            session.commit()
+    except sa.exc.SQLAlchemyError:
+        logger.warning("%d built texts not kept for other processes", len(texts), exc_info=True)
 
 
 def _get(key: str):

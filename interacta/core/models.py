@@ -141,3 +141,17 @@ class SecurityEventCount(Base):
     event: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     hour: Mapped[datetime] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class KeptText(Base):
+    """A small text built once and kept for every process (interacta.core.cache
+    `cached_texts` without Redis): an event's VEVENT in a language, say. Found by its key
+    (the text's name and what it depends on) and used only while its `version` is the one
+    asked for; a new version replaces the row."""
+
+    __tablename__ = "kept_texts"
+
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(120))
+    text: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    kept_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -76,13 +76,14 @@ def calendar_bytes(events: list[Event], name: str | None = None, **kwargs) -> by
     return cal.to_ical()
 
 
-def feed_bytes(events: list, name: str | None = None) -> bytes:
+def feed_bytes(events: list, name: str | None = None, in_table: bool = False) -> bytes:
     """The public feed (and one event's file, a member's own feed): like calendar_bytes
     (no online links), but made by joining texts. Each event's VEVENT text is kept until
     the event changes (`cached_texts`: bounded in bytes per process, or in Redis, so a
-    feed of 20,000 events fits) and each zone's VTIMEZONE text per process, so a feed is
-    rebuilt from text, not re-serialised. The text is in the current language (its words
-    and its links), so the cache keeps one per language.
+    feed of 20,000 events fits; with `in_table`, for a view answering a GET, in the
+    `kept_texts` table too, where every process finds it) and each zone's VTIMEZONE text
+    per process, so a feed is rebuilt from text, not re-serialised. The text is in the
+    current language (its words and its links), so the cache keeps one per language.
 
     `events`: Event objects, or rows with their id, updated_at, sequence, timezone and
     starts_at (`FEED_COLUMNS`): then only the events whose text is not cached are loaded,
@@ -92,7 +93,7 @@ def feed_bytes(events: list, name: str | None = None) -> bytes:
         ((event.id, base, language), f"{event.updated_at.isoformat()}|{event.sequence}", event)
         for event in events
     ]
-    body = b"".join(cached_texts("vevent", items, _vevent_texts))
+    body = b"".join(cached_texts("vevent", items, _vevent_texts, in_table=in_table))
     return _head(name) + b"".join(_vtimezone_text(z, y) for z, y in _zones(events)) + body + END
 
 

@@ -239,7 +239,8 @@ def my_feed(token: str):
     events = registrations.feed_events(token)
     if events is None:
         abort(404)
-    body = ics.feed_bytes(events, name=_("My Interacta events"))  # the same VEVENT texts
+    # The same VEVENT texts as the public feed's.
+    body = ics.feed_bytes(events, name=_("My Interacta events"), in_table=True)
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -152,7 +152,8 @@ def feed_ics():
         .order_by(Event.starts_at, Event.id)
         .with_only_columns(*ics.FEED_COLUMNS)
     ).all()
-    body = ics.feed_bytes(events, name=_("%(site)s events", site=current_app.config["SITE_NAME"]))
+    name = _("%(site)s events", site=current_app.config["SITE_NAME"])
+    body = ics.feed_bytes(events, name=name, in_table=True)
     return _ics_response(body, "interacta-events.ics")
 
 
@@ -178,7 +179,7 @@ def event_ics(slug: str):
     event = _visible_event(slug, load=services.event_by_slug)
     if event.status == "draft":
         abort(404)
-    return _ics_response(ics.feed_bytes([event]), f"{event.slug}.ics")
+    return _ics_response(ics.feed_bytes([event], in_table=True), f"{event.slug}.ics")
 
 
 def _render_event(
