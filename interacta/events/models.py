@@ -41,8 +41,12 @@ class Event(TimestampMixin, Base):
     __table_args__ = (
         # Lists of upcoming events read in date order from here (their window bounded by
         # the longest an event lasts, services.upcoming_query), the window and status
-        # tested in the index up to the page (migration 0031); counted from the next.
-        sa.Index("ix_events_starts_at", "starts_at", "id", "ends_at", "status"),
+        # tested in the index up to the page (migration 0031); counted from the next. The
+        # month calendar reads its thousand events' times, zones and changes from it
+        # alone, in order (services.month_grid; migration 0035).
+        sa.Index(
+            "ix_events_starts_at", "starts_at", "id", "ends_at", "status", "timezone", "updated_at"
+        ),
         # With the id on PostgreSQL (SQLite's indexes hold the rowid, the id, anyway): a
         # list filtered by topic is counted from the two indexes alone (migration 0027).
         sa.Index(

@@ -106,3 +106,63 @@ def test_a_list_filtered_by_kind_is_counted_from_its_index(db, make_event, make_
     assert "ix_events_kind_window" in plan, plan
     if bind.dialect.name == "postgresql":
         assert "Index Only Scan" in plan, plan
+
+
+#: The planner statistics of the bench's database at ten times the data (20,000 events).
+BENCH_EVENT_STATISTICS = {
+    "ix_events_starts_at": "20020 3 1 1 1 1 1",
+    "ix_events_kind_window": "16544 1001 1001 2 1",
+    "ix_events_status_window": "21546 1001 3 2",
+    "ix_events_updated_at": "9919 3",
+    "ix_events_organizer_id": "19451 42",
+    "sqlite_autoindex_events_1": "18850 1",
+}
+
+
+def test_the_month_calendar_reads_its_events_from_one_index_alone(
+    app, db, make_event, make_member, request
+):
+    """The calendar's statement (every event of the weeks shown: id, times, zone, last
+    change) is answered by ix_events_starts_at alone, in order (migration 0035): no row of
+    the events table read, nothing sorted."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from interacta.events import services
+
+    organizer = make_member(role="organizer")
+    starts = datetime(2031, 3, 1, 9, tzinfo=UTC)
+    for n in range(40):
+        when = starts + timedelta(days=n % 28, hours=n % 5)
+        make_event(organizer=organizer, starts_at=when, ends_at=when + timedelta(hours=2))
+    seen = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        seen.append((statement, parameters))
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", keep)
+    try:
+        grid = services.month_grid(datetime(2031, 3, 1).date())
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", keep)
+    assert sum(len(events) for events in grid.by_day.values()) >= 40
+    statement, parameters = next((s, p) for s, p in seen if "timezone" in s and "ORDER BY" in s)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # The planner's choice among indexes that could serve depends on a few rows'
+        # statistics: the other window indexes are dropped inside the test's transaction.
+        connection.exec_driver_sql("DROP INDEX ix_events_status_window, ix_events_kind_window")
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        plan = "\n".join(
+            r[0] for r in connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+        )
+        assert "Index Only Scan using ix_events_starts_at" in plan, plan
+        assert "Sort" not in plan, plan
+    else:
+        request.getfixturevalue("sqlite_statistics")("events", BENCH_EVENT_STATISTICS)
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = "\n".join(row[-1] for row in rows)
+        assert "COVERING INDEX ix_events_starts_at" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan

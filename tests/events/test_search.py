@@ -187,7 +187,7 @@ def test_a_common_word_reads_the_events_in_date_order_on_sqlite(
     sqlite_statistics(
         "events",
         {
-            "ix_events_starts_at": "20020 3 1 1 1",
+            "ix_events_starts_at": "20020 3 1 1 1 1 1",
             "ix_events_kind_window": "16544 1001 1001 2 1",
             "ix_events_status_window": "21546 1001 3 2",
             "ix_events_updated_at": "9919 3",
