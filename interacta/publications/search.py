@@ -421,17 +421,71 @@ class Hits:
 
 def hits(params: SearchParams, exclude: str | None = None) -> Hits:
     """The records matching the words and the filters (but `exclude`), at most BOUND of
-    them, the most recently added first, ranked when no filter is left out. One query,
-    run once per request and `exclude` (the page and the facets share it)."""
+    them, the most recently added first, ranked when no filter is left out. Worked out
+    once per request and `exclude` (the page and the facets share it)."""
     if exclude not in params.found:
-        params.found[exclude] = _hits(params, exclude, rank=exclude is None)
+        params.found[exclude] = _hits(params, exclude)
     return params.found[exclude]
 
 
-def _hits(params: SearchParams, exclude: str | None, rank: bool) -> Hits:
+#: The filters `_hits` can apply to the words' matches itself (from the rows, and from
+#: each record's topics in `_summary`); an author's name is left to the database.
+_DERIVED_FILTERS = frozenset({"kind", "year", "topic"})
+
+
+def _hits(params: SearchParams, exclude: str | None) -> Hits:
+    """The words' matches without a filter come from `_word_hits` (kept until a record
+    changes: the same words' other pages and filters, and the facets, reuse them). When
+    they are all there (at most BOUND), a filter on kind, year or topic is applied to them
+    here, without a statement; otherwise (more than BOUND matches, or an author) the
+    filtered search runs in the database, ranked when no filter is left out."""
+    filters = params.set_filters(exclude)
+    found = _word_hits(params)
+    if not filters:
+        return found
+    if not found.more and _DERIVED_FILTERS.issuperset(filters):
+        return Hits(rows=_filtered(found.rows, params, filters), more=False)
+    return _hits_in_database(params, filters, rank=exclude is None)
+
+
+def _word_hits(params: SearchParams) -> Hits:
+    """The words' matches, ranked, without any filter: one statement, then kept (in the
+    cache, a few tens of kilobytes) until a record changes, whatever the words' order;
+    read from the cache once per request."""
+    if _WORDS not in params.found:
+        params.found[_WORDS] = cached(
+            "publication-word-hits",
+            tuple(sorted(set(params.terms))),
+            fingerprint(Publication),
+            lambda: _hits_in_database(params, (), rank=True),
+        )
+    return params.found[_WORDS]
+
+
+#: Where `SearchParams.found` keeps the words' matches without a filter (beside those
+#: found with every filter but one: a filter's name, or None).
+_WORDS = "words alone"
+
+
+def _filtered(rows: list[tuple], params: SearchParams, filters: tuple[str, ...]) -> list[tuple]:
+    """The `rows` of `Hits` that the filters `filters` (kind, year, topic) keep, in order."""
+    kind = params.kind if "kind" in filters else None
+    year = params.year if "year" in filters else None
+    if "topic" in filters:
+        summary = _summary()
+        topic = summary.topic_ids.get(params.topic)
+        if topic is None:
+            return []  # no such topic: nothing is in it
+        has_topic = summary.record_topics.has
+        return [row for row in rows if (kind is None or row[5] == kind)
+                and (year is None or row[2] == year) and has_topic(row[0], topic)]  # fmt: skip
+    return [row for row in rows if (kind is None or row[5] == kind)
+            and (year is None or row[2] == year)]  # fmt: skip
+
+
+def _hits_in_database(params: SearchParams, filters: tuple[str, ...], rank: bool) -> Hits:
     words = params.terms
     sole = params.sole_terms()
-    filters = params.set_filters(exclude)
     postgresql = _dialect() == "postgresql"
     if postgresql:
         # Each word an exact lexeme (its sole term) or a prefix, bound as w0, w1...
@@ -871,6 +925,13 @@ class _Runs:
             self.start[record] = len(self.values)
         self.length[record] += 1
         self.values.append(value)
+
+    def has(self, record: int, value: int) -> bool:
+        """Whether `record` lists `value`."""
+        if record >= len(self.length):
+            return False
+        start = self.start[record]
+        return value in self.values[start : start + self.length[record]]
 
     def count(self, records) -> Counter:
         """How many of `records` list each number (the runs gathered and counted in C:

@@ -330,7 +330,9 @@ def test_sqlite_reads_the_matches_columns_from_the_covering_index(db, make_publi
     make_publication(title="Cyber norms", kind="report")
     refresh_statistics()
     params = search.SearchParams.from_args({"q": "cyber", "kind": "report"})
-    statement, values = _hits_statement(lambda: search.hits(params).rows or None)
+    statement, values = _hits_statement(
+        lambda: search._hits_in_database(params, params.set_filters(), rank=True).rows or None
+    )
     connection = db.session.connection()
     plan = " ".join(
         str(row[-1])
@@ -533,7 +535,11 @@ def _hits_statement(search_for) -> tuple[str, object]:
 def _pg_plan(db, args: dict, forced: bool) -> dict:
     """The executed plan (EXPLAIN ANALYZE, JSON) of the hits query for `args`; `forced`:
     plain index scans only (the full-text index answers by a bitmap alone)."""
-    statement, values = _hits_statement(lambda: search.hits(search.SearchParams.from_args(args)))
+    params = search.SearchParams.from_args(args)
+    # The search in the database (`hits` may answer from the words' matches kept before).
+    statement, values = _hits_statement(
+        lambda: search._hits_in_database(params, params.set_filters(), rank=True)
+    )
     connection = db.session.connection()
     settings = ("enable_seqscan", "enable_bitmapscan", "enable_sort") if forced else ()
     for setting in settings:
