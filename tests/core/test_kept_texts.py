@@ -5,24 +5,11 @@ again by another, nor after a restart, and a new version replaces the old row.""
 from __future__ import annotations
 
 import icalendar
-import pytest
 import sqlalchemy as sa
 
 from interacta.core import cache
 from interacta.core.cache import cached_texts, clear_texts
 from interacta.core.models import KeptText
-
-
-@pytest.fixture
-def statements(app):
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
-    yield seen
-    sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
 
 
 def _rows(db) -> dict[str, str]:

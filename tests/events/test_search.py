@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from interacta.events import search, services
 from interacta.extensions import db
 
+from .test_list_pieces import BENCH_EVENT_STATISTICS
+
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -184,17 +186,7 @@ def test_a_common_word_reads_the_events_in_date_order_on_sqlite(
     ix_events_status_window and sorted them. A list without words likewise."""
     monkeypatch.setattr(search, "FTS_BOUND", 1)
     # The statistics of the bench's database at ten times the data (20,000 events).
-    sqlite_statistics(
-        "events",
-        {
-            "ix_events_starts_at": "20020 3 1 1 1 1 1",
-            "ix_events_kind_window": "16544 1001 1001 2 1",
-            "ix_events_status_window": "21546 1001 3 2",
-            "ix_events_updated_at": "9919 3",
-            "ix_events_organizer_id": "19451 42",
-            "sqlite_autoindex_events_1": "18850 1",
-        },
-    )
+    sqlite_statistics("events", BENCH_EVENT_STATISTICS)
     for build, q in itertools.product((services.upcoming_query, services.past_query),
                                       ("security", None)):  # fmt: skip
         # Without words too: a page reads its rows and those before it, not every event.
