@@ -98,6 +98,11 @@ class Config:
     #: the calendar feeds): bounded by size, not by entries, so 20,000 events fit
     #: (about 600 bytes each). Not used with CACHE_REDIS_URL, which holds them instead.
     CACHE_TEXT_BYTES = _int("CACHE_TEXT_BYTES", 32 * 1024 * 1024)
+    #: Bytes per process for values many requests make and few reuse soon after (a
+    #: search's matches, for its next pages and filters): a store of their own, so that a
+    #: crawler's thousands of searches never push built pages out of CACHE_BYTES. Not
+    #: used with CACHE_REDIS_URL, which holds them instead.
+    CACHE_RECENT_BYTES = _int("CACHE_RECENT_BYTES", 4 * 1024 * 1024)
     #: How long a built page is kept at most (also the bound on staleness after two
     #: transactions commit out of order; see interacta/core/cache.py).
     CACHE_PAGE_SECONDS = _int("CACHE_PAGE_SECONDS", 60)

@@ -231,9 +231,11 @@ _texts: ByteBoundedLRU | None = None
 
 
 def clear_texts() -> None:
-    """Empty this process's store of `cached_texts` (tests; the bench's build timings)."""
-    if _texts is not None:
-        _texts.clear()
+    """Empty this process's stores of `cached_texts` and `cached_recent` (tests; the
+    bench's build timings)."""
+    for store in (_texts, _recent):
+        if store is not None:
+            store.clear()
 
 
 def cached_fragment(name: str, version, *parts, caller) -> Markup:
@@ -267,6 +269,30 @@ def _text_store() -> ByteBoundedLRU:
     if _texts is None or _texts.max_bytes != limit:
         _texts = ByteBoundedLRU(limit)
     return _texts
+
+
+#: This process's store of `cached_recent` values (CACHE_RECENT_BYTES).
+_recent: ByteBoundedLRU | None = None
+
+
+def cached_recent(name: str, parts, version: str, build: Callable[[], bytes]) -> bytes:
+    """`cached` for a value (bytes) that many requests make and few reuse soon after (a
+    search's matches, read again by its next pages and filters): with a Redis cache, kept
+    there as `cached` keeps values; otherwise in a small store of their own per process
+    (CACHE_RECENT_BYTES, least recently used first), so that a crawler's thousands of
+    distinct searches never push built pages out of the page cache (CACHE_BYTES)."""
+    if "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower():
+        return cached(name, parts, version, build)
+    global _recent
+    limit = current_app.config.get("CACHE_RECENT_BYTES", 4 * 1024 * 1024)
+    if _recent is None or _recent.max_bytes != limit:
+        _recent = ByteBoundedLRU(limit)
+    key = _key(name, parts, version)
+    found = _recent.get(key)
+    if found is None:
+        found = build()
+        _recent.set(key, found)
+    return found
 
 
 #: Texts looked up in the shared store, built and kept at a time by `cached_texts`.

@@ -40,7 +40,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
-from interacta.core.cache import cached, cached_each, fingerprint
+from interacta.core.cache import cached, cached_each, cached_recent, fingerprint
 from interacta.core.deferred import DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic
 from interacta.extensions import db
@@ -449,16 +449,24 @@ def _hits(params: SearchParams, exclude: str | None) -> Hits:
 
 
 def _word_hits(params: SearchParams) -> Hits:
-    """The words' matches, ranked, without any filter: one statement, then kept (in the
-    cache, a few tens of kilobytes) until a record changes, whatever the words' order;
-    read from the cache once per request."""
+    """The words' matches, ranked, without any filter: one statement, then kept until a
+    record changes, whatever the words' order (`cached_recent`: a few tens of kilobytes
+    each, in a store of their own); read once per request."""
     if _WORDS not in params.found:
-        params.found[_WORDS] = cached(
-            "publication-word-hits",
-            tuple(sorted(set(params.terms))),
-            fingerprint(Publication),
-            lambda: _hits_in_database(params, (), rank=True),
+
+        def build() -> bytes:
+            found = _hits_in_database(params, (), rank=True)
+            return json.dumps([found.more, found.rows], separators=(",", ":")).encode()
+
+        more, rows = json.loads(
+            cached_recent(
+                "publication-word-hits",
+                tuple(sorted(set(params.terms))),
+                fingerprint(Publication),
+                build,
+            )
         )
+        params.found[_WORDS] = Hits(rows=[tuple(row) for row in rows], more=more)
     return params.found[_WORDS]
 
 

@@ -294,3 +294,31 @@ def test_values_kept_each_are_built_together_only_when_missing(app):
         assert cached_each("test-each", ["a", "c"], "v1", build) == {"a": "A", "c": "C"}
         assert cached_each("test-each", ["a"], "v2", build) == {"a": "A"}  # a new version
     assert built == [["a", "b"], ["c"], ["a"]]
+
+
+def test_recent_values_are_kept_apart_from_the_page_cache_and_bounded(app, monkeypatch):
+    # A search's matches (`cached_recent`) never push built pages out of the page cache:
+    # they are kept in a small store of their own, the least recently used going first.
+    from interacta.core import cache
+
+    monkeypatch.setitem(app.config, "CACHE_RECENT_BYTES", 100)
+    built = []
+
+    def build() -> bytes:
+        built.append(1)
+        return b"x" * 40
+
+    with app.test_request_context("/"):
+        assert cache.cached_recent("recent", ("a",), "v1", build) == b"x" * 40
+        assert cache.cached_recent("recent", ("a",), "v1", build) == b"x" * 40
+        assert len(built) == 1
+        assert cache.kept("recent", ("a",), "v1") is None  # not in the page cache
+        cache.cached_recent("recent", ("b",), "v1", build)
+        cache.cached_recent("recent", ("c",), "v1", build)  # 120 bytes: "a" goes
+        assert len(built) == 3
+        cache.cached_recent("recent", ("c",), "v1", build)
+        assert len(built) == 3
+        cache.cached_recent("recent", ("a",), "v1", build)
+        assert len(built) == 4
+        cache.cached_recent("recent", ("a",), "v2", build)  # another version: built
+        assert len(built) == 5
