@@ -271,6 +271,11 @@ def _text_store() -> ByteBoundedLRU:
     return _texts
 
 
+def _shared_cache() -> bool:
+    """Whether the cache is one every process shares (Redis, CACHE_REDIS_URL)."""
+    return "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower()
+
+
 #: This process's store of `cached_recent` values (CACHE_RECENT_BYTES).
 _recent: ByteBoundedLRU | None = None
 
@@ -281,7 +286,7 @@ def cached_recent(name: str, parts, version: str, build: Callable[[], bytes]) ->
     there as `cached` keeps values; otherwise in a small store of their own per process
     (CACHE_RECENT_BYTES, least recently used first), so that a crawler's thousands of
     distinct searches never push built pages out of the page cache (CACHE_BYTES)."""
-    if "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower():
+    if _shared_cache():
         return cached(name, parts, version, build)
     global _recent
     limit = current_app.config.get("CACHE_RECENT_BYTES", 4 * 1024 * 1024)
@@ -323,7 +328,7 @@ def cached_texts(
     share the work instead of each doing all of it, and each keeps what it built as it
     goes (a request that fails half way loses only its last chunk)."""
     keys = [_key(name, parts, version) for parts, version, _item in items]
-    if "redis" in str(current_app.config.get("CACHE_TYPE", "")).lower():
+    if _shared_cache():
         found: list = [None] * len(items)
 
         def look(indexes: list[int]) -> dict[int, bytes]:

@@ -479,16 +479,16 @@ def _filtered(rows: list[tuple], params: SearchParams, filters: tuple[str, ...])
     """The `rows` of `Hits` that the filters `filters` (kind, year, topic) keep, in order."""
     kind = params.kind if "kind" in filters else None
     year = params.year if "year" in filters else None
+    topic = None
     if "topic" in filters:
         summary = _summary()
         topic = summary.topic_ids.get(params.topic)
         if topic is None:
             return []  # no such topic: nothing is in it
-        has_topic = summary.record_topics.has
-        return [row for row in rows if (kind is None or row[5] == kind)
-                and (year is None or row[2] == year) and has_topic(row[0], topic)]  # fmt: skip
+        in_topic = summary.record_topics.has
     return [row for row in rows if (kind is None or row[5] == kind)
-            and (year is None or row[2] == year)]  # fmt: skip
+            and (year is None or row[2] == year)
+            and (topic is None or in_topic(row[0], topic))]  # fmt: skip
 
 
 def _hits_in_database(params: SearchParams, filters: tuple[str, ...], rank: bool) -> Hits:

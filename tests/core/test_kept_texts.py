@@ -138,3 +138,20 @@ def test_only_the_calendar_views_keep_rows_not_a_mail_s_calendar_file(app, clien
     clear_texts()
     assert b"SUMMARY:Mailed seminar" in client.get(f"/events/{event.slug}.ics").data
     assert len(_rows(db)) == 1
+
+
+def test_a_member_s_own_feed_uses_and_keeps_the_same_rows(client, db, make_event, make_member):
+    from interacta.events import registrations
+
+    member = make_member()
+    event = make_event(title="Registered seminar")
+    registrations.register_member(event.id, member)
+    token = registrations.calendar_token(member)
+    db.session.flush()
+    clear_texts()  # the confirmation mail's calendar file kept the text in this process
+    assert b"SUMMARY:Registered seminar" in client.get(f"/events/my/{token}.ics").data
+    assert len(_rows(db)) == 1  # the member's feed kept its text for every process
+    clear_texts()
+    # The public feed (another process) reads the same row: nothing built again.
+    assert b"SUMMARY:Registered seminar" in client.get("/events/feed.ics").data
+    assert len(_rows(db)) == 1
