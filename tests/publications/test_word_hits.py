@@ -102,3 +102,57 @@ def test_the_same_words_in_another_order_reuse_the_kept_matches(client, records,
     hits_statements.clear()
     assert titles_on(client.get("/publications/?q=report+flood&year=2023")) == ["Flood report two"]
     assert hits_statements == []
+
+
+def test_a_filtered_search_beyond_the_bound_is_kept_for_the_same_words_and_filters(
+    client, records, hits_statements, monkeypatch
+):
+    monkeypatch.setattr(search, "BOUND", 2)
+    assert titles_on(client.get("/publications/?q=flood&kind=report&year=2024")) == [
+        "Flood report one"
+    ]
+    assert hits_statements
+    hits_statements.clear()
+    # Another page of the same search (a distinct URL, not the page cache): nothing asked.
+    assert titles_on(client.get("/publications/?q=flood&kind=report&year=2024&v=2")) == [
+        "Flood report one"
+    ]
+    assert hits_statements == []
+    # Another value of a filter is another search.
+    assert titles_on(client.get("/publications/?q=flood&kind=report&year=2023")) == [
+        "Flood report two"
+    ]
+    assert hits_statements
+
+
+def test_the_kept_matches_keep_the_best_match_first(client, make_publication):
+    # "flood" three times in the oldest record's title and abstract: the best match,
+    # though the newest records come first by date.
+    make_publication(title="Flood, flood, flood", abstract="Flood after flood.", year=2001)
+    make_publication(title="A flood", abstract="Rain.", year=2024)
+    make_publication(title="Roads", abstract="A flood once.", year=2025)
+    first = titles_on(client.get("/publications/?q=flood"))
+    assert first[0] == "Flood, flood, flood"
+    # Read back from the kept matches, in the same order; by date, newest first.
+    assert titles_on(client.get("/publications/?q=flood&v=2")) == first
+    assert titles_on(client.get("/publications/?q=flood&sort=date")) == [
+        "Roads",
+        "A flood",
+        "Flood, flood, flood",
+    ]
+
+
+def test_kept_matches_read_back_as_they_were_found():
+    rows = [
+        (900, 2024, 5, 0, "report"),
+        (12, 1999, 0, 0, "working_paper"),
+        (7, 2001, 12, 31, "book_chapter"),
+    ]
+    ranked = search.Hits(rows=rows, more=True, best=[rows[2], rows[0], rows[1]])
+    assert search._unpack(search._pack(ranked)) == ranked
+    unranked = search.Hits(rows=rows, more=False)
+    assert search._unpack(search._pack(unranked)) == unranked
+    empty = search.Hits(rows=[], more=False, best=[])
+    assert search._unpack(search._pack(empty)) == empty
+    # Eleven bytes a match, where JSON took about forty.
+    assert len(search._pack(ranked)) <= 12 + 11 * len(rows)
