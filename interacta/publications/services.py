@@ -12,9 +12,11 @@ the request.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import format_number
@@ -23,6 +25,7 @@ from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from interacta.core import content
+from interacta.core.cache import cached_recent, fingerprint
 from interacta.core.deferred import Deferred, deferred
 from interacta.core.errors import DomainError
 from interacta.core.models import Topic, utcnow
@@ -607,15 +610,28 @@ def related_publications(pub: Publication, limit: int = 5) -> list[Deferred]:
     The candidates are the RELATED_PER_TOPIC most recently added records of each of its
     topics (read from ix_publication_topics_topic_publication in id order); among them the
     shared topics are counted exactly. An older record outside every one of those windows is
-    not suggested, even when it shares more topics."""
+    not suggested, even when it shares more topics.
+
+    What the statement found is kept until a record changes (`cached_recent`, a few
+    hundred bytes a record), as the page is: the page built again for another
+    visitor's language or another URL reads it back without ranking again."""
     topic_ids = [t.id for t in pub.topics]
     if not topic_ids:
         return []
-    params = {f"topic_{n}": topic_id for n, topic_id in enumerate(topic_ids)}
-    params.update(topics=topic_ids, pub_id=pub.id)
-    statement = _related_statement(len(topic_ids), RELATED_PER_TOPIC, limit)
-    rows = db.session.execute(statement, params)
-    return deferred([row._mapping for row in rows], list_items)
+
+    def build() -> bytes:
+        params = {f"topic_{n}": topic_id for n, topic_id in enumerate(topic_ids)}
+        params.update(topics=topic_ids, pub_id=pub.id)
+        statement = _related_statement(len(topic_ids), RELATED_PER_TOPIC, limit)
+        rows = db.session.execute(statement, params)
+        return json.dumps([[row.id, row.updated_at.isoformat()] for row in rows]).encode()
+
+    parts = (pub.id, tuple(topic_ids), limit)
+    found = json.loads(
+        cached_recent("related-publications", parts, fingerprint(Publication), build)
+    )
+    rows = [{"id": id_, "updated_at": datetime.fromisoformat(at)} for id_, at in found]
+    return deferred(rows, list_items)
 
 
 @functools.cache

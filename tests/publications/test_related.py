@@ -85,18 +85,49 @@ def test_related_records_are_ranked_in_one_statement_and_loaded_only_if_needed(
         authors = [len(p.authors) for p in related]  # loaded with them: no statement more
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
-    assert ranked == 1
+    # The records' fingerprint (what the ranking is kept under), then the ranking.
+    assert ranked == 2
+    assert "max(publications.updated_at)" in seen[0]
+    assert "publication_topics" in seen[1]
     assert titles == [f"Related {n}" for n in (5, 4, 3, 2, 1)]
     assert len(authors) == 5
-    assert len(seen) == 3
-    assert "publication_authors" in seen[2] and "publication_translations" in seen[2]
+    assert len(seen) == 4
+    assert "publication_authors" in seen[3] and "publication_translations" in seen[3]
+
+
+def test_the_ranking_is_kept_until_a_record_changes(client, db, make_publication):
+    """A record's page built again (another URL, another language) reads its related
+    records back without ranking again; a new record sharing its topics is found."""
+    pub = make_publication(title="Subject", topics=["religion"])
+    for n in range(3):
+        make_publication(title=f"Related {n}", topics=["religion"], year=2001 + n)
+    path = f"/publications/{pub.slug}"
+    rankings: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        if "publication_topics" in statement and "count(*)" in statement:
+            rankings.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    try:
+        assert "Related 2" in client.get(path).get_data(as_text=True)
+        assert len(rankings) == 1
+        assert "Related 2" in client.get(f"{path}?v=1").get_data(as_text=True)
+        assert "Related 2" in client.get(f"/fr{path}").get_data(as_text=True)
+        assert len(rankings) == 1
+        make_publication(title="Related newest", topics=["religion"], year=2024)
+        assert "Related newest" in client.get(f"{path}?v=2").get_data(as_text=True)
+        assert len(rankings) == 2
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
 
 
 def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
     client, db, make_publication, count_queries
 ):
     """On a page-cache miss, the related records whose items are kept as HTML are not
-    loaded (their records; their authors and translated titles: two statements)."""
+    loaded (their records; their authors and translated titles: two statements), nor
+    ranked again."""
     from interacta.core.cache import clear_texts
 
     pub = make_publication(title="Subject", topics=["religion"])
@@ -111,4 +142,8 @@ def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
         again = client.get(f"{path}?v=2").get_data(as_text=True)
     assert "Related 5" in page and "Related 1" in page and "Related 0" not in page
     assert again.replace("v=2", "v=1") == page
-    assert warm.count == cold.count - 2, warm.statements
+    # Neither their records (two statements) nor their ranking (kept too) read again.
+    assert warm.count == cold.count - 3, warm.statements
+    assert not any(
+        "publication_authors" in s and "publication_translations" in s for s in warm.statements
+    )
