@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import json
 import logging
 import re
 from bisect import bisect_left, bisect_right
@@ -28,7 +29,14 @@ from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from interacta.core import content
-from interacta.core.cache import cached, cached_until, fingerprint, keep, kept
+from interacta.core.cache import (
+    cached,
+    cached_recent,
+    cached_until,
+    fingerprint,
+    keep,
+    kept,
+)
 from interacta.core.deferred import Deferred, DeferredPagination, deferred, paginate_deferred
 from interacta.core.models import Topic, utcnow
 from interacta.core.text import free_slug, slugify
@@ -914,12 +922,50 @@ def month_grid(
     (an event spanning several days is on each of them), in start order: the first
     `per_day` of each day and how many more it holds, and every event of `day` if given.
 
-    Days and counts come from the events' times and zones alone; only the events shown are
-    loaded, and only if the page did not keep their HTML, so the page's work stays the same
-    however many events a day holds."""
+    Days and counts come from the events' times and zones alone (`_grid_cells`, kept
+    until an event changes: the page built again for another URL or language reads them
+    back); only the events shown are loaded, and only if the page did not keep their HTML,
+    so the page's work stays the same however many events a day holds."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
-    first, last = weeks[0][0], weeks[-1][-1]
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    days = [d for week in weeks for d in week]
+    parts = (days[0].isoformat(), day.isoformat() if day else None, per_day)
+    cells = json.loads(
+        cached_recent(
+            "calendar-grid",
+            parts,
+            fingerprint(Event),
+            lambda: json.dumps(_grid_cells(days, day, per_day)).encode(),
+        )
+    )
+    # Stand-ins for the events shown (interacta.core.deferred): what names a day's and an
+    # entry's kept HTML (id, updated_at, its start in its zone); the events themselves are
+    # read, all at once, only if a day or an entry was not kept (`_grid_events`).
+    loaded = {
+        e.id: e
+        for e in deferred(
+            [
+                {
+                    "id": i,
+                    "starts_at": datetime.fromisoformat(starts_at),
+                    "timezone": zone,
+                    "updated_at": datetime.fromisoformat(updated_at),
+                }
+                for i, starts_at, zone, updated_at in cells["events"]
+            ],
+            _grid_events,
+        )
+    }
+    by_day = {days[index]: [loaded[i] for i in ids] for index, ids in cells["shown"]}
+    more = {days[index]: n for index, n in cells["more"]}
+    return MonthGrid(weeks, by_day, more, [loaded[i] for i in cells["day"]])
+
+
+def _grid_cells(days: list[date], day: date | None, per_day: int) -> dict:
+    """What `month_grid` shows of the weeks `days`, as plain values: the events shown
+    (`events`: id, start and last change in ISO form, zone), the ids shown on each day by
+    its index (`shown`), how many more each full day holds (`more`) and the events of the
+    chosen day (`day`)."""
+    first, last = days[0], days[-1]
     # Widen by a day each side so zones from UTC-12 to UTC+14 are all covered.
     lo = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
     hi = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
@@ -987,27 +1033,15 @@ def month_grid(
         if chosen is not None and start <= chosen <= end:
             day_ids.append(event_id)
     wanted = sorted({i for ids in shown.values() for i in ids} | set(day_ids))
-    # Stand-ins for the events shown (interacta.core.deferred): what names a day's and an
-    # entry's kept HTML (id, updated_at, its start in its zone); the events themselves are
-    # read, all at once, only if a day or an entry was not kept (`_grid_events`).
-    loaded = {
-        e.id: e
-        for e in deferred(
-            [
-                {
-                    "id": i,
-                    "starts_at": read_time(read[i][0]),
-                    "timezone": read[i][1],
-                    "updated_at": read_time(read[i][2]),
-                }
-                for i in wanted
-            ],
-            _grid_events,
-        )
+    return {
+        "events": [
+            [i, read_time(read[i][0]).isoformat(), read[i][1], read_time(read[i][2]).isoformat()]
+            for i in wanted
+        ],
+        "shown": sorted(shown.items()),
+        "more": [[index, n - per_day] for index, n in enumerate(counts) if n > per_day],
+        "day": day_ids,
     }
-    by_day = {days[index]: [loaded[i] for i in ids] for index, ids in shown.items()}
-    more = {days[index]: n - per_day for index, n in enumerate(counts) if n > per_day}
-    return MonthGrid(weeks, by_day, more, [loaded[i] for i in day_ids])
 
 
 def _same(value):
