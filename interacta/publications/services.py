@@ -608,38 +608,39 @@ def related_publications(pub: Publication, limit: int = 5) -> list[Deferred]:
     """Published records sharing the most topics with `pub`, newest first among equals.
 
     The candidates are the RELATED_PER_TOPIC most recently added records of each of its
-    topics (read from ix_publication_topics_topic_publication in id order); among them the
-    shared topics are counted exactly. An older record outside every one of those windows is
-    not suggested, even when it shares more topics.
+    topics (read from ix_publication_topics_topic_publication in id order), `pub` itself
+    left out; among them the shared topics are counted exactly. An older record outside
+    every one of those windows is not suggested, even when it shares more topics.
 
-    What the statement found is kept until a record changes (`cached_recent`, a few
-    hundred bytes a record), as the page is: the page built again for another
-    visitor's language or another URL reads it back without ranking again."""
-    topic_ids = [t.id for t in pub.topics]
+    The ranking depends on the topics alone: it is made once for a set of topics (one
+    record more than shown, for the one left out) and kept until a record changes
+    (`cached_recent`, a few hundred bytes), so every record with the same topics, and the
+    same page built again for another URL or language, reads it back."""
+    topic_ids = sorted({t.id for t in pub.topics})
     if not topic_ids:
         return []
 
     def build() -> bytes:
         params = {f"topic_{n}": topic_id for n, topic_id in enumerate(topic_ids)}
-        params.update(topics=topic_ids, pub_id=pub.id)
-        statement = _related_statement(len(topic_ids), RELATED_PER_TOPIC, limit)
+        params["topics"] = topic_ids
+        statement = _related_statement(len(topic_ids), RELATED_PER_TOPIC, limit + 1)
         rows = db.session.execute(statement, params)
         return json.dumps([[row.id, row.updated_at.isoformat()] for row in rows]).encode()
 
-    parts = (pub.id, tuple(topic_ids), limit)
+    parts = (tuple(topic_ids), limit)
     found = json.loads(
         cached_recent("related-publications", parts, fingerprint(Publication), build)
     )
     rows = [{"id": id_, "updated_at": datetime.fromisoformat(at)} for id_, at in found]
-    return deferred(rows, list_items)
+    return deferred([row for row in rows if row["id"] != pub.id][:limit], list_items)
 
 
 @functools.cache
 def _related_statement(n_topics: int, per_topic: int, limit: int) -> sa.Select:
-    """The related records of a record with `n_topics` topics, ranked in one statement that
-    returns their ids and `updated_at` (each one's kept piece is named by them; the records
-    are loaded only for a piece not kept): built once per number of topics, its
-    values bound when run (pub_id, topic_0..., topics). The two limits are written into the
+    """The records related to `n_topics` topics, ranked in one statement that returns
+    their ids and `updated_at` (each one's kept piece is named by them; the records are
+    loaded only for a piece not kept): built once per number of topics, its values bound
+    when run (topic_0..., topics). The two limits are written into the
     SQL, so a plan made for any values (a prepared statement's generic plan on PostgreSQL)
     still knows each window holds `per_topic` rows: unknown, PostgreSQL guessed thousands
     and read every published record through the date index (110 ms at 100,000 records).
@@ -651,10 +652,7 @@ def _related_statement(n_topics: int, per_topic: int, limit: int) -> sa.Select:
     pt = publication_topics
     windows = [
         sa.select(pt.c.publication_id)
-        .where(
-            pt.c.topic_id == sa.bindparam(f"topic_{n}"),
-            pt.c.publication_id != sa.bindparam("pub_id"),
-        )
+        .where(pt.c.topic_id == sa.bindparam(f"topic_{n}"))
         .order_by(pt.c.publication_id.desc())
         .limit(sa.bindparam("per_topic", per_topic, type_=sa.Integer, literal_execute=True))
         .subquery()

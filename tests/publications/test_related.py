@@ -147,3 +147,29 @@ def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
     assert not any(
         "publication_authors" in s and "publication_translations" in s for s in warm.statements
     )
+
+
+def test_records_with_the_same_topics_share_one_ranking(db, make_publication):
+    """The ranking depends on the topics alone: made once for the records with the same
+    topics (in any order), each leaving itself out and still showing five; the newest
+    record, inside its topic's window, is left out of its own list too."""
+    older = make_publication(title="Older", topics=["religion", "rule-of-law"], year=2001)
+    for n in range(6):
+        make_publication(title=f"Law {n}", topics=["rule-of-law"], year=2010 + n)
+    newest = make_publication(title="Newest", topics=["rule-of-law", "religion"], year=2002)
+    rankings: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        if "publication_topics" in statement and "count(*)" in statement:
+            rankings.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    try:
+        assert _titles(older) == ["Newest", "Law 5", "Law 4", "Law 3", "Law 2"]
+        assert _titles(newest) == ["Older", "Law 5", "Law 4", "Law 3", "Law 2"]
+        assert len(rankings) == 1
+        law = db.session.scalar(sa.select(Publication).where(Publication.title == "Law 5"))
+        assert _titles(law) == ["Law 4", "Law 3", "Law 2", "Law 1", "Law 0"]  # one topic shared
+        assert len(rankings) == 2
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
