@@ -98,8 +98,9 @@ class Config:
     #: the calendar feeds): bounded by size, not by entries, so 20,000 events fit
     #: (about 600 bytes each). Not used with CACHE_REDIS_URL, which holds them instead.
     CACHE_TEXT_BYTES = _int("CACHE_TEXT_BYTES", 32 * 1024 * 1024)
-    #: Bytes per process for values many requests make and few reuse soon after (a
-    #: search's matches, for its next pages and filters): a store of their own, so that a
+    #: Bytes per process for what a page works out from the data and other URLs reuse
+    #: (a search's matches, for its next pages and filters; a record's related records, per
+    #: set of topics; a calendar month's days and counts): a store of their own, so that a
     #: crawler's thousands of searches never push built pages out of CACHE_BYTES. Not
     #: used with CACHE_REDIS_URL, which holds them instead.
     CACHE_RECENT_BYTES = _int("CACHE_RECENT_BYTES", 4 * 1024 * 1024)

@@ -282,7 +282,8 @@ _recent: ByteBoundedLRU | None = None
 
 def cached_recent(name: str, parts, version: str, build: Callable[[], bytes]) -> bytes:
     """`cached` for a value (bytes) that many requests make and few reuse soon after (a
-    search's matches, read again by its next pages and filters): with a Redis cache, kept
+    search's matches, read again by its next pages and filters; a publication's related
+    records; a calendar month's grid): with a Redis cache, kept
     there as `cached` keeps values; otherwise in a small store of their own per process
     (CACHE_RECENT_BYTES, least recently used first), so that a crawler's thousands of
     distinct searches never push built pages out of the page cache (CACHE_BYTES)."""
