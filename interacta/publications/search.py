@@ -565,12 +565,20 @@ def _hits_in_database(params: SearchParams, filters: tuple[str, ...], rank: bool
         found = {row[0]: row[:6] for row in rows if row[6]}
         rows = [found[key] for key in sorted(found, reverse=True)]
     more, rows = len(rows) > BOUND, rows[:BOUND]
-    best = _best_first(rows, postgresql) if rank else None
-    return Hits(
-        rows=[(row[0], *row[2:6]) for row in rows],
-        more=more,
-        best=None if best is None else [(row[0], *row[2:6]) for row in best],
-    )
+    best = None
+    if rank:
+        # Best rank first (bm25 is lower for better matches, ts_rank higher), then newest
+        # (year, month, day, then the highest id: the rows' own order): two stable sorts
+        # on keys read in C, where one on a key made in Python took as long as the rest.
+        by_date = sorted(rows, key=_DATE, reverse=True)
+        best = list(map(_PLAIN, sorted(by_date, key=_RANK, reverse=postgresql)))
+    return Hits(rows=list(map(_PLAIN, rows)), more=more, best=best)
+
+
+#: A match's row from the statement (id, rank, year, month, day, kind): its parts.
+_PLAIN = operator.itemgetter(0, 2, 3, 4, 5)
+_DATE = operator.itemgetter(2, 3, 4)
+_RANK = operator.itemgetter(1)
 
 
 @dataclass(frozen=True)
@@ -715,12 +723,6 @@ def _tuples(query, values: dict | None = None, prepared: bool = True) -> list[tu
     finally:
         if not prepared and threshold is not None:
             driver.prepare_threshold = threshold
-
-
-def _best_first(rows: list[tuple], postgresql: bool) -> list[tuple]:
-    """Best rank first (bm25 is lower for better matches, ts_rank higher), then newest."""
-    sign = -1 if postgresql else 1
-    return sorted(rows, key=lambda r: (sign * (r[1] or 0), -r[2], -r[3], -r[4], -r[0]))
 
 
 def _load(ids: list[int]) -> list[Publication]:

@@ -156,3 +156,16 @@ def test_kept_matches_read_back_as_they_were_found():
     assert search._unpack(search._pack(empty)) == empty
     # Eleven bytes a match, where JSON took about forty.
     assert len(search._pack(ranked)) <= 12 + 11 * len(rows)
+
+
+def test_equal_matches_come_newest_first(client, make_publication):
+    """Records matching equally well: the newest year, month and day first, then the one
+    added last."""
+    for title, year, month in (("A", 2020, 5), ("B", 2024, 1), ("C", 2020, 7), ("D", 2020, 7)):
+        make_publication(title=f"Tidal basin {title}", abstract="", year=year, month=month)
+    assert titles_on(client.get("/publications/?q=tidal")) == [
+        "Tidal basin B",
+        "Tidal basin D",
+        "Tidal basin C",
+        "Tidal basin A",
+    ]
