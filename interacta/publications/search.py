@@ -94,9 +94,16 @@ MAX_TERMS = 8
 BOUND = 1000
 #: PostgreSQL first reads this many of the newest records (an index walk that stops as
 #: soon as it has BOUND matches: common words); only when that finds too few, and the
-#: filters keep older records, does it look past the walk's last row (by going on with the
-#: walk or by the GIN index, as the planner finds cheaper), never reading a walked row again.
+#: filters keep older records, does it look past the walk's last row (by walking on when
+#: the matches are many, DENSE_WALK; otherwise by the GIN index), never reading a walked
+#: row again.
 WALK = 5 * BOUND
+#: When the walk found too few but many (so many that BOUND would be reached within this
+#: many more records at the walk's rate), the rest is read by walking on, at most this far,
+#: instead of by the GIN index: the planner cannot tell a common prefix (`mar:*`, thousands
+#: of matches) from a rare one, and fetched and ranked every match of the index (50-70 ms at
+#: 100,000 records) to keep the newest few dozen.
+DENSE_WALK = WALK
 
 
 def terms(q: str) -> list[str]:
@@ -557,11 +564,17 @@ def _hits_in_database(params: SearchParams, filters: tuple[str, ...], rank: bool
         values = {"match": _fts_query(words, sole)}
     values.update((name, getattr(params, name)) for name in filters)
     dialect = db.session.get_bind().dialect
-    statement = _hits_statement(dialect, shape, filters, rank, BOUND, WALK)
+    statement = _hits_statement(dialect, shape, filters, rank, BOUND, WALK, DENSE_WALK)
     # Planned for its own words every time on PostgreSQL: a prepared statement's generic
     # plan, made for any words, read three times as long (`_tuples`).
     rows = _tuples(statement, values, prepared=not postgresql)
     if postgresql:
+        # The walk-on read all its rows and still found too few: the rest is looked for
+        # below its last row (by a walk, then the full-text index), in one statement more.
+        on_edge = next((row[0] for row in rows if row[7] == -DENSE_WALK), None)
+        if on_edge is not None and sum(1 for row in rows if row[6]) <= BOUND:
+            further = _hits_statement(dialect, shape, filters, rank, BOUND, WALK, 0, True)
+            rows += _tuples(further, {**values, "below": on_edge}, prepared=False)
         found = {row[0]: row[:6] for row in rows if row[6]}
         rows = [found[key] for key in sorted(found, reverse=True)]
     more, rows = len(rows) > BOUND, rows[:BOUND]
@@ -600,16 +613,28 @@ class _Statement:
 
 @functools.lru_cache(maxsize=256)
 def _hits_statement(
-    dialect, shape: tuple, filters: tuple, rank: bool, bound: int, walk_rows: int
+    dialect,
+    shape: tuple,
+    filters: tuple,
+    rank: bool,
+    bound: int,
+    walk_rows: int,
+    dense_walk: int,
+    below: bool = False,
 ) -> _Statement:
     """The statement of `_hits` for a shape of search, compiled once per process: on
     PostgreSQL the words' shape (each exact or a prefix), and the filters set, whether
-    ranked (and BOUND and WALK). Building and compiling it for every search took a few
-    milliseconds of each."""
+    ranked (and BOUND, WALK and DENSE_WALK). Building and compiling it for every search
+    took a few milliseconds of each.
+
+    `below` (PostgreSQL): the search that goes on below the last row an earlier one's
+    walk-on read (the bound parameter `below`), with no walk-on of its own."""
     where = [
         Publication.status == "published",
         *_filter_clauses(filters, {name: sa.bindparam(name) for name in filters}),
     ]
+    walk_where = [*where, Publication.id < sa.bindparam("below")] if below else where
+    dense_walk = 0 if below else dense_walk
     month = sa.func.coalesce(Publication.month, 0)
     day = sa.func.coalesce(Publication.day, 0)
     if dialect.name == "postgresql":
@@ -623,7 +648,7 @@ def _hits_statement(
             sa.select(Publication.id, Publication.year, month.label("month"),
                       day.label("day"), Publication.kind, _pg_vector().label("vector"),
                       sa.func.row_number().over(order_by=Publication.id.desc()).label("n"))
-            .where(*where)
+            .where(*walk_where)
             .order_by(Publication.id.desc())
             .limit(walk_rows)
             .subquery("walk")
@@ -646,9 +671,39 @@ def _hits_statement(
             sa.select(sa.func.count()).select_from(first).where(first.c.hit).scalar_subquery()
         )
         edge = sa.select(first.c.id).where(first.c.n == walk_rows).scalar_subquery()
-        # Asked only when the walk found too few and read WALK rows (a one-time filter: not
-        # run otherwise), for the newest matches older than the walk's last row: a walk
-        # that read fewer rows read all that the filters keep.
+        short = sa.and_(found_first <= bound, edge.is_not(None))
+        parts = [sa.select(first)]
+        # Asked only when the walk found too few and read all its rows (one-time filters:
+        # not run otherwise), for the newest matches older than the walk's last row: a walk
+        # that read fewer rows read all that the filters keep. Many matches so far (at
+        # their rate, the rest within `dense_walk` rows): the walk goes on from its last
+        # row for the matches missing, and its own last row if it gets that far (`n`
+        # negative: where a further search would go on from, `_hits_in_database`).
+        # Otherwise the full-text index, whose estimate cannot tell a common prefix
+        # (`mar:*`) from a rare one: it fetched and ranked all of tens of thousands of
+        # matches to keep a few dozen.
+        dense = found_first * dense_walk >= (bound + 1 - found_first) * walk_rows
+        if dense_walk:
+            on_walk = (
+                sa.select(Publication.id, Publication.year, month.label("month"),
+                          day.label("day"), Publication.kind, _pg_vector().label("vector"),
+                          sa.func.row_number().over(order_by=Publication.id.desc()).label("n"))
+                .where(*where, Publication.id < edge)
+                .order_by(Publication.id.desc())
+                .limit(dense_walk)
+                .subquery("on_walk")
+            )  # fmt: skip
+            on_hit = on_walk.c.vector.op("@@")(tsquery)
+            parts.append(
+                sa.select(
+                    on_walk.c.id,
+                    sa.func.ts_rank(on_walk.c.vector, tsquery) if rank else sa.null(),
+                    on_walk.c.year, on_walk.c.month, on_walk.c.day, on_walk.c.kind,
+                    on_hit, -on_walk.c.n,
+                )
+                .where(short, dense, sa.or_(on_hit, on_walk.c.n == dense_walk))
+                .limit(bound + 2 - found_first)
+            )  # fmt: skip
         rest = (
             sa.select(
                 Publication.id,
@@ -656,15 +711,15 @@ def _hits_statement(
                 Publication.year, month, day, Publication.kind, sa.true(), sa.null(),
             )
             .where(*where, _pg_vector().op("@@")(tsquery), Publication.id < edge)
-            .where(found_first <= bound, edge.is_not(None))
+            .where(short, sa.not_(dense) if dense_walk else sa.true())
             .order_by(Publication.id.desc())
             .limit(bound + 1)
         )  # fmt: skip
         # The rest stops at the first's matches and its own making BOUND + 1 (a limit the
         # planner reads as a constant, so it still picks the full-text index for few
-        # matches); the edge row may be one more.
-        found_rows = sa.union_all(sa.select(first), rest).subquery("found")
-        query = sa.select(found_rows).limit(bound + 2)
+        # matches); the walk's last row may be one more, and the walk-on's one more.
+        found_rows = sa.union_all(*parts, rest).subquery("found")
+        query = sa.select(found_rows).limit(bound + 3)
     else:
         fts = sa.table(FTS_TABLE, sa.column("rowid"))
         weights = ", ".join(str(w) for w in COLUMNS.values())
@@ -690,7 +745,7 @@ def _hits_statement(
             .limit(bound + 1)
         )
     compiled = query.compile(dialect=dialect)
-    own = {*filters, "match", *(f"w{n}" for n in range(len(shape)))}
+    own = {*filters, "match", "below", *(f"w{n}" for n in range(len(shape)))}
     defaults = {
         name: value
         for name, value in compiled.construct_params(_check=False).items()

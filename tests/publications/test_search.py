@@ -499,11 +499,16 @@ def _spread(make_publication) -> list[int]:
 
 
 @pytest.mark.parametrize("kind", [None, "report"])
+@pytest.mark.parametrize("dense_walk", [2, 4, 20_000])
 def test_a_bounded_search_finds_the_newest_matches_within_and_beyond_the_walk(
-    db, monkeypatch, make_publication, kind
+    db, monkeypatch, make_publication, kind, dense_walk
 ):
+    # On PostgreSQL, past the walk: by the full-text index when the walk's matches are
+    # sparse; otherwise by walking on DENSE_WALK records (2: too short, then by the index
+    # from there; 4: far enough for these words).
     monkeypatch.setattr(search, "BOUND", 3)
     monkeypatch.setattr(search, "WALK", 4)
+    monkeypatch.setattr(search, "DENSE_WALK", dense_walk)
     ids = _spread(make_publication)
     for word, positions in _SPREAD.items():
         if kind:  # three reports: fewer than WALK records, all of them walked
@@ -582,6 +587,59 @@ def test_postgresql_reads_no_record_twice_past_the_walk(db, monkeypatch, make_pu
     for forced in (True, False):
         plan = _pg_plan(db, {"q": "alpha", "kind": "report"}, forced=forced)
         assert len(_scans(plan)) == 1, plan
+
+
+@pytest.mark.postgres_only
+def test_postgresql_walks_on_past_the_walk_for_common_words(db, monkeypatch, make_publication):
+    """Too few matches in the walk, but many: the rest is read by walking on from its last
+    row, in the same statement, not by the full-text index, whose estimate cannot tell a
+    common prefix from a rare one; only a walk-on that reads all its rows and still finds
+    too few has a statement more. Rare matches go to the index."""
+    monkeypatch.setattr(search, "BOUND", 3)
+    monkeypatch.setattr(search, "WALK", 4)
+    monkeypatch.setattr(search, "DENSE_WALK", 4)
+    ids = _spread(make_publication)
+    statements: list[str] = []
+    original = search._tuples
+
+    def capture(statement, values=None, **kw):
+        statements.append(statement.sql)
+        return original(statement, values, **kw)
+
+    def search_for(word):
+        statements.clear()
+        params = search.SearchParams.from_args({"q": word, "sort": "date"})
+        found = search._hits_in_database(params, (), rank=True)
+        return found.ids, found.more
+
+    monkeypatch.setattr(search, "_tuples", capture)
+    # 1 and 3 in the walk; 5 and 7 in the walk-on's four records: more than BOUND.
+    assert search_for("delta") == ([ids[1], ids[3], ids[5]], True)
+    assert len(statements) == 1 and "on_walk" in statements[0]
+    plan = _pg_plan(db, {"q": "delta", "sort": "date"}, forced=False)
+    assert _ran(plan, "on_walk") and not _ran(plan, "rest"), plan
+    # Sparse (nothing in the walk): the rest by the index (or as the planner finds best).
+    assert search_for("alpha") == ([ids[10], ids[11]], False)
+    assert len(statements) == 1
+    plan = _pg_plan(db, {"q": "alpha", "sort": "date"}, forced=False)
+    assert _ran(plan, "rest") and not _ran(plan, "on_walk"), plan
+    # A walk-on of two records (4 and 5) finds nothing: on from 5, in a statement more.
+    monkeypatch.setattr(search, "DENSE_WALK", 2)
+    assert search_for("beta") == ([ids[0], ids[1], ids[2]], True)
+    assert len(statements) == 2 and "on_walk" not in statements[1]
+
+
+def _ran(node, part: str) -> bool:
+    """Whether the part of the hits statement ran: the walk-on (`on_walk`), or the rest
+    past the walk (`rest`: the only part matching the table's own column, not a walk's)."""
+    if not node.get("Actual Loops"):
+        return False
+    if part == "on_walk" and node.get("Alias") == "on_walk":
+        return True
+    conditions = " ".join(str(node.get(k, "")) for k in ("Filter", "Index Cond", "Recheck Cond"))
+    if part == "rest" and "search_vector @@" in conditions:
+        return True
+    return any(_ran(child, part) for child in node.get("Plans", []))
 
 
 def test_a_search_shows_a_record_as_it_is_now_after_a_change(client, db, make_publication):
