@@ -97,7 +97,7 @@ class Config:
     #: Bytes per process for small texts cached one per record (each event's VEVENT in
     #: the calendar feeds): bounded by size, not by entries, so 20,000 events fit
     #: (about 600 bytes each). Not used with CACHE_REDIS_URL, which holds them instead.
-    CACHE_TEXT_BYTES = _int("CACHE_TEXT_BYTES", 24 * 1024 * 1024)
+    CACHE_TEXT_BYTES = _int("CACHE_TEXT_BYTES", 32 * 1024 * 1024)
     #: Bytes per process for what a page works out from the data and other URLs reuse
     #: (a search's matches, for its next pages and filters; a record's related records, per
     #: set of topics; a calendar month's days and counts): a store of their own, so that a

@@ -265,7 +265,7 @@ def cached_fragment(name: str, version, *parts, caller) -> Markup:
 
 def _text_store() -> ByteBoundedLRU:
     global _texts
-    limit = current_app.config.get("CACHE_TEXT_BYTES", 24 * 1024 * 1024)
+    limit = current_app.config.get("CACHE_TEXT_BYTES", 32 * 1024 * 1024)
     if _texts is None or _texts.max_bytes != limit:
         _texts = ByteBoundedLRU(limit)
     return _texts
