@@ -3,10 +3,25 @@ equals, chosen among the most recently added records of each of its topics."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from interacta.publications import services
 from interacta.publications.models import Publication
+
+
+@pytest.fixture
+def rankings():
+    """The related rankings' statements run while the test runs."""
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        if "publication_topics" in statement and "count(*)" in statement:
+            seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    yield seen
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
 
 
 def _titles(pub) -> list[str]:
@@ -95,31 +110,21 @@ def test_related_records_are_ranked_in_one_statement_and_loaded_only_if_needed(
     assert "publication_authors" in seen[3] and "publication_translations" in seen[3]
 
 
-def test_the_ranking_is_kept_until_a_record_changes(client, db, make_publication):
+def test_the_ranking_is_kept_until_a_record_changes(client, db, make_publication, rankings):
     """A record's page built again (another URL, another language) reads its related
     records back without ranking again; a new record sharing its topics is found."""
     pub = make_publication(title="Subject", topics=["religion"])
     for n in range(3):
         make_publication(title=f"Related {n}", topics=["religion"], year=2001 + n)
     path = f"/publications/{pub.slug}"
-    rankings: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if "publication_topics" in statement and "count(*)" in statement:
-            rankings.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
-    try:
-        assert "Related 2" in client.get(path).get_data(as_text=True)
-        assert len(rankings) == 1
-        assert "Related 2" in client.get(f"{path}?v=1").get_data(as_text=True)
-        assert "Related 2" in client.get(f"/fr{path}").get_data(as_text=True)
-        assert len(rankings) == 1
-        make_publication(title="Related newest", topics=["religion"], year=2024)
-        assert "Related newest" in client.get(f"{path}?v=2").get_data(as_text=True)
-        assert len(rankings) == 2
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    assert "Related 2" in client.get(path).get_data(as_text=True)
+    assert len(rankings) == 1
+    assert "Related 2" in client.get(f"{path}?v=1").get_data(as_text=True)
+    assert "Related 2" in client.get(f"/fr{path}").get_data(as_text=True)
+    assert len(rankings) == 1
+    make_publication(title="Related newest", topics=["religion"], year=2024)
+    assert "Related newest" in client.get(f"{path}?v=2").get_data(as_text=True)
+    assert len(rankings) == 2
 
 
 def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
@@ -149,7 +154,7 @@ def test_a_record_page_rebuilt_with_its_related_items_kept_does_not_load_them(
     )
 
 
-def test_records_with_the_same_topics_share_one_ranking(db, make_publication):
+def test_records_with_the_same_topics_share_one_ranking(db, make_publication, rankings):
     """The ranking depends on the topics alone: made once for the records with the same
     topics (in any order), each leaving itself out and still showing five; the newest
     record, inside its topic's window, is left out of its own list too."""
@@ -157,19 +162,9 @@ def test_records_with_the_same_topics_share_one_ranking(db, make_publication):
     for n in range(6):
         make_publication(title=f"Law {n}", topics=["rule-of-law"], year=2010 + n)
     newest = make_publication(title="Newest", topics=["rule-of-law", "religion"], year=2002)
-    rankings: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if "publication_topics" in statement and "count(*)" in statement:
-            rankings.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
-    try:
-        assert _titles(older) == ["Newest", "Law 5", "Law 4", "Law 3", "Law 2"]
-        assert _titles(newest) == ["Older", "Law 5", "Law 4", "Law 3", "Law 2"]
-        assert len(rankings) == 1
-        law = db.session.scalar(sa.select(Publication).where(Publication.title == "Law 5"))
-        assert _titles(law) == ["Law 4", "Law 3", "Law 2", "Law 1", "Law 0"]  # one topic shared
-        assert len(rankings) == 2
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    assert _titles(older) == ["Newest", "Law 5", "Law 4", "Law 3", "Law 2"]
+    assert _titles(newest) == ["Older", "Law 5", "Law 4", "Law 3", "Law 2"]
+    assert len(rankings) == 1
+    law = db.session.scalar(sa.select(Publication).where(Publication.title == "Law 5"))
+    assert _titles(law) == ["Law 4", "Law 3", "Law 2", "Law 1", "Law 0"]  # one topic shared
+    assert len(rankings) == 2
