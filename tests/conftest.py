@@ -319,6 +319,28 @@ class QueryCounter:
 
 
 @pytest.fixture
+def sql_seen():
+    """`sql_seen(keep=None)`: a list that fills with the SQL statements run from then until
+    the test ends (only those `keep(statement)` accepts, if given)."""
+    listeners = []
+
+    def start(keep=None) -> list[str]:
+        seen: list[str] = []
+
+        def before(_conn, _cursor, statement, *_args):
+            if keep is None or keep(statement):
+                seen.append(statement)
+
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+        listeners.append(before)
+        return seen
+
+    yield start
+    for before in listeners:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
 def count_queries(db):
     """with count_queries() as counter: ...; counter.count is the SQL statements run,
     counter.statements their text."""

@@ -11,17 +11,9 @@ from interacta.publications.models import Publication
 
 
 @pytest.fixture
-def rankings():
+def rankings(sql_seen):
     """The related rankings' statements run while the test runs."""
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if "publication_topics" in statement and "count(*)" in statement:
-            seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
-    yield seen
-    sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    return sql_seen(lambda s: "publication_topics" in s and "count(*)" in s)
 
 
 def _titles(pub) -> list[str]:

@@ -6,7 +6,6 @@ to the records finds them again."""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from interacta.publications import search
 
@@ -14,17 +13,9 @@ from .test_search import titles_on
 
 
 @pytest.fixture
-def hits_statements(app):
+def hits_statements(app, sql_seen):
     """The full-text statements (a search's matches) run while the test runs."""
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if "publications_fts MATCH" in statement or "walk" in statement:
-            seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
-    yield seen
-    sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    return sql_seen(lambda s: "publications_fts MATCH" in s or "walk" in s)
 
 
 @pytest.fixture
